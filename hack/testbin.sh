@@ -6,7 +6,8 @@
 # run on, from pinned Go modules, into a cache keyed by version. A binary that
 # is already in the cache is not built again. Prints the cache directory last.
 #
-#   hack/testbin.sh            build what is missing, print the directory
+#   hack/testbin.sh            build what is missing, print the Kubernetes bin dir
+#   hack/testbin.sh --cni-dir  build what is missing, print the CNI plugins dir
 #   TESTBIN_DIR=... overrides the cache root.
 set -euo pipefail
 
@@ -85,5 +86,6 @@ build_cni() {
 
 build_k8s
 build_cni
+if [[ ${1:-} == --cni-dir ]]; then echo "$cdir"; exit 0; fi
 # Kubebuilder assets layout for envtest: one directory with the binaries.
 echo "$kdir/bin"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Copyright Authors of spiderpool-go
+#
+# demo.sh runs the main job on an up lab: deploys a Deployment of 10 and a
+# StatefulSet of 3, waits until they run, shows the pods' addresses and pings
+# between two pods on different nodes from inside their network namespaces.
+set -euo pipefail
+dir=${1:-_output/lab}
+say() { echo "demo: $*" >&2; }
+kubectl="$(jq -r .k8sBinDir "$dir/lab.json")/kubectl --kubeconfig $dir/kubeconfig"
+prefix="spl-$(jq -r .name "$dir/lab.json")-p-"
+
+say "applying test/e2e/manifests/demo.yaml (Deployment web x10, StatefulSet db x3)"
+$kubectl apply -f test/e2e/manifests/demo.yaml >/dev/null
+say "waiting for the pods to be Running with addresses"
+$kubectl -n demo rollout status deployment/web --timeout=180s >/dev/null
+$kubectl -n demo rollout status statefulset/db --timeout=180s >/dev/null
+$kubectl get nodes -o wide
+$kubectl -n demo get pods -o wide
+
+mapfile -t pods < <($kubectl -n demo get pods -o jsonpath='{range .items[*]}{.metadata.uid} {.spec.nodeName} {.status.podIP} {.metadata.name}{"\n"}{end}')
+read -r uid1 node1 ip1 name1 <<<"${pods[0]}"
+for p in "${pods[@]:1}"; do
+  read -r uid2 node2 ip2 name2 <<<"$p"
+  [[ $node2 != "$node1" ]] && break
+done
+say "ping from $name1 ($ip1 on $node1) to $name2 ($ip2 on $node2) inside the pod's network namespace"
+ip netns exec "$prefix$uid1" ping -c 2 -W 2 "$ip2"
+say "done; the lab stays up: export KUBECONFIG=$dir/kubeconfig, tear it down with make lab-down"

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package labcli
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/spiderpool-go/spiderpool/internal/lab"
+	"github.com/spiderpool-go/spiderpool/internal/lab/nodesim"
+)
+
+func newNodeCommand() *cobra.Command {
+	var dir, name string
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "node",
+		Short: "Run one simulated node (kubelet and container-runtime networking); started by up",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctrl.SetLogger(zap.New(zap.UseDevMode(verbose)))
+			l, err := lab.Load(dir)
+			if err != nil {
+				return err
+			}
+			cfg, err := nodeConfig(l, name)
+			if err != nil {
+				return err
+			}
+			rc, err := l.RESTConfig()
+			if err != nil {
+				return err
+			}
+			return nodesim.Run(cmd.Context(), cfg, rc)
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "_output/lab", "lab state directory")
+	cmd.Flags().StringVar(&name, "name", "", "node name")
+	cmd.Flags().BoolVar(&verbose, "verbose", false, "debug logging")
+	return cmd
+}
+
+func nodeConfig(l *lab.Lab, name string) (nodesim.Config, error) {
+	for _, n := range l.Nodes {
+		if n.Name != name {
+			continue
+		}
+		return nodesim.Config{
+			NodeName:    n.Name,
+			NodeIP:      n.IP,
+			HostNetNS:   n.NetNSPath(),
+			CNIConfDir:  n.CNIConfDir(),
+			CNIBinDirs:  l.CNIBinDirs,
+			CNICacheDir: filepath.Join(n.Dir, "cni-cache"),
+			StateDir:    filepath.Join(n.Dir, "state"),
+			NetNSPrefix: l.PodNetNSPrefix(),
+		}, nil
+	}
+	return nodesim.Config{}, fmt.Errorf("node %q is not in the lab at %s", name, l.Dir)
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package labcli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spiderpool-go/spiderpool/internal/lab"
+)
+
+// NewCommand returns the spiderlab root command.
+func NewCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "spiderlab",
+		Short:         "Local lab cluster: real etcd, kube-apiserver, controller-manager, scheduler and simulated nodes with real CNI",
+		SilenceUsage:  true,
+		SilenceErrors: false,
+	}
+	root.AddCommand(newUpCommand(), newDownCommand(), newStatusCommand(), newNodeCommand())
+	return root
+}
+
+func newUpCommand() *cobra.Command {
+	var opts lab.Options
+	var cniDirs, crdDirs string
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Bring the lab up and print its kubeconfig path",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			self, err := os.Executable()
+			if err != nil {
+				return fmt.Errorf("find own binary: %w", err)
+			}
+			opts.LabBinary, opts.Progress = self, cmd.ErrOrStderr()
+			opts.CNIBinDirs, opts.CRDDirs = splitList(cniDirs), splitList(crdDirs)
+			l, err := lab.Up(cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "export KUBECONFIG=%s\n", l.Kubeconfig)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Name, "name", "lab", "lab name (at most 6 characters); prefixes its network namespaces")
+	f.StringVar(&opts.Dir, "dir", "_output/lab", "lab state directory")
+	f.IntVar(&opts.Nodes, "nodes", 3, "number of simulated nodes")
+	f.StringVar(&opts.K8sBinDir, "k8s-bin", "", "directory with etcd and the Kubernetes binaries (hack/testbin.sh prints it)")
+	f.StringVar(&cniDirs, "cni-bin", "", "comma-separated directories with CNI plugins")
+	f.StringVar(&crdDirs, "crds", "", "comma-separated directories of CRD manifests to install")
+	return cmd
+}
+
+func newDownCommand() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "down",
+		Short: "Stop the lab's processes by PID and remove its namespaces and files",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := lab.Load(dir)
+			if err != nil {
+				return err
+			}
+			return l.Down(cmd.Context())
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "_output/lab", "lab state directory")
+	return cmd
+}
+
+func newStatusCommand() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the lab's processes, nodes and namespaces",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := lab.Load(dir)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "kubeconfig: %s\nserver:     %s\n", l.Kubeconfig, l.Server())
+			fmt.Fprintf(out, "running:    %s\n", strings.Join(l.Running(), " "))
+			fmt.Fprintf(out, "netns:      %s\n", strings.Join(l.NetNSes(), " "))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "_output/lab", "lab state directory")
+	return cmd
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package lab
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Underlays are the NICs every node has; each is bridged with the same NIC
+// of the other nodes in the fabric namespace.
+var underlays = []string{"eth0", "eth1"}
+
+// Node is one simulated node.
+type Node struct {
+	// Index counts from 1.
+	Index int `json:"index"`
+	// Name is the Kubernetes node name.
+	Name string `json:"name"`
+	// NetNS is the name of the node's host network namespace.
+	NetNS string `json:"netns"`
+	// IP is the node's address on eth0, reported as its InternalIP.
+	IP string `json:"ip"`
+	// Dir holds the node's CNI configuration, caches and state.
+	Dir string `json:"dir"`
+}
+
+// NetNSPath is the path of the node's host network namespace.
+func (n Node) NetNSPath() string { return "/var/run/netns/" + n.NetNS }
+
+// CNIConfDir is the node's net.d.
+func (n Node) CNIConfDir() string { return filepath.Join(n.Dir, "net.d") }
+
+func (l *Lab) fabricNS() string { return l.nsPrefix() + "fab" }
+
+// nsPrefix starts every namespace name of this lab.
+func (l *Lab) nsPrefix() string { return "spl-" + l.Name + "-" }
+
+// PodNetNSPrefix starts the name of every pod network namespace of this lab.
+func (l *Lab) PodNetNSPrefix() string { return l.nsPrefix() + "p-" }
+
+func (l *Lab) createFabric() error {
+	ns := l.fabricNS()
+	cmds := [][]string{{"netns", "add", ns}, {"-n", ns, "link", "set", "lo", "up"}}
+	for i := range underlays {
+		br := fmt.Sprintf("br%d", i)
+		cmds = append(cmds, []string{"-n", ns, "link", "add", br, "type", "bridge"},
+			[]string{"-n", ns, "link", "set", br, "up"})
+	}
+	return ipAll(cmds)
+}
+
+func (l *Lab) createNodeNetwork(n Node) error {
+	cmds := [][]string{{"netns", "add", n.NetNS}, {"-n", n.NetNS, "link", "set", "lo", "up"}}
+	for i, nic := range underlays {
+		peer := fmt.Sprintf("n%de%d", n.Index, i)
+		cmds = append(cmds,
+			[]string{"-n", l.fabricNS(), "link", "add", peer, "type", "veth", "peer", "name", nic, "netns", n.NetNS},
+			[]string{"-n", l.fabricNS(), "link", "set", peer, "master", fmt.Sprintf("br%d", i)},
+			[]string{"-n", l.fabricNS(), "link", "set", peer, "up"},
+			[]string{"-n", n.NetNS, "link", "set", nic, "up"})
+	}
+	cmds = append(cmds, []string{"-n", n.NetNS, "addr", "add", n.IP + "/24", "dev", "eth0"})
+	return ipAll(cmds)
+}
+
+// deleteNetworks removes every namespace of this lab: pods', nodes' and the
+// fabric. The veths go with their namespaces.
+func (l *Lab) deleteNetworks() error {
+	entries, err := os.ReadDir("/var/run/netns")
+	if err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("list network namespaces: %w", err)
+	}
+	var errs []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), l.nsPrefix()) {
+			if err := ip("netns", "delete", e.Name()); err != nil {
+				errs = append(errs, err.Error())
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("delete network namespaces: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// NetNSes lists the network namespaces of this lab still present.
+func (l *Lab) NetNSes() []string {
+	entries, _ := os.ReadDir("/var/run/netns")
+	var out []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), l.nsPrefix()) {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+func ipAll(cmds [][]string) error {
+	for _, c := range cmds {
+		if err := ip(c...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ip(args ...string) error {
+	var stderr bytes.Buffer
+	cmd := exec.Command("ip", args...)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("ip %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package lab
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+)
+
+// Options configure a lab. Zero values take the defaults of Defaults.
+type Options struct {
+	// Name distinguishes concurrent labs; it prefixes every network namespace.
+	Name string
+	// Dir holds the lab's state: certificates, kubeconfig, pid files, logs.
+	Dir string
+	// Nodes is the number of simulated nodes.
+	Nodes int
+	// K8sBinDir holds etcd, kube-apiserver, kube-controller-manager,
+	// kube-scheduler and kubectl (hack/testbin.sh prints it).
+	K8sBinDir string
+	// CNIBinDirs hold the CNI plugins the nodes' configurations name.
+	CNIBinDirs []string
+	// LabBinary is the spiderlab binary, started once per node as
+	// "spiderlab node"; it must be built before Up.
+	LabBinary string
+	// CRDDirs hold CRD manifests installed once the API server is up.
+	CRDDirs []string
+	// NodeNetwork writes a node's CNI configuration; nil means the default
+	// macvlan + host-local network of MacvlanHostLocal.
+	NodeNetwork NodeNetworkFunc
+	// Progress receives one line per step; nil discards.
+	Progress io.Writer
+}
+
+// NodeNetworkFunc returns the CNI network configuration list (JSON) a node
+// uses as its default network.
+type NodeNetworkFunc func(node Node) ([]byte, error)
+
+// Defaults returns opts with every empty field set to its default.
+func (o Options) Defaults() Options {
+	if o.Name == "" {
+		o.Name = "lab"
+	}
+	if o.Dir == "" {
+		o.Dir = filepath.Join("_output", o.Name)
+	}
+	if o.Nodes <= 0 {
+		o.Nodes = 3
+	}
+	if o.NodeNetwork == nil {
+		o.NodeNetwork = MacvlanHostLocal
+	}
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	return o
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.K8sBinDir == "":
+		return fmt.Errorf("lab options: K8sBinDir is empty: pass the directory hack/testbin.sh prints")
+	case o.LabBinary == "":
+		return fmt.Errorf("lab options: LabBinary is empty: build cmd/spiderlab and pass its path")
+	case len(o.Name) > 6:
+		return fmt.Errorf("lab options: Name %q is longer than 6 characters: interface names must fit 15 bytes", o.Name)
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/spiderpool-go/spiderpool/internal/lab"
+)
+
+// env is the lab every test of this package shares.
+type env struct {
+	lab       *lab.Lab
+	c         client.Client
+	labBinary string
+	opts      lab.Options
+}
+
+var shared env //nolint:gochecknoglobals // one lab per test binary, set up in TestMain
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "e2e: the lab creates network namespaces and veths: run the tests as root (sudo make test)")
+		return 1
+	}
+	opts, cleanup, err := labOptions()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	defer cleanup()
+	ctx := context.Background()
+	start := time.Now()
+	l, err := lab.Up(ctx, opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "e2e: lab up in %.1fs\n", time.Since(start).Seconds())
+	defer func() {
+		if err := l.Down(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+		}
+	}()
+	c, err := newClient(l)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	shared = env{lab: l, c: c, labBinary: opts.LabBinary, opts: opts}
+	return m.Run()
+}
+
+// labOptions builds spiderlab and finds the pinned binaries.
+func labOptions() (lab.Options, func(), error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return lab.Options{}, nil, err
+	}
+	tmp, err := os.MkdirTemp("", "spiderpool-e2e-")
+	if err != nil {
+		return lab.Options{}, nil, fmt.Errorf("temp dir: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	bin := filepath.Join(tmp, "spiderlab")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/spiderlab")
+	build.Dir, build.Stderr = root, os.Stderr
+	if err := build.Run(); err != nil {
+		cleanup()
+		return lab.Options{}, nil, fmt.Errorf("build spiderlab: %w", err)
+	}
+	k8s, cni, err := testbinDirs(root)
+	if err != nil {
+		cleanup()
+		return lab.Options{}, nil, err
+	}
+	return lab.Options{
+		Name: "e2e", Dir: filepath.Join(tmp, "lab"), Nodes: 3,
+		K8sBinDir: k8s, CNIBinDirs: []string{cni}, LabBinary: bin,
+		CRDDirs:  []string{filepath.Join(root, "config/crd/bases"), filepath.Join(root, "config/crd/nad")},
+		Progress: os.Stderr,
+	}, cleanup, nil
+}
+
+func testbinDirs(root string) (k8s, cni string, err error) {
+	k8s, cni = os.Getenv("KUBEBUILDER_ASSETS"), os.Getenv("CNI_PLUGINS_DIR")
+	if k8s == "" {
+		if k8s, err = runScript(root, "hack/testbin.sh"); err != nil {
+			return "", "", err
+		}
+	}
+	if cni == "" {
+		if cni, err = runScript(root, "hack/testbin.sh", "--cni-dir"); err != nil {
+			return "", "", err
+		}
+	}
+	return k8s, cni, nil
+}
+
+func runScript(root string, args ...string) (string, error) {
+	cmd := exec.Command(filepath.Join(root, args[0]), args[1:]...)
+	cmd.Dir, cmd.Stderr = root, os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", strings.Join(args, " "), err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1], nil
+}
+
+// moduleRoot walks up from the working directory to go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("working dir: %w", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
