@@ -29,9 +29,11 @@
 // addresses):
 //   - membership, "next member at or after x", [Pool.NextFree],
 //     [Pool.FirstFree], [Pool.IsAllocated]: O(log n), no allocation;
-//   - [Pool.Allocate] and [Pool.Release]: O(log n) search plus a copy of at
-//     most n spans when a span is split or joined (a memmove; it does not
-//     depend on the pool's size);
+//   - [Pool.Allocate] and [Pool.Release]: O(log n) search; growing or
+//     shrinking a span is done in place, and only creating or deleting a span
+//     moves the spans after it (one memmove of up to 32 bytes per span,
+//     independent of the pool's size: tens of microseconds at 20,000
+//     scattered allocations, none when allocations are contiguous);
 //   - [Set.Union], [Set.Subtract], [Set.Overlaps], [Pool.Restore]: linear in
 //     the spans (Restore sorts its input first: O(k log k) for k addresses);
 //   - counts use 128-bit arithmetic and saturate, because a /48 IPv6 pool has

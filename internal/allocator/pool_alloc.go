@@ -55,10 +55,14 @@ func (p *Pool) AllocateNext(hint netip.Addr) (netip.Addr, error) {
 	if err != nil {
 		return netip.Addr{}, err
 	}
-	x := toU128(a)
+	p.take(toU128(a))
+	return a, nil
+}
+
+// take moves the usable, free address x from free to allocated.
+func (p *Pool) take(x u128) {
 	p.allocated.insert(span{lo: x, hi: x})
 	p.free.remove(span{lo: x, hi: x})
-	return a, nil
 }
 
 // Allocate marks a as allocated. It fails with ErrAlreadyAllocated if it is,
@@ -74,8 +78,7 @@ func (p *Pool) Allocate(a netip.Addr) error {
 	if !p.usable.contains(x) {
 		return fmt.Errorf("%w: %v is outside the usable addresses", ErrNotInPool, a)
 	}
-	p.allocated.insert(span{lo: x, hi: x})
-	p.free.remove(span{lo: x, hi: x})
+	p.take(x)
 	return nil
 }
 

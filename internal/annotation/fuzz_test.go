@@ -122,7 +122,7 @@ func FuzzParseDefaultRouteNIC(f *testing.F) {
 		"net1", "", "a/b", "..", "0123456789abcdef")
 }
 
-func FuzzParseNamespaceDefaultPools(f *testing.F) {
+func FuzzParseNamespaceDefaultIPv4Pools(f *testing.F) {
 	fuzzRoundTrip(f, KeyNamespaceDefaultIPv4Pool, ParseNamespaceDefaultIPv4Pools, marshal[[]string],
 		`["a","b*"]`, `[]`, `["a","a"]`, `[""]`, `"a"`)
 }

@@ -85,7 +85,7 @@ func decodeError(err error) *ConfigError {
 			Err:    err,
 		}
 	}
-	return &ConfigError{Reason: fmt.Sprintf("is not a valid JSON object: %v", err), Err: err}
+	return &ConfigError{Reason: fmt.Sprintf("the config is not a valid JSON object: %v", err), Err: err}
 }
 
 // jsonKind names the JSON form a Go type decodes from.

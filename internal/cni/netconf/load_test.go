@@ -109,7 +109,8 @@ func TestLoadInvalid(t *testing.T) {
 		wantField string
 		wantMsg   []string // substrings of the message
 	}{
-		{"not JSON", `{`, "", []string{"not a valid JSON object"}},
+		{"not JSON", `{`, "", []string{"the config is not a valid JSON object"}},
+		{"JSON array", `[]`, "", []string{"the config is not a valid JSON object"}},
 		{"missing cniVersion", `{"ipam":{"type":"spiderpool"}}`, "cniVersion", []string{"missing", "1.1.0"}},
 		{"old cniVersion", `{"cniVersion":"0.2.0","ipam":{"type":"spiderpool"}}`, "cniVersion",
 			[]string{`"0.2.0" is not supported`, "0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0"}},
