@@ -22,6 +22,10 @@ mkdir -p "$kdir/bin" "$cdir"
 
 say() { echo "testbin: $*" >&2; }
 
+# One build at a time per cache: concurrent test packages may all call us.
+exec 9>"$root/.lock"
+flock 9
+
 write_k8s_module() {
   local minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
   local staging="v0.$minor.${K8S_VERSION##*.}"
@@ -62,9 +66,9 @@ build_k8s() {
   for b in "${missing[@]}"; do
     local pkg="k8s.io/kubernetes/cmd/$b" flags="$ld"
     [[ $b == etcd ]] && { pkg="go.etcd.io/etcd/server/v3"; flags="-s -w"; }
-    say "building $b ($pkg) - the first build of kube-apiserver takes about 5 minutes on 2 cores"
+    say "building $b ($pkg); cold builds take minutes (kube-apiserver about 5-10 on 2 cores)"
     local start=$SECONDS
-    (cd "$kdir" && GOFLAGS=-mod=mod go build -ldflags="$flags" -o "bin/$b.tmp" "$pkg" && mv "bin/$b.tmp" "bin/$b")
+    (cd "$kdir" && GOFLAGS=-mod=mod go build -ldflags="$flags" -o "bin/$b.tmp.$$" "$pkg" && mv "bin/$b.tmp.$$" "bin/$b")
     say "built $b in $((SECONDS - start))s"
   done
 }

@@ -82,6 +82,27 @@ func (r *cniRunner) add(ctx context.Context, sb *sandbox, n network) (*networkSt
 	return newNetworkStatus(n, res)
 }
 
+// findPlugins checks that every plugin of n and its IPAM plugin are on the
+// search path. Checked before anything is created: a plugin missing at ADD is
+// also missing at DEL, and a DEL that can never succeed would pin the sandbox.
+func (r *cniRunner) findPlugins(n network) error {
+	list, err := parseConfList(n.Config)
+	if err != nil {
+		return err
+	}
+	for _, p := range list.Plugins {
+		for _, typ := range []string{p.Network.Type, p.Network.IPAM.Type} {
+			if typ == "" {
+				continue
+			}
+			if _, err := invoke.FindInPath(typ, r.cni.Path); err != nil {
+				return fmt.Errorf("network %q: %w", n.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
 // del runs CNI DEL for one network with the config its ADD used.
 func (r *cniRunner) del(ctx context.Context, sb *sandbox, n network) error {
 	list, err := parseConfList(n.Config)

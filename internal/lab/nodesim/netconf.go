@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/containernetworking/cni/libcni"
+	"github.com/containernetworking/cni/pkg/utils"
 )
 
 // ErrNoDefaultNetwork is returned when the node's CNI conf dir holds no network.
@@ -52,8 +53,13 @@ func parseConfList(data []byte) (*libcni.NetworkConfigList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse CNI conflist: %w", err)
 	}
-	if list.Name == "" || len(list.Plugins) == 0 {
-		return nil, errors.New("parse CNI conflist: it needs a name and at least one plugin")
+	if len(list.Plugins) == 0 {
+		return nil, errors.New("parse CNI conflist: no plugins")
+	}
+	// Checked here because plugins refuse a bad name on DEL too, which would
+	// leave a sandbox that can never be torn down.
+	if verr := utils.ValidateNetworkName(list.Name); verr != nil {
+		return nil, fmt.Errorf("parse CNI conflist: %w", verr)
 	}
 	return list, nil
 }

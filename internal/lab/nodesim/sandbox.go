@@ -30,6 +30,11 @@ type sandboxRuntime struct {
 // tried so far is deleted in reverse order, the namespace and the record are
 // removed, and the ADD error is returned joined with any rollback error.
 func (r *sandboxRuntime) create(ctx context.Context, pod podRef, nets []network) (*sandbox, error) {
+	for _, n := range nets {
+		if err := r.cni.findPlugins(n); err != nil {
+			return nil, err
+		}
+	}
 	sb, err := r.newSandbox(pod, nets)
 	if err != nil {
 		return nil, err

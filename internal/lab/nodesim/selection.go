@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/containernetworking/cni/pkg/utils"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -90,14 +91,8 @@ func (s networkSelection) validate() error {
 	return nil
 }
 
-// validIfName accepts an empty name (chosen by the simulator) or a Linux
-// interface name: at most 15 bytes, no '/', ':' or white space, not . or ..
+// validIfName accepts an empty name (chosen by the simulator) or a name the
+// CNI spec allows.
 func validIfName(name string) bool {
-	if name == "" {
-		return true
-	}
-	if len(name) > 15 || name == "." || name == ".." {
-		return false
-	}
-	return !strings.ContainsAny(name, "/: \t\n\r\v\f")
+	return name == "" || utils.ValidateInterfaceName(name) == nil
 }

@@ -73,7 +73,7 @@ func (s sandboxStore) path(uid string) string {
 
 // save writes the record atomically (temporary file and rename).
 func (s sandboxStore) save(sb *sandbox) error {
-	data, err := json.MarshalIndent(sb, "", "  ")
+	data, err := json.Marshal(sb)
 	if err != nil {
 		return fmt.Errorf("encode sandbox record: %w", err)
 	}

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: Apache-2.0
+# Copyright Authors of spiderpool-go
+#
+# gen.mk: code generation for the API types (deepcopy) and their CRDs.
+# Included by the top-level Makefile. RBAC and webhook manifests are not made
+# here.
+
+##@ Code generation
+
+LOCALBIN ?= $(CURDIR)/bin
+CONTROLLER_TOOLS_VERSION ?= v0.19.0
+CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
+
+.PHONY: generate
+generate: controller-gen ## Generate the DeepCopy methods of the API types (api/**/zz_generated.deepcopy.go).
+	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
+
+.PHONY: manifests
+manifests: controller-gen ## Generate the CRDs: config/crd/bases (spiderpool.spidernet.io) and config/crd/nad (NetworkAttachmentDefinition).
+	$(CONTROLLER_GEN) crd paths=./api/v2beta1/... output:crd:artifacts:config=config/crd/bases
+	$(CONTROLLER_GEN) crd paths=./api/k8scni/... output:crd:artifacts:config=config/crd/nad
+
+.PHONY: verify-generated
+verify-generated: controller-gen ## Fail if the committed deepcopy code or CRDs differ from what the API types generate.
+	CONTROLLER_GEN=$(CONTROLLER_GEN) hack/verify-generated.sh
+
+.PHONY: controller-gen
+controller-gen: $(CONTROLLER_GEN) ## Install the pinned controller-gen into ./bin (LOCALBIN) if it is missing.
+
+# go install puts the binary at $(LOCALBIN)/controller-gen; it is renamed to a
+# versioned name so that changing CONTROLLER_TOOLS_VERSION installs anew.
+$(CONTROLLER_GEN):
+	@mkdir -p $(LOCALBIN)
+	@rm -f $(LOCALBIN)/controller-gen
+	GOBIN=$(LOCALBIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+	mv $(LOCALBIN)/controller-gen $@

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipamplugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/containernetworking/cni/pkg/skel"
+	"github.com/containernetworking/cni/pkg/types"
+
+	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+)
+
+// Del serves CNI DEL. It is idempotent and needs no netns. A release the
+// agent cannot take now is queued on disk for the agent to drain, so that
+// it is never lost (decisions.md item 7); DEL fails only when it can be
+// neither made nor queued, or when the request itself is bad.
+func (p *Plugin) Del(args *skel.CmdArgs) error {
+	conf, pod, err := load(args)
+	if err != nil {
+		return err
+	}
+	req := &agentapi.DelRequest{
+		ContainerID: args.ContainerID, IfName: args.IfName, NetNamespace: args.Netns,
+		PodNamespace: pod.Namespace, PodName: pod.Name, PodUID: pod.UID,
+	}
+	if err := req.Validate(); err != nil {
+		return requestError(err)
+	}
+	socket := conf.IPAM.UnixSocketPath
+	err = p.NewClient(socket).Release(context.Background(), req)
+	switch {
+	case err == nil, agentapi.HasCode(err, agentapi.CodeNotFound):
+		return nil
+	case retryLater(err):
+		return p.enqueue(socket, req, err)
+	default:
+		return agentError(socket, err)
+	}
+}
+
+// retryLater tells the failures a later attempt can fix: the agent is
+// down, starting, or failed on its side (such as an unreachable API
+// server).
+func retryLater(err error) bool {
+	return errors.Is(err, agentapi.ErrUnreachable) ||
+		agentapi.HasCode(err, agentapi.CodeNotReady) || agentapi.HasCode(err, agentapi.CodeInternal)
+}
+
+// enqueue queues the release; callErr is why the agent did not take it.
+func (p *Plugin) enqueue(socket string, req *agentapi.DelRequest, callErr error) error {
+	q := agentapi.NewReleaseQueue(p.QueueDir(socket), p.QueueCapacity)
+	if err := q.Enqueue(*req); err != nil {
+		return types.NewError(types.ErrTryAgainLater, fmt.Sprintf(
+			"spiderpool-agent on %s could not release the addresses of %s/%s interface %s, and queuing the release in %s failed: %v",
+			socket, req.PodNamespace, req.PodName, req.IfName, q.Dir(), err), callErr.Error())
+	}
+	return nil
+}

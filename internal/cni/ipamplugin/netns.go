@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipamplugin
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/vishvananda/netlink"
+)
+
+// netnsLinks is [Links] on the real kernel.
+type netnsLinks struct{}
+
+var _ Links = netnsLinks{}
+
+// SetUp brings the interface UP early, as Spiderpool does, so that probes
+// can be sent from it. A main plugin that creates the interface only after
+// IPAM (such as ptp) leaves nothing to do.
+func (netnsLinks) SetUp(netnsPath, ifName string) error {
+	return inNetNS(netnsPath, func() error {
+		link, err := netlinksafe.LinkByName(ifName)
+		var notFound netlink.LinkNotFoundError
+		if errors.As(err, &notFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find interface %s in netns %s: %w", ifName, netnsPath, err)
+		}
+		if err := netlink.LinkSetUp(link); err != nil {
+			return fmt.Errorf("set interface %s up in netns %s: %w", ifName, netnsPath, err)
+		}
+		return nil
+	})
+}
+
+// Addrs lists the interface's addresses of both families.
+func (netnsLinks) Addrs(netnsPath, ifName string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	err := inNetNS(netnsPath, func() error {
+		link, err := netlinksafe.LinkByName(ifName)
+		if err != nil {
+			return fmt.Errorf("find interface %s in netns %s: %w", ifName, netnsPath, err)
+		}
+		addrs, err := netlinksafe.AddrList(link, netlink.FAMILY_ALL)
+		if err != nil {
+			return fmt.Errorf("list the addresses of %s in netns %s: %w", ifName, netnsPath, err)
+		}
+		for _, a := range addrs {
+			if p, ok := prefixOf(a.IP, a.Mask); ok {
+				out = append(out, p)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// inNetNS runs fn inside the network namespace at path.
+func inNetNS(path string, fn func() error) (err error) {
+	netns, err := ns.GetNS(path)
+	if err != nil {
+		return fmt.Errorf("%w %s: %w", ErrNetNS, path, err)
+	}
+	defer func() { err = errors.Join(err, netns.Close()) }()
+	return netns.Do(func(ns.NetNS) error { return fn() })
+}

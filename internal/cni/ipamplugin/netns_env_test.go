@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipamplugin_test
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/containernetworking/cni/libcni"
+	"github.com/containernetworking/cni/pkg/types"
+	types100 "github.com/containernetworking/cni/pkg/types/100"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/vishvananda/netlink"
+
+	"github.com/spiderpool-go/spiderpool/test/utils"
+)
+
+// masterName is the node's underlay interface inside the host netns, as
+// on a lab node.
+const masterName = "eth0"
+
+// netnsEnv is a throw-away "node": a host netns with a veth named eth0 as
+// the macvlan master, the plugin binary, macvlan, and a CNI cache.
+type netnsEnv struct {
+	hostNS   ns.NetNS
+	cni      *libcni.CNIConfig
+	cacheDir string
+	suffix   string
+}
+
+// newNetnsEnv needs root and the macvlan binary; it skips otherwise.
+func newNetnsEnv(t *testing.T) *netnsEnv {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("netns tests need root")
+	}
+	pluginsDir := cniPluginsDir(t)
+	binDir := t.TempDir()
+	buildPlugin(t, binDir)
+	env := &netnsEnv{cacheDir: t.TempDir(), suffix: randomSuffix(t)}
+	env.cni = libcni.NewCNIConfigWithCacheDir([]string{binDir, pluginsDir}, env.cacheDir, nil)
+	env.hostNS = newNS(t)
+	err := env.hostNS.Do(func(ns.NetNS) error {
+		veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: masterName}, PeerName: "peer" + env.suffix[:6]}
+		if err := netlink.LinkAdd(veth); err != nil {
+			return err
+		}
+		for _, name := range []string{masterName, veth.PeerName} {
+			link, err := netlinksafe.LinkByName(name)
+			if err != nil {
+				return err
+			}
+			if err := netlink.LinkSetUp(link); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("create the master veth: %v", err)
+	}
+	return env
+}
+
+// cniPluginsDir finds the reference plugins (macvlan) built by
+// hack/testbin.sh.
+func cniPluginsDir(t *testing.T) string {
+	dir := os.Getenv("CNI_PLUGINS_DIR")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			t.Skipf("no CNI_PLUGINS_DIR and no home directory: %v", err)
+		}
+		dir = filepath.Join(home, ".cache", "spiderpool-testbin", "cni-plugins-v1.9.1")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "macvlan")); err != nil {
+		t.Skipf("macvlan plugin not found (run hack/testbin.sh --cni-dir or set CNI_PLUGINS_DIR): %v", err)
+	}
+	return dir
+}
+
+func buildPlugin(t *testing.T, binDir string) {
+	root, err := utils.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "spiderpool"), "./cmd/spiderpool")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the plugin: %v\n%s", err, out)
+	}
+}
+
+func randomSuffix(t *testing.T) string {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// newNS creates a named netns that is removed when the test ends.
+func newNS(t *testing.T) ns.NetNS {
+	t.Helper()
+	n, err := testutils.NewNS()
+	if err != nil {
+		t.Fatalf("create netns: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := errors.Join(n.Close(), testutils.UnmountNS(n)); err != nil {
+			t.Errorf("remove netns %s: %v", n.Path(), err)
+		}
+	})
+	return n
+}
+
+// network is a conflist with macvlan on the master and spiderpool IPAM.
+func (e *netnsEnv) network(t *testing.T, name, cniVersion string, ipam map[string]any) *libcni.NetworkConfigList {
+	t.Helper()
+	ipam["type"] = "spiderpool"
+	return e.conflist(t, map[string]any{
+		"cniVersion": cniVersion, "name": name,
+		"plugins": []any{map[string]any{"type": "macvlan", "master": masterName, "mode": "bridge", "ipam": ipam}},
+	})
+}
+
+func (e *netnsEnv) conflist(t *testing.T, doc map[string]any) *libcni.NetworkConfigList {
+	t.Helper()
+	data, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := libcni.ConfListFromBytes(data)
+	if err != nil {
+		t.Fatalf("conflist %s: %v", data, err)
+	}
+	return list
+}
+
+// pod is a pod sandbox: its netns and CNI identity.
+type pod struct {
+	ns          ns.NetNS
+	name, uid   string
+	containerID string
+}
+
+func (e *netnsEnv) newPod(t *testing.T, name string) *pod {
+	t.Helper()
+	return &pod{ns: newNS(t), name: name, uid: "uid-" + name + "-" + e.suffix, containerID: "ctr-" + name + "-" + e.suffix}
+}
+
+func (p *pod) rt(ifName string) *libcni.RuntimeConf {
+	return &libcni.RuntimeConf{
+		ContainerID: p.containerID, NetNS: p.ns.Path(), IfName: ifName,
+		Args: [][2]string{
+			{"IgnoreUnknown", "1"}, {"K8S_POD_NAMESPACE", "default"}, {"K8S_POD_NAME", p.name},
+			{"K8S_POD_UID", p.uid}, {"K8S_POD_INFRA_CONTAINER_ID", p.containerID},
+		},
+	}
+}
+
+// inHost runs fn in the host netns, where a runtime would run the plugins.
+func (e *netnsEnv) inHost(t *testing.T, fn func() error) error {
+	t.Helper()
+	var fnErr error
+	if err := e.hostNS.Do(func(ns.NetNS) error { fnErr = fn(); return nil }); err != nil {
+		t.Fatalf("enter the host netns: %v", err)
+	}
+	return fnErr
+}
+
+func (e *netnsEnv) add(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) (types.Result, error) {
+	t.Helper()
+	var res types.Result
+	err := e.inHost(t, func() (err error) {
+		res, err = e.cni.AddNetworkList(t.Context(), list, rt)
+		return err
+	})
+	return res, err
+}
+
+func (e *netnsEnv) mustAdd(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) *types100.Result {
+	t.Helper()
+	res, err := e.add(t, list, rt)
+	if err != nil {
+		t.Fatalf("ADD %s %s: %v", list.Name, rt.IfName, err)
+	}
+	if res.Version() != list.CNIVersion {
+		t.Errorf("result version %s, want %s", res.Version(), list.CNIVersion)
+	}
+	current, err := types100.NewResultFromResult(res)
+	if err != nil {
+		t.Fatalf("convert the result: %v", err)
+	}
+	return current
+}
+
+func (e *netnsEnv) check(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) error {
+	t.Helper()
+	return e.inHost(t, func() error { return e.cni.CheckNetworkList(t.Context(), list, rt) })
+}
+
+func (e *netnsEnv) del(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) error {
+	t.Helper()
+	return e.inHost(t, func() error { return e.cni.DelNetworkList(t.Context(), list, rt) })
+}
+
+func (e *netnsEnv) mustDel(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) {
+	t.Helper()
+	if err := e.del(t, list, rt); err != nil {
+		t.Fatalf("DEL %s %s: %v", list.Name, rt.IfName, err)
+	}
+}
+
+func (e *netnsEnv) status(t *testing.T, list *libcni.NetworkConfigList) error {
+	t.Helper()
+	return e.inHost(t, func() error { return e.cni.GetStatusNetworkList(t.Context(), list) })
+}
+
+func (e *netnsEnv) gc(t *testing.T, list *libcni.NetworkConfigList, valid ...types.GCAttachment) error {
+	t.Helper()
+	return e.inHost(t, func() error {
+		return e.cni.GCNetworkList(t.Context(), list, &libcni.GCArgs{ValidAttachments: valid})
+	})
+}
+
+// addrsOf lists the global addresses of an interface inside a pod.
+func addrsOf(t *testing.T, p *pod, ifName string) []string {
+	t.Helper()
+	var out []string
+	err := p.ns.Do(func(ns.NetNS) error {
+		link, err := netlinksafe.LinkByName(ifName)
+		if err != nil {
+			return err
+		}
+		addrs, err := netlinksafe.AddrList(link, netlink.FAMILY_ALL)
+		for _, a := range addrs {
+			if a.IP.IsGlobalUnicast() {
+				out = append(out, a.IPNet.String())
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("addresses of %s: %v", ifName, err)
+	}
+	return out
+}
+
+// removeAddr deletes an address from a pod interface.
+func removeAddr(t *testing.T, p *pod, ifName, cidr string) {
+	t.Helper()
+	err := p.ns.Do(func(ns.NetNS) error {
+		link, err := netlinksafe.LinkByName(ifName)
+		if err != nil {
+			return err
+		}
+		addr, err := netlink.ParseAddr(cidr)
+		if err != nil {
+			return err
+		}
+		return netlink.AddrDel(link, addr)
+	})
+	if err != nil {
+		t.Fatalf("remove %s from %s: %v", cidr, ifName, err)
+	}
+}
+
+// ipsOf lists a result's addresses.
+func ipsOf(res *types100.Result) []string {
+	var out []string
+	for _, ip := range res.IPs {
+		out = append(out, ip.Address.String())
+	}
+	return out
+}
+
+// cniCode is the code of a *types.Error, or 0.
+func cniCode(err error) uint {
+	var e *types.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return 0
+}

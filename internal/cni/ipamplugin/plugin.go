@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipamplugin
+
+import (
+	"context"
+	"io"
+	"net/netip"
+	"os"
+
+	"github.com/containernetworking/cni/pkg/skel"
+	"github.com/containernetworking/cni/pkg/version"
+
+	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
+)
+
+// About is printed when the binary runs without CNI_COMMAND.
+const About = "spiderpool: IPAM CNI plugin that takes addresses from the node's spiderpool-agent (spiderpool-go)"
+
+// Client is what the plugin needs of the agent; *agentapi.Client has it.
+type Client interface {
+	Healthy(ctx context.Context) error
+	Allocate(ctx context.Context, req *agentapi.AddRequest) (*agentapi.AddResponse, error)
+	Release(ctx context.Context, req *agentapi.DelRequest) error
+	Check(ctx context.Context, req *agentapi.CheckRequest) (*agentapi.CheckResponse, error)
+	GC(ctx context.Context, req *agentapi.GCRequest) error
+}
+
+var _ Client = (*agentapi.Client)(nil)
+
+// Links is what the plugin does inside the pod's network namespace.
+type Links interface {
+	// SetUp sets the interface UP; a missing interface is not an error.
+	SetUp(netnsPath, ifName string) error
+	// Addrs lists the addresses on the interface.
+	Addrs(netnsPath, ifName string) ([]netip.Prefix, error)
+}
+
+// Plugin implements the CNI commands. Build it with [New]; tests replace
+// the fields.
+type Plugin struct {
+	// NewClient returns the agent client for a socket path.
+	NewClient func(socketPath string) Client
+	// Links acts inside the pod's network namespace.
+	Links Links
+	// Stdout receives the result of ADD.
+	Stdout io.Writer
+	// QueueDir returns the release-queue directory for a socket path.
+	QueueDir func(socketPath string) string
+	// QueueCapacity caps the release queue (0: the agentapi default).
+	QueueCapacity int
+}
+
+// New returns a Plugin with the real agent client, netns access and
+// stdout, and the queue next to the socket.
+func New() *Plugin {
+	return &Plugin{
+		NewClient: func(socketPath string) Client { return agentapi.NewClient(socketPath) },
+		Links:     netnsLinks{},
+		Stdout:    os.Stdout,
+		QueueDir:  agentapi.ReleaseQueueDir,
+	}
+}
+
+// Funcs returns the commands for skel.PluginMainFuncs.
+func (p *Plugin) Funcs() skel.CNIFuncs {
+	return skel.CNIFuncs{Add: p.Add, Del: p.Del, Check: p.Check, GC: p.GC, Status: p.Status}
+}
+
+// VersionInfo lists the CNI spec versions the plugin speaks.
+func VersionInfo() version.PluginInfo {
+	return version.PluginSupports(netconf.SupportedVersions()...)
+}

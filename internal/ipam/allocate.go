@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/annotation"
+)
+
+// Allocate serves a CNI ADD: it returns the addresses of every interface of
+// the pod, allocating those not recorded yet (behavior.md §1.3). It is
+// idempotent for a pod UID. Write conflicts are retried for as long as ctx
+// lives; a failure leaves no address taken by this call.
+func (s *Service) Allocate(ctx context.Context, req AllocateRequest) (*Result, error) {
+	if err := s.checkReady(); err != nil {
+		return nil, err
+	}
+	res, err := s.allocateRetrying(ctx, &req)
+	if err != nil {
+		s.stats.allocationFailures.Add(1)
+		return nil, err
+	}
+	s.stats.allocations.Add(1)
+	return res, nil
+}
+
+func (s *Service) allocateRetrying(ctx context.Context, req *AllocateRequest) (*Result, error) {
+	for attempt := 0; ; attempt++ {
+		res, uid, err := s.allocateOnce(ctx, req, attempt > 0)
+		if err == nil {
+			s.containers.remember(uid, req.ContainerID)
+			return res, nil
+		}
+		if !errors.Is(err, errStaleEndpoint) {
+			return nil, err
+		}
+		if werr := s.wait(ctx, attempt); werr != nil {
+			return nil, fmt.Errorf("allocate for pod %s/%s: %w (after: %w)", req.PodNamespace, req.PodName, werr, err)
+		}
+	}
+}
+
+// wait sleeps for the backoff of attempt, or until ctx is done.
+func (s *Service) wait(ctx context.Context, attempt int) error {
+	t := s.clock.NewTimer(s.cfg.Backoff.Delay(attempt))
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// allocation is one attempt of Allocate, with everything it read.
+type allocation struct {
+	svc      *Service
+	req      *AllocateRequest
+	pc       *podContext
+	uid      string
+	podKey   string
+	sts      bool
+	ep       *v2beta1.SpiderEndpoint
+	pools    *poolSet
+	reserved reservedIPs
+	sel      selection
+	routes   []annotation.Route
+}
+
+// allocateOnce reads everything (the endpoint from the API server when
+// fresh), returns a recorded allocation as it is, and otherwise runs.
+func (s *Service) allocateOnce(ctx context.Context, req *AllocateRequest, fresh bool) (*Result, string, error) {
+	a, err := s.prepare(ctx, req, fresh)
+	if err != nil {
+		return nil, "", err
+	}
+	if a.ep != nil && a.ep.Status.Current.UID == a.uid && findDetail(a.ep.Status.Current.IPs, req.IfName) >= 0 {
+		res, err := resultFromEndpoint(a.ep)
+		return res, a.uid, err
+	}
+	if err := a.prepareSelection(ctx); err != nil {
+		return nil, "", err
+	}
+	res, err := a.run(ctx)
+	return res, a.uid, err
+}
+
+func (s *Service) prepare(ctx context.Context, req *AllocateRequest, fresh bool) (*allocation, error) {
+	pod, err := s.livePod(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	ns := &corev1.Namespace{}
+	if _, err := s.getCachedOrFresh(ctx, client.ObjectKey{Name: pod.Namespace}, ns); err != nil {
+		return nil, fmt.Errorf("read namespace %s: %w", pod.Namespace, err)
+	}
+	top, err := s.topController(ctx, pod)
+	if err != nil {
+		return nil, err
+	}
+	ep, err := s.readEndpoint(ctx, pod.Namespace, pod.Name, fresh)
+	if err != nil {
+		return nil, err
+	}
+	return &allocation{
+		svc: s, req: req, ep: ep,
+		pc:  &podContext{ctx: ctx, svc: s, pod: pod, ns: ns, top: top},
+		uid: string(pod.UID), podKey: pod.Namespace + "/" + pod.Name,
+		sts: s.cfg.EnableStatefulSet && isStatefulSetPod(pod),
+	}, nil
+}
+
+// prepareSelection reads the pools and parses every annotation, before
+// anything is written: a malformed annotation fails the ADD untouched.
+func (a *allocation) prepareSelection(ctx context.Context) error {
+	s, pod := a.svc, a.pc.pod
+	var err error
+	if a.pools, err = s.listPools(ctx); err != nil {
+		return err
+	}
+	if a.reserved, err = s.reservedIPs(ctx, s.cache); err != nil {
+		return err
+	}
+	if a.sel, err = s.selectPools(pod, a.pc.ns, a.req, a.pools); err != nil {
+		return err
+	}
+	if a.routes, _, err = annotation.Lookup(pod.Annotations, annotation.KeyRoutes, annotation.ParseRoutes); err != nil {
+		return podAnnotationError(pod, err)
+	}
+	return nil
+}
+
+// run settles the existing endpoint, allocates the missing interfaces and
+// records the endpoint. If it fails, the addresses it allocated are
+// released again, unless the endpoint write may have succeeded.
+func (a *allocation) run(ctx context.Context) (_ *Result, err error) {
+	plan := a.settle()
+	missing := a.missing(plan.keep)
+	slots, err := a.slots(missing)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.applySettlement(ctx, &plan); err != nil {
+		return nil, err
+	}
+	var results []slotResult
+	keepAllocations := false
+	defer func() {
+		if !keepAllocations {
+			err = errors.Join(err, a.rollback(ctx, results))
+		}
+	}()
+	results, err = a.allocateSlots(ctx, slots, plan.keep)
+	if err != nil {
+		return nil, err
+	}
+	details := buildDetails(missing, results)
+	if dropped := attachRoutes(details, a.routes); len(dropped) > 0 {
+		logr.FromContextOrDiscard(ctx).Info("routes of annotation match no allocated subnet; dropped",
+			"pod", a.podKey, "annotation", annotation.KeyRoutes, "routes", fmt.Sprint(dropped))
+	}
+	ep := a.endpointFor(&plan, append(plan.keep, details...))
+	err = a.svc.saveEndpoint(ctx, ep, a.ep != nil && !plan.retire)
+	keepAllocations = err == nil || ambiguous(err) // a retry finds them by pod UID
+	if err != nil {
+		return nil, err
+	}
+	return resultFromEndpoint(ep)
+}
+
+// endpointFor returns the endpoint to write, holding details.
+func (a *allocation) endpointFor(plan *settlement, details []v2beta1.IPAllocationDetail) *v2beta1.SpiderEndpoint {
+	var ep *v2beta1.SpiderEndpoint
+	if a.ep != nil && !plan.retire {
+		ep = a.ep.DeepCopy()
+		if !slices.Contains(ep.Finalizers, v2beta1.SpiderFinalizer) {
+			ep.Finalizers = append(ep.Finalizers, v2beta1.SpiderFinalizer)
+		}
+	} else {
+		ep = newEndpoint(a.pc.pod, a.sts)
+	}
+	ep.Status = v2beta1.WorkloadEndpointStatus{
+		Current: v2beta1.PodIPAllocation{UID: a.uid, Node: a.pc.nodeName(), IPs: details},
+		OwnerControllerType: a.pc.top.Kind, OwnerControllerName: a.pc.top.Name,
+	}
+	return ep
+}

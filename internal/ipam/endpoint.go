@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// errStaleEndpoint means a SpiderEndpoint changed since it was read; the
+// operation starts over from fresh reads.
+var errStaleEndpoint = fmt.Errorf("SpiderEndpoint changed meanwhile: %w", ErrConflict)
+
+// readEndpoint returns the endpoint ns/name, or nil when there is none,
+// from the cache or, when fresh, from the API server.
+func (s *Service) readEndpoint(ctx context.Context, ns, name string, fresh bool) (*v2beta1.SpiderEndpoint, error) {
+	reader := s.cache
+	if fresh {
+		reader = s.api
+	}
+	ep := &v2beta1.SpiderEndpoint{}
+	err := reader.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, ep)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read SpiderEndpoint %s/%s: %w", ns, name, err)
+	}
+	return ep, nil
+}
+
+// newEndpoint returns the endpoint object of a pod: the finalizer, and an
+// owner reference to the pod unless the endpoint must outlive it
+// (StatefulSet pods with EnableStatefulSet).
+func newEndpoint(pod *corev1.Pod, keepAfterPod bool) *v2beta1.SpiderEndpoint {
+	ep := &v2beta1.SpiderEndpoint{ObjectMeta: metav1.ObjectMeta{
+		Namespace: pod.Namespace, Name: pod.Name, Finalizers: []string{v2beta1.SpiderFinalizer},
+	}}
+	if !keepAfterPod {
+		ep.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: kindPod, Name: pod.Name, UID: pod.UID}}
+	}
+	return ep
+}
+
+// writeContext bounds a write that must run to completion even when the
+// caller has given up, so that its outcome is known.
+func (s *Service) writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
+}
+
+// saveEndpoint creates ep, or updates it when update is set.
+func (s *Service) saveEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint, update bool) error {
+	wctx, cancel := s.writeContext(ctx)
+	defer cancel()
+	var err error
+	if update {
+		err = s.store.UpdateEndpoint(wctx, ep)
+	} else {
+		err = s.store.CreateEndpoint(wctx, ep)
+	}
+	return s.endpointWritten(ep, err)
+}
+
+// endpointWritten counts a write and turns a conflict into errStaleEndpoint.
+func (s *Service) endpointWritten(ep *v2beta1.SpiderEndpoint, err error) error {
+	s.stats.endpointWrites.Add(1)
+	switch {
+	case errors.Is(err, ErrConflict):
+		s.stats.endpointConflicts.Add(1)
+		return fmt.Errorf("SpiderEndpoint %s/%s: %w", ep.Namespace, ep.Name, errStaleEndpoint)
+	case err != nil:
+		return fmt.Errorf("write SpiderEndpoint %s/%s: %w", ep.Namespace, ep.Name, err)
+	}
+	return nil
+}
+
+// retireEndpoint removes the finalizer of ep and deletes it, on the
+// condition that it has not changed since it was read.
+func (s *Service) retireEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+	wctx, cancel := s.writeContext(ctx)
+	defer cancel()
+	if slices.Contains(ep.Finalizers, v2beta1.SpiderFinalizer) {
+		if err := s.endpointWritten(ep, s.store.RemoveEndpointFinalizer(wctx, ep.DeepCopy())); err != nil {
+			return err
+		}
+	}
+	return s.endpointWritten(ep, s.store.DeleteEndpoint(wctx, ep))
+}
+
+// ambiguous reports whether a failed write may still have been applied:
+// the API server gave no answer (timeout, connection loss).
+func ambiguous(err error) bool {
+	var status apierrors.APIStatus
+	return err != nil && !errors.Is(err, ErrConflict) && !errors.As(err, &status)
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipam
+
+import "errors"
+
+// Sentinel errors of the IPAM service. Each is wrapped once with the pod,
+// interface or pool it concerns; match them with errors.Is. A malformed pod
+// or namespace annotation is returned as the *annotation.Error of
+// internal/annotation, wrapped with the pod, so errors.As finds it.
+var (
+	// ErrNotReady is returned by every operation before Restore has loaded
+	// the existing allocations.
+	ErrNotReady = errors.New("IPAM service not ready: existing allocations not restored yet")
+
+	// ErrPodNotAlive is returned by Allocate for a pod that is terminating,
+	// has finished (behavior.md §1.3), or is not the incarnation the request
+	// names (another pod UID).
+	ErrPodNotAlive = errors.New("pod is not alive")
+
+	// ErrNoPool is returned when no candidate pool is left for an interface
+	// and IP family: no selection rule applies, or every candidate was
+	// filtered out (the message says why for each pool).
+	ErrNoPool = errors.New("no IPPool available")
+
+	// ErrPoolNotFound is returned when a pool named by a selection rule does
+	// not exist. The message names the pool.
+	ErrPoolNotFound = errors.New("IPPool not found")
+
+	// ErrPoolExhausted is returned when every candidate pool of an
+	// interface and family is full, as read from the API server, or has
+	// reached SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS records.
+	ErrPoolExhausted = errors.New("all IP addresses used out")
+
+	// ErrNoAllocation is returned by Check when nothing is recorded for the
+	// pod incarnation and interface.
+	ErrNoAllocation = errors.New("no IP allocation recorded")
+
+	// ErrBadRecord is returned when a pool or endpoint record cannot be
+	// parsed or contradicts another record (Spiderpool's "data broken").
+	ErrBadRecord = errors.New("inconsistent IPAM record")
+
+	// ErrConflict is returned by a Store when a write lost an optimistic
+	// concurrency race: the object changed since it was read (HTTP 409),
+	// or it already exists on create. The service re-reads and retries.
+	ErrConflict = errors.New("object changed since it was read")
+)

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// GC serves a CNI GC for this node: it releases the allocations recorded on
+// node whose pod is gone, dead or re-created, and returns how many
+// endpoints it released.
+//
+// SpiderEndpoint has no container ID, so a sandbox is matched to its pod
+// UID through a node-local map filled by Allocate: an endpoint is skipped
+// while a sandbox of its UID is in validContainerIDs (the runtime still
+// holds it and will send a DEL). The map is empty after an agent restart;
+// liveness then rests on the pod alone, which is read from the API server
+// before anything is released, exactly as a DEL would (StatefulSet pods
+// in range keep their addresses).
+func (s *Service) GC(ctx context.Context, node string, validContainerIDs []string) (int, error) {
+	if err := s.checkReady(); err != nil {
+		return 0, err
+	}
+	var list v2beta1.SpiderEndpointList
+	if err := s.cache.List(ctx, &list); err != nil {
+		return 0, fmt.Errorf("GC: list SpiderEndpoints: %w", err)
+	}
+	valid := make(map[string]bool, len(validContainerIDs))
+	for _, id := range validContainerIDs {
+		valid[id] = true
+	}
+	released := 0
+	var errs []error
+	for i := range list.Items {
+		ep := &list.Items[i]
+		if ep.Status.Current.Node != node || s.containers.anyValid(ep.Status.Current.UID, valid) {
+			continue
+		}
+		if s.cachedPodAlive(ctx, ep) {
+			continue
+		}
+		done, err := s.release(ctx, ep.Namespace, ep.Name, ep.Status.Current.UID, false)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("GC pod %s/%s: %w", ep.Namespace, ep.Name, err))
+		}
+		if done {
+			released++
+		}
+	}
+	return released, errors.Join(errs...)
+}
+
+// cachedPodAlive reports whether the cache holds the endpoint's pod, alive
+// and of the same UID; only then is the API server not asked.
+func (s *Service) cachedPodAlive(ctx context.Context, ep *v2beta1.SpiderEndpoint) bool {
+	pod := &corev1.Pod{}
+	if err := s.cache.Get(ctx, client.ObjectKey{Namespace: ep.Namespace, Name: ep.Name}, pod); err != nil {
+		return false
+	}
+	return string(pod.UID) == ep.Status.Current.UID && isPodAlive(pod)
+}

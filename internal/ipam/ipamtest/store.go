@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipamtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ipam"
+)
+
+// Method names a Store method, for counters and injection.
+type Method string
+
+// The Store methods.
+const (
+	UpdatePoolStatus        Method = "UpdatePoolStatus"
+	CreateEndpoint          Method = "CreateEndpoint"
+	UpdateEndpoint          Method = "UpdateEndpoint"
+	RemoveEndpointFinalizer Method = "RemoveEndpointFinalizer"
+	DeleteEndpoint          Method = "DeleteEndpoint"
+)
+
+var _ ipam.Store = (*Store)(nil)
+
+// ErrInjected is the error FailNext injects when given none.
+var ErrInjected = errors.New("injected failure")
+
+// Store is an ipam.Store writing through a client, with call counters and
+// failure injection. It is safe for concurrent use.
+type Store struct {
+	client client.Client
+
+	// BeforeWrite, when set, runs before every write, outside the lock; an
+	// error is returned instead of writing. Tests use it to change objects
+	// behind the service's back (another agent's write).
+	BeforeWrite func(ctx context.Context, m Method, obj client.Object) error
+
+	mu     sync.Mutex
+	calls  map[Method]int
+	inject map[Method][]error
+}
+
+// NewStore returns a Store writing through c.
+func NewStore(c client.Client) *Store {
+	return &Store{client: c, calls: map[Method]int{}, inject: map[Method][]error{}}
+}
+
+// FailNext makes the next len(errs) calls of m fail with errs, in order,
+// without writing.
+func (s *Store) FailNext(m Method, errs ...error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inject[m] = append(s.inject[m], errs...)
+}
+
+// Conflict returns an injected error that wraps ipam.ErrConflict.
+func Conflict() error { return fmt.Errorf("injected: %w", ipam.ErrConflict) }
+
+// Calls returns how often m was called, injected failures included.
+func (s *Store) Calls(m Method) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[m]
+}
+
+func (s *Store) begin(ctx context.Context, m Method, obj client.Object) error {
+	s.mu.Lock()
+	s.calls[m]++
+	var err error
+	if q := s.inject[m]; len(q) > 0 {
+		err, s.inject[m] = q[0], q[1:]
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if s.BeforeWrite != nil {
+		return s.BeforeWrite(ctx, m, obj)
+	}
+	return nil
+}
+
+// UpdatePoolStatus implements ipam.Store.
+func (s *Store) UpdatePoolStatus(ctx context.Context, pool *v2beta1.SpiderIPPool) error {
+	if err := s.begin(ctx, UpdatePoolStatus, pool); err != nil {
+		return err
+	}
+	return mapErr(s.client.Status().Update(ctx, pool))
+}
+
+// CreateEndpoint implements ipam.Store.
+func (s *Store) CreateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+	if err := s.begin(ctx, CreateEndpoint, ep); err != nil {
+		return err
+	}
+	return mapErr(s.client.Create(ctx, ep))
+}
+
+// UpdateEndpoint implements ipam.Store.
+func (s *Store) UpdateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+	if err := s.begin(ctx, UpdateEndpoint, ep); err != nil {
+		return err
+	}
+	return mapErr(s.client.Update(ctx, ep))
+}
+
+// RemoveEndpointFinalizer implements ipam.Store.
+func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+	if err := s.begin(ctx, RemoveEndpointFinalizer, ep); err != nil {
+		return err
+	}
+	if !controllerutil.RemoveFinalizer(ep, v2beta1.SpiderFinalizer) {
+		return nil
+	}
+	err := s.client.Update(ctx, ep)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return mapErr(err)
+}
+
+// DeleteEndpoint implements ipam.Store. The fake client does not check
+// UID preconditions; the resourceVersion is not required to match either.
+func (s *Store) DeleteEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+	if err := s.begin(ctx, DeleteEndpoint, ep); err != nil {
+		return err
+	}
+	err := s.client.Delete(ctx, ep)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return mapErr(err)
+}
+
+func mapErr(err error) error {
+	if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("%w: %w", ipam.ErrConflict, err)
+	}
+	return err
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// poolQueue serialises the operations of this agent on one pool and
+// batches them: the operations queued while a write is in flight go into
+// the next single status write. A goroutine runs while there is work.
+type poolQueue struct {
+	name string
+	svc  *Service
+
+	mu      sync.Mutex
+	pending []*poolOp
+	running bool
+
+	// state and prev belong to the running goroutine; restore sets state
+	// only while no goroutine runs.
+	state, prev *poolState
+}
+
+// submit queues op and waits for its outcome. It always waits for the
+// outcome, even after op.ctx is done: an operation is either dropped before
+// it is tried, or its write runs to completion, so the caller always knows
+// whether an address was taken.
+func (q *poolQueue) submit(op *poolOp) opResult {
+	op.done = make(chan struct{})
+	q.mu.Lock()
+	q.pending = append(q.pending, op)
+	start := !q.running
+	q.running = true
+	q.mu.Unlock()
+	if start {
+		go q.run()
+	}
+	<-op.done
+	return op.res
+}
+
+func (q *poolQueue) run() {
+	for {
+		q.mu.Lock()
+		batch := q.pending
+		q.pending = nil
+		if len(batch) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		q.process(batch)
+	}
+}
+
+// takePending moves the operations queued meanwhile into batch.
+func (q *poolQueue) takePending(batch []*poolOp) []*poolOp {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	batch = append(batch, q.pending...)
+	q.pending = nil
+	return batch
+}
+
+// restore installs the state of pool read at start-up, unless the queue is
+// busy (its own state is then at least as recent).
+func (q *poolQueue) restore(pool *v2beta1.SpiderIPPool, reserved reservedIPs) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.running {
+		return
+	}
+	st, err := newPoolState(pool, reserved, q.prev)
+	if err != nil {
+		q.state = nil // reported when the pool is used
+		return
+	}
+	q.state = st
+}
+
+// process runs batch until every operation has an outcome: conflicts are
+// retried, after re-reading the pool, with backoff for as long as any of
+// the operations' contexts lives.
+func (q *poolQueue) process(batch []*poolOp) {
+	fresh := false
+	for attempt := 0; ; attempt++ {
+		batch = dropDone(q.name, q.takePending(batch))
+		if len(batch) == 0 {
+			return
+		}
+		ctx, cancel := anyContext(batch)
+		retry, wait := q.attempt(ctx, batch, attempt, &fresh)
+		if !retry {
+			cancel()
+			q.finish(batch)
+			return
+		}
+		if wait {
+			q.sleep(ctx, q.svc.cfg.Backoff.Delay(attempt))
+		}
+		cancel()
+	}
+}
+
+// attempt applies batch to the pool state and writes it. It reports
+// whether to try again, and whether to back off first.
+func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, fresh *bool) (retry, wait bool) {
+	s := q.svc
+	if q.state == nil {
+		if err := q.load(ctx, batch, attempt == 0, fresh); err != nil {
+			failAll(batch, err)
+			return false, false
+		}
+	}
+	st := q.state
+	if err := st.setReserved(batch[len(batch)-1].reserved); err != nil {
+		q.discard()
+		failAll(batch, err)
+		return false, false
+	}
+	changed := false
+	for _, op := range batch {
+		changed = st.apply(op, s.cfg.MaxAllocatedIPs) || changed
+	}
+	if !*fresh && anyExhausted(batch) {
+		q.discard() // "full" must be true of the pool as stored, not of a stale copy
+		return true, false
+	}
+	if !changed {
+		return false, false
+	}
+	switch err := q.write(ctx, st); {
+	case errors.Is(err, ErrConflict):
+		s.stats.poolConflicts.Add(1)
+		q.discard()
+		return true, true
+	case err != nil:
+		q.discard()
+		failAll(batch, err)
+	}
+	return false, false
+}
+
+// load builds the state from a cached object on a first attempt, or else
+// from a fresh read of the API server.
+func (q *poolQueue) load(ctx context.Context, batch []*poolOp, useHint bool, fresh *bool) error {
+	s := q.svc
+	var pool *v2beta1.SpiderIPPool
+	if hint := batch[0].hint; useHint && hint != nil {
+		pool = hint.DeepCopy()
+	} else {
+		pool = &v2beta1.SpiderIPPool{}
+		s.stats.poolReads.Add(1)
+		if err := s.api.Get(ctx, client.ObjectKey{Name: q.name}, pool); err != nil {
+			if apierrors.IsNotFound(err) {
+				return fmt.Errorf("%w: %s", ErrPoolNotFound, q.name)
+			}
+			return fmt.Errorf("read pool %s: %w", q.name, err)
+		}
+		*fresh = true
+	}
+	st, err := newPoolState(pool, batch[len(batch)-1].reserved, q.prev)
+	if err != nil {
+		return err
+	}
+	q.state = st
+	return nil
+}
+
+func (q *poolQueue) discard() {
+	if q.state != nil {
+		q.prev = q.state
+	}
+	q.state = nil
+}
+
+// write stores st's records with st.pool's resourceVersion as the lock. The
+// write is not cancelled with ctx, so that its outcome is always known; it
+// is bounded by Config.WriteTimeout.
+func (q *poolQueue) write(ctx context.Context, st *poolState) error {
+	s := q.svc
+	pool := st.pool.DeepCopy()
+	pool.Status.AllocatedIPs = v2beta1.FormatAllocatedIPs(st.records)
+	n := int64(len(st.records))
+	pool.Status.AllocatedIPCount = &n
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
+	defer cancel()
+	s.stats.poolWrites.Add(1)
+	s.stats.poolBatches.Add(1)
+	if err := s.store.UpdatePoolStatus(wctx, pool); err != nil {
+		return fmt.Errorf("write pool %s status: %w", q.name, err)
+	}
+	st.pool = pool
+	return nil
+}
+
+func (q *poolQueue) sleep(ctx context.Context, d time.Duration) {
+	t := q.svc.clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C():
+	case <-ctx.Done():
+	}
+}
+
+func (q *poolQueue) finish(batch []*poolOp) {
+	q.svc.stats.poolOps.Add(uint64(len(batch)))
+	for _, op := range batch {
+		close(op.done)
+	}
+}
+
+// dropDone completes the operations whose context is done with its error
+// and returns the others.
+func dropDone(pool string, batch []*poolOp) []*poolOp {
+	live := batch[:0]
+	for _, op := range batch {
+		if err := op.ctx.Err(); err != nil {
+			op.res = opResult{err: fmt.Errorf("pool %s: %w", pool, err)}
+			close(op.done)
+			continue
+		}
+		live = append(live, op)
+	}
+	return live
+}
+
+func failAll(batch []*poolOp, err error) {
+	for _, op := range batch {
+		op.res.err = err
+	}
+}
+
+func anyExhausted(batch []*poolOp) bool {
+	for _, op := range batch {
+		if errors.Is(op.res.err, ErrPoolExhausted) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyContext returns a context that is done once the contexts of all ops
+// are, and carries the values of the first.
+func anyContext(ops []*poolOp) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ops[0].ctx))
+	var live atomic.Int64
+	live.Store(int64(len(ops)))
+	stops := make([]func() bool, 0, len(ops))
+	for _, op := range ops {
+		stops = append(stops, context.AfterFunc(op.ctx, func() {
+			if live.Add(-1) == 0 {
+				cancel()
+			}
+		}))
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
+	}
+}

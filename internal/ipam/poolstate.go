@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipam
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/allocator"
+)
+
+// poolState is one pool as this agent last read or wrote it: the object
+// (whose resourceVersion is the optimistic lock of the next write), its
+// decoded records, an index of records by pod UID, and an allocator that
+// answers "lowest free address" in O(log n).
+type poolState struct {
+	pool    *v2beta1.SpiderIPPool
+	version int64
+	subnet  netip.Prefix
+	gateway netip.Addr
+	records v2beta1.PoolIPAllocations // keyed by canonical address
+	byUID   map[string][]netip.Addr
+	alloc   *allocator.Pool
+	usable  usableKey
+}
+
+// usableKey says what the allocator's usable set was computed from; spec
+// changes bump the generation.
+type usableKey struct {
+	generation int64
+	reserved   string
+}
+
+// newPoolState decodes pool (which it keeps; the caller must not change it
+// afterwards). prev, when its usable set is still valid, saves reparsing
+// spec.ips.
+func newPoolState(pool *v2beta1.SpiderIPPool, reserved reservedIPs, prev *poolState) (*poolState, error) {
+	st := &poolState{pool: pool, usable: usableKey{pool.Generation, reserved.key}}
+	if err := st.parseSpec(); err != nil {
+		return nil, err
+	}
+	usable, err := st.usableSet(reserved, prev)
+	if err != nil {
+		return nil, err
+	}
+	addrs, err := st.parseRecords()
+	if err != nil {
+		return nil, err
+	}
+	st.alloc = allocator.NewPoolFromSet(usable)
+	if err := st.alloc.Restore(addrs); err != nil {
+		return nil, fmt.Errorf("%w: pool %s status.allocatedIPs: %w", ErrBadRecord, pool.Name, err)
+	}
+	return st, nil
+}
+
+func (st *poolState) parseSpec() error {
+	p := st.pool
+	if p.Spec.IPVersion == nil {
+		return fmt.Errorf("%w: pool %s has no spec.ipVersion", ErrBadRecord, p.Name)
+	}
+	st.version = *p.Spec.IPVersion
+	subnet, err := netip.ParsePrefix(p.Spec.Subnet)
+	if err != nil {
+		return fmt.Errorf("%w: pool %s spec.subnet %q: %w", ErrBadRecord, p.Name, p.Spec.Subnet, err)
+	}
+	st.subnet = subnet
+	if st.gateway, err = parseOptionalAddr(p.Spec.Gateway); err != nil {
+		return fmt.Errorf("%w: pool %s spec.gateway: %w", ErrBadRecord, p.Name, err)
+	}
+	return nil
+}
+
+func (st *poolState) usableSet(reserved reservedIPs, prev *poolState) (*allocator.Set, error) {
+	if prev != nil && prev.usable == st.usable && prev.version == st.version {
+		return prev.alloc.Usable(), nil
+	}
+	spec := allocator.PoolSpec{
+		Version:     allocator.IPVersion(st.version),
+		IPs:         st.pool.Spec.IPs,
+		ExcludeIPs:  st.pool.Spec.ExcludeIPs,
+		ReservedIPs: reserved.of(st.version),
+	}
+	usable, err := spec.Usable()
+	if err != nil {
+		return nil, fmt.Errorf("%w: pool %s: %w", ErrBadRecord, st.pool.Name, err)
+	}
+	return usable, nil
+}
+
+// parseRecords decodes status.allocatedIPs, re-keying any address that is
+// not in canonical form, and indexes the records by pod UID.
+func (st *poolState) parseRecords() ([]netip.Addr, error) {
+	raw, err := v2beta1.ParseAllocatedIPs(st.pool.Status.AllocatedIPs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: pool %s: %w", ErrBadRecord, st.pool.Name, err)
+	}
+	st.records = make(v2beta1.PoolIPAllocations, len(raw))
+	st.byUID = make(map[string][]netip.Addr, len(raw))
+	addrs := make([]netip.Addr, 0, len(raw))
+	for key, rec := range raw {
+		a, err := netip.ParseAddr(key)
+		if err != nil {
+			return nil, fmt.Errorf("%w: pool %s status.allocatedIPs key %q: %w", ErrBadRecord, st.pool.Name, key, err)
+		}
+		st.records[a.String()] = rec
+		st.byUID[rec.PodUID] = append(st.byUID[rec.PodUID], a)
+		addrs = append(addrs, a)
+	}
+	return addrs, nil
+}
+
+// setReserved recomputes the usable set when the reserved IPs changed.
+func (st *poolState) setReserved(reserved reservedIPs) error {
+	if st.usable.reserved == reserved.key {
+		return nil
+	}
+	st.usable.reserved = reserved.key
+	usable, err := st.usableSet(reserved, nil)
+	if err != nil {
+		return err
+	}
+	return st.alloc.SetUsable(usable)
+}
+
+// addRecord records a for rec; a must already be allocated in st.alloc.
+func (st *poolState) addRecord(a netip.Addr, rec v2beta1.PoolIPAllocation) {
+	st.records[a.String()] = rec
+	st.byUID[rec.PodUID] = append(st.byUID[rec.PodUID], a)
+}
+
+// removeRecord forgets the record of a and frees a.
+func (st *poolState) removeRecord(a netip.Addr) error {
+	rec, ok := st.records[a.String()]
+	if !ok {
+		return nil
+	}
+	delete(st.records, a.String())
+	st.dropUID(rec.PodUID, a)
+	return st.alloc.Release(a)
+}
+
+func (st *poolState) dropUID(uid string, a netip.Addr) {
+	list := slices.DeleteFunc(st.byUID[uid], func(x netip.Addr) bool { return x == a })
+	if len(list) == 0 {
+		delete(st.byUID, uid)
+		return
+	}
+	st.byUID[uid] = list
+}
+
+// info is what a result needs to know about the pool.
+func (st *poolState) info() poolInfo {
+	return poolInfo{name: st.pool.Name, subnet: st.subnet, gateway: st.gateway, routes: st.pool.Spec.Routes}
+}
+
+// poolInfo describes the pool an address came from.
+type poolInfo struct {
+	name    string
+	subnet  netip.Prefix
+	gateway netip.Addr
+	routes  []v2beta1.Route
+}
+
+func parseOptionalAddr(s *string) (netip.Addr, error) {
+	if s == nil || *s == "" {
+		return netip.Addr{}, nil
+	}
+	return netip.ParseAddr(*s)
+}

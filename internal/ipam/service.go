@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipam
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// Service is the agent-side IPAM: it allocates and releases pod addresses
+// from SpiderIPPools and records them in SpiderEndpoints. It is safe for
+// concurrent use; see the package documentation for the design.
+type Service struct {
+	cfg        Config
+	cache, api client.Reader
+	store      Store
+	clock      clock.Clock
+
+	ready atomic.Bool
+
+	queuesMu sync.Mutex
+	queues   map[string]*poolQueue // by pool name
+
+	quarantine *quarantine
+	containers *containerIndex
+	stats      counters
+}
+
+// New returns a service that is not ready until Restore succeeds.
+func New(cfg Config, deps Deps) (*Service, error) {
+	if err := deps.check(); err != nil {
+		return nil, fmt.Errorf("new IPAM service: %w", err)
+	}
+	clk := deps.Clock
+	if clk == nil {
+		clk = clock.RealClock{}
+	}
+	cfg = cfg.withDefaults()
+	return &Service{
+		cfg:        cfg,
+		cache:      deps.Cache,
+		api:        deps.API,
+		store:      deps.Store,
+		clock:      clk,
+		queues:     map[string]*poolQueue{},
+		quarantine: newQuarantine(clk, cfg.ConflictQuarantine),
+		containers: newContainerIndex(),
+	}, nil
+}
+
+// Ready reports whether Restore has succeeded; before that every operation
+// fails with ErrNotReady.
+func (s *Service) Ready() bool { return s.ready.Load() }
+
+// Restore loads every pool's allocations from the API server into the
+// in-memory allocators and marks the service ready. A pool whose status
+// cannot be parsed is left unloaded: allocations from it fail, with the
+// reason, when it is tried. Restore may be called again to resynchronise.
+func (s *Service) Restore(ctx context.Context) error {
+	var pools v2beta1.SpiderIPPoolList
+	if err := s.api.List(ctx, &pools); err != nil {
+		return fmt.Errorf("restore IPAM: list SpiderIPPools: %w", err)
+	}
+	reserved, err := s.reservedIPs(ctx, s.api)
+	if err != nil {
+		return fmt.Errorf("restore IPAM: %w", err)
+	}
+	for i := range pools.Items {
+		s.queue(pools.Items[i].Name).restore(&pools.Items[i], reserved)
+	}
+	s.ready.Store(true)
+	return nil
+}
+
+// queue returns the serialising queue of pool name, creating it.
+func (s *Service) queue(name string) *poolQueue {
+	s.queuesMu.Lock()
+	defer s.queuesMu.Unlock()
+	q, ok := s.queues[name]
+	if !ok {
+		q = &poolQueue{name: name, svc: s}
+		s.queues[name] = q
+	}
+	return q
+}
+
+func (s *Service) checkReady() error {
+	if !s.Ready() {
+		return ErrNotReady
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+
+	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// slot is one address to allocate: an interface and a family, with its
+// candidate pools in the order to try.
+type slot struct {
+	nic     string
+	version int64
+	pools   []*v2beta1.SpiderIPPool
+}
+
+// slots filters and orders the candidates of each missing interface and
+// family. Nothing is written: errors here leave everything untouched.
+func (a *allocation) slots(missing []*nicPlan) ([]slot, error) {
+	var out []slot
+	for _, plan := range missing {
+		n := 0
+		for _, v := range []int64{v2beta1.IPv4, v2beta1.IPv6} {
+			names := plan.names(v)
+			if len(names) == 0 {
+				if len(plan.patterns(v)) > 0 && a.svc.familyEnabled(v) {
+					return nil, fmt.Errorf("%w: the IPv%d pools %q of interface %s match no pool",
+						ErrNoPool, v, plan.patterns(v), plan.nic)
+				}
+				continue
+			}
+			pools, err := a.pc.candidates(plan.nic, v, names, a.pools)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, slot{nic: plan.nic, version: v, pools: pools})
+			n++
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("%w: %s (from %s) has no pool of an enabled IP family", ErrNoPool, plan.describe(),
+				a.sel.source)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) familyEnabled(v int64) bool {
+	if v == v2beta1.IPv4 {
+		return s.cfg.EnableIPv4
+	}
+	return s.cfg.EnableIPv6
+}
+
+// allocateSlots allocates every slot and returns the addresses taken, also
+// on failure (for rollback). Slots that share a candidate pool run one after
+// the other, so that none takes the address another one holds; the others
+// run in parallel.
+func (a *allocation) allocateSlots(ctx context.Context, slots []slot, keep []v2beta1.IPAllocationDetail) ([]slotResult, error) {
+	avoid := map[netip.Addr]bool{}
+	for _, ip := range a.svc.quarantine.of(a.uid) {
+		avoid[ip] = true
+	}
+	for _, addrs := range addrsByPool(keep) {
+		for _, ip := range addrs {
+			avoid[ip] = true
+		}
+	}
+	groups := groupSlots(slots)
+	results := make([]*slotResult, len(slots))
+	errs := make([]error, len(groups))
+	var wg sync.WaitGroup
+	for gi, group := range groups {
+		wg.Go(func() {
+			taken := map[netip.Addr]bool{}
+			for _, i := range group {
+				r, err := a.allocateSlot(ctx, &slots[i], avoid, taken)
+				if err != nil {
+					errs[gi] = err
+					return
+				}
+				results[i], taken[r.ip] = &r, true
+			}
+		})
+	}
+	wg.Wait()
+	var out []slotResult
+	for _, r := range results {
+		if r != nil {
+			out = append(out, *r)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// allocateSlot tries the slot's pools in order; a pool that fails (full,
+// terminating, unreadable) passes to the next one: the alternate pool.
+func (a *allocation) allocateSlot(ctx context.Context, sl *slot, avoid, taken map[netip.Addr]bool) (slotResult, error) {
+	opAvoid := make(map[netip.Addr]bool, len(avoid)+len(taken))
+	for _, m := range []map[netip.Addr]bool{avoid, taken} {
+		for ip := range m {
+			opAvoid[ip] = true
+		}
+	}
+	var errs []error
+	for _, p := range sl.pools {
+		res := a.svc.queue(p.Name).submit(&poolOp{
+			ctx: ctx, kind: opAllocate, podKey: a.podKey, uid: a.uid, avoid: opAvoid, hint: p, reserved: a.reserved,
+		})
+		if res.err == nil {
+			return slotResult{nic: sl.nic, version: sl.version, ip: res.ip, info: res.pool}, nil
+		}
+		errs = append(errs, res.err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return slotResult{}, fmt.Errorf("allocate IPv%d for interface %s of pod %s: %w", sl.version, sl.nic, a.podKey,
+		errors.Join(errs...))
+}
+
+// groupSlots partitions slot indexes into groups whose candidate pools are
+// disjoint, keeping slot order inside each group.
+func groupSlots(slots []slot) [][]int {
+	group := make([]int, len(slots))
+	for i := range slots {
+		group[i] = i
+		for j := range i {
+			if sharePool(&slots[i], &slots[j]) {
+				old := group[i]
+				for k := range i + 1 {
+					if group[k] == old {
+						group[k] = group[j]
+					}
+				}
+			}
+		}
+	}
+	var out [][]int
+	index := map[int]int{}
+	for i, g := range group {
+		at, ok := index[g]
+		if !ok {
+			at = len(out)
+			index[g] = at
+			out = append(out, nil)
+		}
+		out[at] = append(out[at], i)
+	}
+	return out
+}
+
+func sharePool(x, y *slot) bool {
+	return slices.ContainsFunc(x.pools, func(p *v2beta1.SpiderIPPool) bool {
+		return slices.ContainsFunc(y.pools, func(q *v2beta1.SpiderIPPool) bool { return p.Name == q.Name })
+	})
+}
+
+// rollback releases what this attempt allocated; it runs even when ctx is
+// done.
+func (a *allocation) rollback(ctx context.Context, results []slotResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	byPool := map[string][]netip.Addr{}
+	for _, r := range results {
+		byPool[r.info.name] = append(byPool[r.info.name], r.ip)
+	}
+	rctx, cancel := a.svc.writeContext(ctx)
+	defer cancel()
+	if err := a.svc.releaseAddrs(rctx, a.podKey, a.uid, byPool); err != nil {
+		return fmt.Errorf("roll back addresses of pod %s: %w", a.podKey, err)
+	}
+	return nil
+}

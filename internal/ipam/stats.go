@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipam
+
+import "sync/atomic"
+
+// Stats are cumulative counters of a Service, for metrics and benchmarks.
+type Stats struct {
+	// Allocations counts Allocate calls that returned a result.
+	Allocations uint64
+	// AllocationFailures counts Allocate calls that returned an error.
+	AllocationFailures uint64
+	// ReleasedIPs counts addresses removed from pools.
+	ReleasedIPs uint64
+	// PoolOps counts pool operations served (allocate, release, adopt).
+	PoolOps uint64
+	// PoolBatches counts status writes attempted that carried PoolOps; a
+	// batch serves every operation queued for the pool at that moment.
+	PoolBatches uint64
+	// PoolWrites counts SpiderIPPool status updates sent, including those
+	// that lost a race.
+	PoolWrites uint64
+	// PoolConflicts counts status updates refused with a conflict.
+	PoolConflicts uint64
+	// PoolReads counts fresh pool reads from the API server.
+	PoolReads uint64
+	// EndpointWrites counts SpiderEndpoint creates, updates, finalizer
+	// removals and deletes sent.
+	EndpointWrites uint64
+	// EndpointConflicts counts endpoint writes refused with a conflict.
+	EndpointConflicts uint64
+}
+
+type counters struct {
+	allocations, allocationFailures, releasedIPs  atomic.Uint64
+	poolOps, poolBatches, poolWrites              atomic.Uint64
+	poolConflicts, poolReads                      atomic.Uint64
+	endpointWrites, endpointConflicts             atomic.Uint64
+}
+
+// Stats returns a snapshot of the service's counters.
+func (s *Service) Stats() Stats {
+	c := &s.stats
+	return Stats{
+		Allocations:        c.allocations.Load(),
+		AllocationFailures: c.allocationFailures.Load(),
+		ReleasedIPs:        c.releasedIPs.Load(),
+		PoolOps:            c.poolOps.Load(),
+		PoolBatches:        c.poolBatches.Load(),
+		PoolWrites:         c.poolWrites.Load(),
+		PoolConflicts:      c.poolConflicts.Load(),
+		PoolReads:          c.poolReads.Load(),
+		EndpointWrites:     c.endpointWrites.Load(),
+		EndpointConflicts:  c.endpointConflicts.Load(),
+	}
+}

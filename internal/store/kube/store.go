@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package kube
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ipam"
+)
+
+var _ ipam.Store = (*Store)(nil)
+
+// Store writes the IPAM records through a controller-runtime client.
+type Store struct {
+	client client.Client
+}
+
+// New returns a Store writing through c, which should not be a cached
+// client's reader side only: writes always go to the API server.
+func New(c client.Client) *Store {
+	return &Store{client: c}
+}
+
+// UpdatePoolStatus implements ipam.Store with a status-subresource update;
+// the resourceVersion in pool is the precondition.
+func (s *Store) UpdatePoolStatus(ctx context.Context, pool *v2beta1.SpiderIPPool) error {
+	return mapErr(s.client.Status().Update(ctx, pool))
+}
+
+// CreateEndpoint implements ipam.Store.
+func (s *Store) CreateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+	return mapErr(s.client.Create(ctx, ep))
+}
+
+// UpdateEndpoint implements ipam.Store. SpiderEndpoint has no status
+// subresource, so a plain update writes its status.
+func (s *Store) UpdateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+	return mapErr(s.client.Update(ctx, ep))
+}
+
+// RemoveEndpointFinalizer implements ipam.Store with a merge patch of the
+// finalizers that carries ep's resourceVersion.
+func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+	orig := ep.DeepCopy()
+	if !controllerutil.RemoveFinalizer(ep, v2beta1.SpiderFinalizer) {
+		return nil
+	}
+	patch := client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})
+	err := s.client.Patch(ctx, ep, patch)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return mapErr(err)
+}
+
+// DeleteEndpoint implements ipam.Store with a UID precondition, so that a
+// newer endpoint of the same name is never deleted.
+func (s *Store) DeleteEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+	var opts []client.DeleteOption
+	if ep.UID != "" {
+		uid := ep.UID
+		opts = append(opts, client.Preconditions{UID: &uid})
+	}
+	err := s.client.Delete(ctx, ep, opts...)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return mapErr(err)
+}
+
+// mapErr reports a lost optimistic-concurrency race (409: conflict,
+// already exists, failed precondition) as ipam.ErrConflict.
+func mapErr(err error) error {
+	if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("%w: %w", ipam.ErrConflict, err)
+	}
+	return err
+}
