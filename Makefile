@@ -13,6 +13,8 @@ export K8S_VERSION ?= v1.34.2
 export ETCD_VERSION ?= v3.6.4
 export CNI_PLUGINS_VERSION ?= v1.9.1
 
+include hack/gen.mk
+
 ##@ General
 
 .PHONY: help
@@ -61,4 +63,3 @@ lab-up: deps testbin build ## Bring up the lab cluster (LAB_NODES nodes) in LAB_
 lab-down: ## Tear the lab down: processes by PID, network namespaces, files.
 	@if [[ -f "$(LAB_DIR)/lab.json" ]]; then $(LOCALBIN)/spiderlab down --dir "$(LAB_DIR)"; echo "lab: down"; else echo "lab: not up"; fi
 
--include hack/gen.mk

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/spiderpool-go/spiderpool/internal/lab"
@@ -37,6 +39,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: the lab creates network namespaces and veths: run the tests as root (sudo make test)")
 		return 1
 	}
+	ctrl.SetLogger(logr.Discard())
 	opts, cleanup, err := labOptions()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)

@@ -8,7 +8,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/spiderpool-go/spiderpool/internal/lab"
 )
@@ -20,6 +22,11 @@ func NewCommand() *cobra.Command {
 		Short:         "Local lab cluster: real etcd, kube-apiserver, controller-manager, scheduler and simulated nodes with real CNI",
 		SilenceUsage:  true,
 		SilenceErrors: false,
+	}
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		// Libraries the lab uses (envtest's CRD installer) log through
+		// controller-runtime; keep them quiet unless a command says otherwise.
+		ctrl.SetLogger(logr.Discard())
 	}
 	root.AddCommand(newUpCommand(), newDownCommand(), newStatusCommand(), newNodeCommand())
 	return root
