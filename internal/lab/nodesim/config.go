@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"path/filepath"
 	"time"
+
+	"github.com/containernetworking/plugins/pkg/ns"
 )
 
 // ErrInvalidConfig is returned by Run for an unusable Config.
@@ -60,6 +62,11 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if _, err := netip.ParseAddr(cfg.NodeIP); err != nil {
 		return cfg, fmt.Errorf("%w: NodeIP: %w", ErrInvalidConfig, err)
+	}
+	if cfg.HostNetNS != "" {
+		if err := ns.IsNSorErr(cfg.HostNetNS); err != nil {
+			return cfg, fmt.Errorf("%w: HostNetNS: %w", ErrInvalidConfig, err)
+		}
 	}
 	setDefault(&cfg.CNICacheDir, filepath.Join(cfg.StateDir, "cni-cache"))
 	setDefault(&cfg.NetNSDir, defaultNetNSDir)

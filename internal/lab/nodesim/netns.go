@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -53,6 +55,12 @@ func pinNewNetNS(path string) error {
 			errc <- fmt.Errorf("unshare netns: %w", err)
 			return
 		}
+		// The runtime brings the sandbox's loopback up (containerd does it
+		// itself, before any CNI plugin runs).
+		if err := setLoopbackUp(); err != nil {
+			errc <- err
+			return
+		}
 		self := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
 		if err := unix.Mount(self, path, "none", unix.MS_BIND, ""); err != nil {
 			errc <- fmt.Errorf("bind mount netns on %s: %w", path, err)
@@ -75,6 +83,18 @@ func removeNetNS(path string) error {
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove netns %s: %w", path, err)
+	}
+	return nil
+}
+
+// setLoopbackUp sets lo up in the calling thread's network namespace.
+func setLoopbackUp() error {
+	lo, err := netlinksafe.LinkByName("lo")
+	if err != nil {
+		return fmt.Errorf("find lo in new netns: %w", err)
+	}
+	if err := netlink.LinkSetUp(lo); err != nil {
+		return fmt.Errorf("set lo up in new netns: %w", err)
 	}
 	return nil
 }

@@ -7,8 +7,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -16,7 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 )
 
@@ -41,6 +42,9 @@ type nodeAgent struct {
 	client client.Client
 	cfg    Config
 	now    func() time.Time
+	// log is given at construction: the manager does not pass the caller's
+	// context (and logger) to its runnables.
+	log logr.Logger
 }
 
 var _ manager.LeaderElectionRunnable = (*nodeAgent)(nil)
@@ -51,28 +55,31 @@ func (a *nodeAgent) NeedLeaderElection() bool { return false }
 // Start registers the node, then refreshes heartbeat and lease until ctx is
 // done. Failures are logged and retried at the next tick.
 func (a *nodeAgent) Start(ctx context.Context) error {
-	log := logf.FromContext(ctx).WithValues("node", a.cfg.NodeName)
 	err := wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
 		err := a.register(ctx)
 		if err != nil {
-			log.Error(err, "Node registration failed, retrying")
+			a.log.Error(err, "Node registration failed, retrying")
 		}
 		return err == nil, nil
 	})
 	if err != nil {
 		return nil //nolint:nilerr // the poll only fails once ctx is done: a normal stop
 	}
-	log.Info("Node registered")
-	go wait.UntilWithContext(ctx, func(ctx context.Context) {
-		if err := a.heartbeat(ctx); err != nil {
-			log.Error(err, "Node heartbeat failed")
-		}
-	}, heartbeatInterval)
+	a.log.Info("Node registered")
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		wait.UntilWithContext(ctx, func(ctx context.Context) {
+			if err := a.heartbeat(ctx); err != nil {
+				a.log.Error(err, "Node heartbeat failed")
+			}
+		}, heartbeatInterval)
+	})
 	wait.UntilWithContext(ctx, func(ctx context.Context) {
 		if err := a.renewLease(ctx); err != nil {
-			log.Error(err, "Node lease renewal failed")
+			a.log.Error(err, "Node lease renewal failed")
 		}
 	}, leaseRenewInterval)
+	wg.Wait()
 	return nil
 }
 

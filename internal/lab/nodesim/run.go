@@ -25,25 +25,27 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 )
 
 // Run simulates the node described by cfg against the API server of
-// restConfig until ctx is done. The logger is taken from ctx (none: silent).
+// restConfig until ctx is done. The logger is taken from ctx, else it is
+// controller-runtime's global logger (ctrl.SetLogger).
 func Run(ctx context.Context, cfg Config, restConfig *rest.Config) error {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return err
 	}
-	log := logr.FromContextOrDiscard(ctx).WithValues("node", cfg.NodeName)
+	log := logf.FromContext(ctx).WithValues("node", cfg.NodeName)
 	ctx = logr.NewContext(ctx, log)
 	mgr, err := newManager(cfg, restConfig, log)
 	if err != nil {
 		return err
 	}
-	if err := mgr.Add(&nodeAgent{client: mgr.GetClient(), cfg: cfg, now: time.Now}); err != nil {
+	if err := mgr.Add(&nodeAgent{client: mgr.GetClient(), cfg: cfg, now: time.Now, log: log}); err != nil {
 		return fmt.Errorf("add node agent: %w", err)
 	}
 	if err := addPodController(mgr, cfg); err != nil {

@@ -72,7 +72,7 @@ func TestNewNetworkStatus(t *testing.T) {
 	res := &current.Result{
 		CNIVersion: "1.0.0",
 		Interfaces: []*current.Interface{
-			{Name: "eth0", Mac: "aa:aa:aa:aa:aa:aa"},                             // host side
+			{Name: "eth0", Mac: "aa:aa:aa:aa:aa:aa"},                              // host side
 			{Name: "net1", Mac: "02:00:00:00:00:01", Sandbox: "/var/run/netns/p"}, // pod side
 		},
 		IPs: []*current.IPConfig{
