@@ -11,13 +11,16 @@ say() { echo "demo: $*" >&2; }
 kubectl="$(jq -r .k8sBinDir "$dir/lab.json")/kubectl --kubeconfig $dir/kubeconfig"
 prefix="spl-$(jq -r .name "$dir/lab.json")-p-"
 
+say "applying test/e2e/manifests/pools.yaml (dual-stack default SpiderIPPools)"
+$kubectl apply -f test/e2e/manifests/pools.yaml >/dev/null
 say "applying test/e2e/manifests/demo.yaml (Deployment web x10, StatefulSet db x3)"
 $kubectl apply -f test/e2e/manifests/demo.yaml >/dev/null
 say "waiting for the pods to be Running with addresses"
 $kubectl -n demo rollout status deployment/web --timeout=180s >/dev/null
 $kubectl -n demo rollout status statefulset/db --timeout=180s >/dev/null
 $kubectl get nodes -o wide
-$kubectl -n demo get pods -o wide
+$kubectl get sp -o wide
+$kubectl -n demo get se,pods -o wide
 
 mapfile -t pods < <($kubectl -n demo get pods -o jsonpath='{range .items[*]}{.metadata.uid} {.spec.nodeName} {.status.podIP} {.metadata.name}{"\n"}{end}')
 read -r uid1 node1 ip1 name1 <<<"${pods[0]}"

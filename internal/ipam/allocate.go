@@ -13,7 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 )
 
@@ -25,6 +25,11 @@ func (s *Service) Allocate(ctx context.Context, req AllocateRequest) (*Result, e
 	if err := s.checkReady(); err != nil {
 		return nil, err
 	}
+	unlock, err := s.pods.lock(ctx, req.PodNamespace+"/"+req.PodName)
+	if err != nil {
+		return nil, fmt.Errorf("allocate for pod %s/%s: %w", req.PodNamespace, req.PodName, err)
+	}
+	defer unlock()
 	res, err := s.allocateRetrying(ctx, &req)
 	if err != nil {
 		s.stats.allocationFailures.Add(1)
@@ -70,7 +75,7 @@ type allocation struct {
 	uid      string
 	podKey   string
 	sts      bool
-	ep       *v2beta1.SpiderEndpoint
+	ep       *spiderpoolv2beta1.SpiderEndpoint
 	pools    *poolSet
 	reserved reservedIPs
 	sel      selection
@@ -179,18 +184,18 @@ func (a *allocation) run(ctx context.Context) (_ *Result, err error) {
 }
 
 // endpointFor returns the endpoint to write, holding details.
-func (a *allocation) endpointFor(plan *settlement, details []v2beta1.IPAllocationDetail) *v2beta1.SpiderEndpoint {
-	var ep *v2beta1.SpiderEndpoint
+func (a *allocation) endpointFor(plan *settlement, details []spiderpoolv2beta1.IPAllocationDetail) *spiderpoolv2beta1.SpiderEndpoint {
+	var ep *spiderpoolv2beta1.SpiderEndpoint
 	if a.ep != nil && !plan.retire {
 		ep = a.ep.DeepCopy()
-		if !slices.Contains(ep.Finalizers, v2beta1.SpiderFinalizer) {
-			ep.Finalizers = append(ep.Finalizers, v2beta1.SpiderFinalizer)
+		if !slices.Contains(ep.Finalizers, spiderpoolv2beta1.SpiderFinalizer) {
+			ep.Finalizers = append(ep.Finalizers, spiderpoolv2beta1.SpiderFinalizer)
 		}
 	} else {
 		ep = newEndpoint(a.pc.pod, a.sts)
 	}
-	ep.Status = v2beta1.WorkloadEndpointStatus{
-		Current: v2beta1.PodIPAllocation{UID: a.uid, Node: a.pc.nodeName(), IPs: details},
+	ep.Status = spiderpoolv2beta1.WorkloadEndpointStatus{
+		Current:             spiderpoolv2beta1.PodIPAllocation{UID: a.uid, Node: a.pc.nodeName(), IPs: details},
 		OwnerControllerType: a.pc.top.Kind, OwnerControllerName: a.pc.top.Name,
 	}
 	return ep

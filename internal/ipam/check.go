@@ -9,7 +9,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // Check serves a CNI CHECK: it returns what is recorded for the pod
@@ -19,7 +19,7 @@ func (s *Service) Check(ctx context.Context, podNS, podName, podUID, ifName stri
 	if err := s.checkReady(); err != nil {
 		return nil, err
 	}
-	ep := &v2beta1.SpiderEndpoint{}
+	ep := &spiderpoolv2beta1.SpiderEndpoint{}
 	found, err := s.getCachedOrFresh(ctx, client.ObjectKey{Namespace: podNS, Name: podName}, ep)
 	switch {
 	case err != nil:

@@ -8,7 +8,7 @@ import (
 
 	"k8s.io/utils/ptr"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 )
 
@@ -24,10 +24,10 @@ type slotResult struct {
 // entries, in plan order: address with the pool's prefix length, pool,
 // gateway, cleanGateway (only when there is a gateway, as Spiderpool) and
 // the pools' routes.
-func buildDetails(plans []*nicPlan, results []slotResult) []v2beta1.IPAllocationDetail {
-	details := make([]v2beta1.IPAllocationDetail, 0, len(plans))
+func buildDetails(plans []*nicPlan, results []slotResult) []spiderpoolv2beta1.IPAllocationDetail {
+	details := make([]spiderpoolv2beta1.IPAllocationDetail, 0, len(plans))
 	for _, plan := range plans {
-		d := v2beta1.IPAllocationDetail{NIC: plan.nic, Vlan: ptr.To[int64](0)}
+		d := spiderpoolv2beta1.IPAllocationDetail{NIC: plan.nic, Vlan: ptr.To[int64](0)}
 		hasGateway := false
 		for _, r := range results {
 			if r.nic != plan.nic {
@@ -38,7 +38,7 @@ func buildDetails(plans []*nicPlan, results []slotResult) []v2beta1.IPAllocation
 			if r.info.gateway.IsValid() {
 				gw, hasGateway = ptr.To(r.info.gateway.String()), true
 			}
-			if r.version == v2beta1.IPv4 {
+			if r.version == spiderpoolv2beta1.IPv4 {
 				d.IPv4, d.IPv4Pool, d.IPv4Gateway = &addr, &pool, gw
 			} else {
 				d.IPv6, d.IPv6Pool, d.IPv6Gateway = &addr, &pool, gw
@@ -56,7 +56,7 @@ func buildDetails(plans []*nicPlan, results []slotResult) []v2beta1.IPAllocation
 // attachRoutes adds each of the pod's ipam.spidernet.io/routes to the first
 // entry whose subnet contains its gateway; for the same destination the
 // pod's route replaces the pool's. It returns the routes that fit no entry.
-func attachRoutes(details []v2beta1.IPAllocationDetail, routes []annotation.Route) []annotation.Route {
+func attachRoutes(details []spiderpoolv2beta1.IPAllocationDetail, routes []annotation.Route) []annotation.Route {
 	var dropped []annotation.Route
 	for _, r := range routes {
 		i := detailForGateway(details, r.GW)
@@ -64,12 +64,12 @@ func attachRoutes(details []v2beta1.IPAllocationDetail, routes []annotation.Rout
 			dropped = append(dropped, r)
 			continue
 		}
-		details[i].Routes = mergeRoutes(details[i].Routes, []v2beta1.Route{{Dst: r.Dst.String(), Gw: r.GW.String()}})
+		details[i].Routes = mergeRoutes(details[i].Routes, []spiderpoolv2beta1.Route{{Dst: r.Dst.String(), Gw: r.GW.String()}})
 	}
 	return dropped
 }
 
-func detailForGateway(details []v2beta1.IPAllocationDetail, gw netip.Addr) int {
+func detailForGateway(details []spiderpoolv2beta1.IPAllocationDetail, gw netip.Addr) int {
 	for i, d := range details {
 		for _, a := range []*string{d.IPv4, d.IPv6} {
 			if a == nil {
@@ -85,7 +85,7 @@ func detailForGateway(details []v2beta1.IPAllocationDetail, gw netip.Addr) int {
 
 // mergeRoutes adds routes to list; a route whose destination is already in
 // list replaces that entry.
-func mergeRoutes(list, routes []v2beta1.Route) []v2beta1.Route {
+func mergeRoutes(list, routes []spiderpoolv2beta1.Route) []spiderpoolv2beta1.Route {
 	for _, r := range routes {
 		replaced := false
 		for i := range list {
@@ -104,7 +104,7 @@ func mergeRoutes(list, routes []v2beta1.Route) []v2beta1.Route {
 // findDetail returns the index of the entry of nic: the entry with that
 // name, else an entry with no name (unnamed multi-NIC endpoints written by
 // Spiderpool), else -1.
-func findDetail(details []v2beta1.IPAllocationDetail, nic string) int {
+func findDetail(details []spiderpoolv2beta1.IPAllocationDetail, nic string) int {
 	unnamed := -1
 	for i, d := range details {
 		if d.NIC == nic {
@@ -118,7 +118,7 @@ func findDetail(details []v2beta1.IPAllocationDetail, nic string) int {
 }
 
 // detailAddrs returns the addresses of an entry with their pools.
-func detailAddrs(d *v2beta1.IPAllocationDetail) map[string][]netip.Addr {
+func detailAddrs(d *spiderpoolv2beta1.IPAllocationDetail) map[string][]netip.Addr {
 	out := map[string][]netip.Addr{}
 	add := func(addr, pool *string) {
 		if addr == nil || pool == nil {
@@ -134,7 +134,7 @@ func detailAddrs(d *v2beta1.IPAllocationDetail) map[string][]netip.Addr {
 }
 
 // addrsByPool gathers the addresses of entries by pool.
-func addrsByPool(details []v2beta1.IPAllocationDetail) map[string][]netip.Addr {
+func addrsByPool(details []spiderpoolv2beta1.IPAllocationDetail) map[string][]netip.Addr {
 	out := map[string][]netip.Addr{}
 	for i := range details {
 		for pool, addrs := range detailAddrs(&details[i]) {

@@ -14,7 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // errStaleEndpoint means a SpiderEndpoint changed since it was read; the
@@ -23,12 +23,12 @@ var errStaleEndpoint = fmt.Errorf("SpiderEndpoint changed meanwhile: %w", ErrCon
 
 // readEndpoint returns the endpoint ns/name, or nil when there is none,
 // from the cache or, when fresh, from the API server.
-func (s *Service) readEndpoint(ctx context.Context, ns, name string, fresh bool) (*v2beta1.SpiderEndpoint, error) {
+func (s *Service) readEndpoint(ctx context.Context, ns, name string, fresh bool) (*spiderpoolv2beta1.SpiderEndpoint, error) {
 	reader := s.cache
 	if fresh {
 		reader = s.api
 	}
-	ep := &v2beta1.SpiderEndpoint{}
+	ep := &spiderpoolv2beta1.SpiderEndpoint{}
 	err := reader.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, ep)
 	if apierrors.IsNotFound(err) {
 		return nil, nil
@@ -42,9 +42,9 @@ func (s *Service) readEndpoint(ctx context.Context, ns, name string, fresh bool)
 // newEndpoint returns the endpoint object of a pod: the finalizer, and an
 // owner reference to the pod unless the endpoint must outlive it
 // (StatefulSet pods with EnableStatefulSet).
-func newEndpoint(pod *corev1.Pod, keepAfterPod bool) *v2beta1.SpiderEndpoint {
-	ep := &v2beta1.SpiderEndpoint{ObjectMeta: metav1.ObjectMeta{
-		Namespace: pod.Namespace, Name: pod.Name, Finalizers: []string{v2beta1.SpiderFinalizer},
+func newEndpoint(pod *corev1.Pod, keepAfterPod bool) *spiderpoolv2beta1.SpiderEndpoint {
+	ep := &spiderpoolv2beta1.SpiderEndpoint{ObjectMeta: metav1.ObjectMeta{
+		Namespace: pod.Namespace, Name: pod.Name, Finalizers: []string{spiderpoolv2beta1.SpiderFinalizer},
 	}}
 	if !keepAfterPod {
 		ep.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: kindPod, Name: pod.Name, UID: pod.UID}}
@@ -59,7 +59,7 @@ func (s *Service) writeContext(ctx context.Context) (context.Context, context.Ca
 }
 
 // saveEndpoint creates ep, or updates it when update is set.
-func (s *Service) saveEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint, update bool) error {
+func (s *Service) saveEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, update bool) error {
 	wctx, cancel := s.writeContext(ctx)
 	defer cancel()
 	var err error
@@ -72,7 +72,7 @@ func (s *Service) saveEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint, 
 }
 
 // endpointWritten counts a write and turns a conflict into errStaleEndpoint.
-func (s *Service) endpointWritten(ep *v2beta1.SpiderEndpoint, err error) error {
+func (s *Service) endpointWritten(ep *spiderpoolv2beta1.SpiderEndpoint, err error) error {
 	s.stats.endpointWrites.Add(1)
 	switch {
 	case errors.Is(err, ErrConflict):
@@ -86,10 +86,10 @@ func (s *Service) endpointWritten(ep *v2beta1.SpiderEndpoint, err error) error {
 
 // retireEndpoint removes the finalizer of ep and deletes it, on the
 // condition that it has not changed since it was read.
-func (s *Service) retireEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+func (s *Service) retireEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	wctx, cancel := s.writeContext(ctx)
 	defer cancel()
-	if slices.Contains(ep.Finalizers, v2beta1.SpiderFinalizer) {
+	if slices.Contains(ep.Finalizers, spiderpoolv2beta1.SpiderFinalizer) {
 		if err := s.endpointWritten(ep, s.store.RemoveEndpointFinalizer(wctx, ep.DeepCopy())); err != nil {
 			return err
 		}

@@ -12,15 +12,15 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // candidates returns the usable pools among names for interface nic and
 // version v, filtered and ordered (behavior.md §1.5). A name that is no
 // pool fails with ErrPoolNotFound; when every pool is filtered out the
 // ErrNoPool error says why for each.
-func (pc *podContext) candidates(nic string, v int64, names []string, pools *poolSet) ([]*v2beta1.SpiderIPPool, error) {
-	var out []*v2beta1.SpiderIPPool
+func (pc *podContext) candidates(nic string, v int64, names []string, pools *poolSet) ([]*spiderpoolv2beta1.SpiderIPPool, error) {
+	var out []*spiderpoolv2beta1.SpiderIPPool
 	var reasons []string
 	for _, name := range names {
 		p := pools.byName[name]
@@ -47,7 +47,7 @@ func (pc *podContext) candidates(nic string, v int64, names []string, pools *poo
 
 // filter returns why p cannot serve nic and version v, or "". The checks
 // run in Spiderpool's order.
-func (pc *podContext) filter(nic string, v int64, p *v2beta1.SpiderIPPool) (string, error) {
+func (pc *podContext) filter(nic string, v int64, p *spiderpoolv2beta1.SpiderIPPool) (string, error) {
 	switch {
 	case p.DeletionTimestamp != nil:
 		return "terminating", nil
@@ -69,7 +69,7 @@ func (pc *podContext) filter(nic string, v int64, p *v2beta1.SpiderIPPool) (stri
 	return pc.filterMultus(nic, p)
 }
 
-func (pc *podContext) filterNode(p *v2beta1.SpiderIPPool) (string, error) {
+func (pc *podContext) filterNode(p *spiderpoolv2beta1.SpiderIPPool) (string, error) {
 	node := pc.nodeName()
 	if len(p.Spec.NodeName) > 0 {
 		if !slices.Contains(p.Spec.NodeName, node) {
@@ -87,7 +87,7 @@ func (pc *podContext) filterNode(p *v2beta1.SpiderIPPool) (string, error) {
 	return selectorReason(p.Spec.NodeAffinity, nodeLabels, "node "+node, "spec.nodeAffinity"), nil
 }
 
-func (pc *podContext) filterNamespace(p *v2beta1.SpiderIPPool) string {
+func (pc *podContext) filterNamespace(p *spiderpoolv2beta1.SpiderIPPool) string {
 	ns := pc.pod.Namespace
 	if len(p.Spec.NamespaceName) > 0 {
 		if !slices.Contains(p.Spec.NamespaceName, ns) {
@@ -104,12 +104,12 @@ func (pc *podContext) filterNamespace(p *v2beta1.SpiderIPPool) string {
 // filterPod checks podAffinity. For an auto-created pool the affinity names
 // the application; when it is the pod's, the pool is accepted at once
 // (decided), without the multusName check, as in Spiderpool.
-func (pc *podContext) filterPod(p *v2beta1.SpiderIPPool) (reason string, decided bool) {
+func (pc *podContext) filterPod(p *spiderpoolv2beta1.SpiderIPPool) (reason string, decided bool) {
 	aff := p.Spec.PodAffinity
 	if aff == nil {
 		return "", false
 	}
-	if _, auto := p.Labels[v2beta1.LabelOwnerApplicationName]; auto {
+	if _, auto := p.Labels[spiderpoolv2beta1.LabelOwnerApplicationName]; auto {
 		app := pc.appLabels()
 		for _, k := range slices.Sorted(maps.Keys(app)) {
 			if want := app[k]; aff.MatchLabels[k] != want {
@@ -121,7 +121,7 @@ func (pc *podContext) filterPod(p *v2beta1.SpiderIPPool) (reason string, decided
 	return selectorReason(aff, pc.pod.Labels, "pod "+pc.pod.Name, "spec.podAffinity"), false
 }
 
-func (pc *podContext) filterMultus(nic string, p *v2beta1.SpiderIPPool) (string, error) {
+func (pc *podContext) filterMultus(nic string, p *spiderpoolv2beta1.SpiderIPPool) (string, error) {
 	if len(p.Spec.MultusName) == 0 {
 		return "", nil
 	}
@@ -132,7 +132,7 @@ func (pc *podContext) filterMultus(nic string, p *v2beta1.SpiderIPPool) (string,
 	if network == "" {
 		return fmt.Sprintf("interface %s has no Multus network to match spec.multusName "+
 			"(no %s annotation and no MULTUS_CLUSTER_NETWORK for eth0, or no %s entry)", nic,
-			v2beta1.AnnoMultusDefaultNetwork, v2beta1.AnnoMultusNetworks), nil
+			spiderpoolv2beta1.AnnoMultusDefaultNetwork, spiderpoolv2beta1.AnnoMultusNetworks), nil
 	}
 	for _, m := range p.Spec.MultusName {
 		if qualifyRef(m, pc.svc.cfg.AgentNamespace) == network {
@@ -160,8 +160,8 @@ func selectorReason(sel *metav1.LabelSelector, set map[string]string, what, fiel
 // namespaceAffinity, multusName, each "set" before "unset", compared
 // lexicographically. The sort is stable, so the user's order breaks ties
 // (decisions.md #1).
-func sortByPriority(pools []*v2beta1.SpiderIPPool) {
-	slices.SortStableFunc(pools, func(a, b *v2beta1.SpiderIPPool) int {
+func sortByPriority(pools []*spiderpoolv2beta1.SpiderIPPool) {
+	slices.SortStableFunc(pools, func(a, b *spiderpoolv2beta1.SpiderIPPool) int {
 		ka, kb := priorityKeys(a), priorityKeys(b)
 		for i := range ka {
 			if ka[i] != kb[i] {
@@ -175,7 +175,7 @@ func sortByPriority(pools []*v2beta1.SpiderIPPool) {
 	})
 }
 
-func priorityKeys(p *v2beta1.SpiderIPPool) [6]bool {
+func priorityKeys(p *spiderpoolv2beta1.SpiderIPPool) [6]bool {
 	s := &p.Spec
 	return [6]bool{
 		s.PodAffinity != nil, len(s.NodeName) > 0, s.NodeAffinity != nil,

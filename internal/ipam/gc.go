@@ -11,7 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // GC serves a CNI GC for this node: it releases the allocations recorded on
@@ -29,7 +29,7 @@ func (s *Service) GC(ctx context.Context, node string, validContainerIDs []strin
 	if err := s.checkReady(); err != nil {
 		return 0, err
 	}
-	var list v2beta1.SpiderEndpointList
+	var list spiderpoolv2beta1.SpiderEndpointList
 	if err := s.cache.List(ctx, &list); err != nil {
 		return 0, fmt.Errorf("GC: list SpiderEndpoints: %w", err)
 	}
@@ -60,7 +60,7 @@ func (s *Service) GC(ctx context.Context, node string, validContainerIDs []strin
 
 // cachedPodAlive reports whether the cache holds the endpoint's pod, alive
 // and of the same UID; only then is the API server not asked.
-func (s *Service) cachedPodAlive(ctx context.Context, ep *v2beta1.SpiderEndpoint) bool {
+func (s *Service) cachedPodAlive(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) bool {
 	pod := &corev1.Pod{}
 	if err := s.cache.Get(ctx, client.ObjectKey{Namespace: ep.Namespace, Name: ep.Name}, pod); err != nil {
 		return false

@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 )
 
@@ -118,10 +118,10 @@ func (pc *podContext) appLabels() map[string]string {
 		gv = schema.GroupVersion{Version: pc.top.APIVersion}
 	}
 	return map[string]string{
-		v2beta1.AppLabelAPIGroup:   gv.Group,
-		v2beta1.AppLabelAPIVersion: gv.Version,
-		v2beta1.AppLabelKind:       pc.top.Kind,
-		v2beta1.AppLabelNamespace:  pc.top.Namespace,
-		v2beta1.AppLabelName:       pc.top.Name,
+		spiderpoolv2beta1.AppLabelAPIGroup:   gv.Group,
+		spiderpoolv2beta1.AppLabelAPIVersion: gv.Version,
+		spiderpoolv2beta1.AppLabelKind:       pc.top.Kind,
+		spiderpoolv2beta1.AppLabelNamespace:  pc.top.Namespace,
+		spiderpoolv2beta1.AppLabelName:       pc.top.Name,
 	}
 }

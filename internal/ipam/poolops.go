@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
 )
 
@@ -34,9 +34,9 @@ type poolOp struct {
 	kind     opKind
 	podKey   string // "<namespace>/<name>"
 	uid      string
-	avoid    map[netip.Addr]bool   // opAllocate: never return these
-	ips      []netip.Addr          // opRelease, opAdopt
-	hint     *v2beta1.SpiderIPPool // read-only cached object, used when the queue has no state
+	avoid    map[netip.Addr]bool             // opAllocate: never return these
+	ips      []netip.Addr                    // opRelease, opAdopt
+	hint     *spiderpoolv2beta1.SpiderIPPool // read-only cached object, used when the queue has no state
 	reserved reservedIPs
 
 	res  opResult
@@ -46,6 +46,7 @@ type poolOp struct {
 // opResult is the outcome of a poolOp.
 type opResult struct {
 	ip       netip.Addr // opAllocate
+	reused   bool       // opAllocate: ip was already recorded for the pod
 	released int        // opRelease
 	pool     poolInfo
 	err      error
@@ -72,7 +73,7 @@ func (st *poolState) allocate(op *poolOp, maxRecords int) bool {
 		return false
 	}
 	if a, ok := st.held(op.uid, op.avoid); ok {
-		op.res.ip = a
+		op.res.ip, op.res.reused = a, true
 		return false
 	}
 	if len(st.records) >= maxRecords {
@@ -88,7 +89,7 @@ func (st *poolState) allocate(op *poolOp, maxRecords int) bool {
 		op.res.err = err
 		return false
 	}
-	st.addRecord(a, v2beta1.PoolIPAllocation{NamespacedName: op.podKey, PodUID: op.uid})
+	st.addRecord(a, spiderpoolv2beta1.PoolIPAllocation{NamespacedName: op.podKey, PodUID: op.uid})
 	op.res.ip = a
 	return true
 }
@@ -167,7 +168,7 @@ func (st *poolState) adopt(op *poolOp) bool {
 			op.res.err = fmt.Errorf("%w: pool %s cannot give %s back to %s: %w", ErrBadRecord, st.pool.Name, a, op.podKey, err)
 			return changed
 		}
-		st.addRecord(a, v2beta1.PoolIPAllocation{NamespacedName: op.podKey, PodUID: op.uid})
+		st.addRecord(a, spiderpoolv2beta1.PoolIPAllocation{NamespacedName: op.podKey, PodUID: op.uid})
 		changed = true
 	}
 	return changed

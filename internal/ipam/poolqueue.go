@@ -8,13 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // poolQueue serialises the operations of this agent on one pool and
@@ -28,9 +27,12 @@ type poolQueue struct {
 	pending []*poolOp
 	running bool
 
-	// state and prev belong to the running goroutine; restore sets state
+	// state and usable belong to the running goroutine; restore sets them
 	// only while no goroutine runs.
-	state, prev *poolState
+	state  *poolState
+	usable usableCache
+	// reserved is the newest reserved-IP list seen with an allocation.
+	reserved reservedIPs
 }
 
 // submit queues op and waits for its outcome. It always waits for the
@@ -77,13 +79,14 @@ func (q *poolQueue) takePending(batch []*poolOp) []*poolOp {
 
 // restore installs the state of pool read at start-up, unless the queue is
 // busy (its own state is then at least as recent).
-func (q *poolQueue) restore(pool *v2beta1.SpiderIPPool, reserved reservedIPs) {
+func (q *poolQueue) restore(pool *spiderpoolv2beta1.SpiderIPPool, reserved reservedIPs) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.running {
 		return
 	}
-	st, err := newPoolState(pool, reserved, q.prev)
+	q.reserved = reserved
+	st, err := newPoolState(pool, reserved, &q.usable)
 	if err != nil {
 		q.state = nil // reported when the pool is used
 		return
@@ -119,6 +122,7 @@ func (q *poolQueue) process(batch []*poolOp) {
 // whether to try again, and whether to back off first.
 func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, fresh *bool) (retry, wait bool) {
 	s := q.svc
+	q.noteReserved(batch)
 	if q.state == nil {
 		if err := q.load(ctx, batch, attempt == 0, fresh); err != nil {
 			failAll(batch, err)
@@ -126,7 +130,7 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 		}
 	}
 	st := q.state
-	if err := st.setReserved(batch[len(batch)-1].reserved); err != nil {
+	if err := st.setReserved(q.reserved); err != nil {
 		q.discard()
 		failAll(batch, err)
 		return false, false
@@ -135,8 +139,10 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 	for _, op := range batch {
 		changed = st.apply(op, s.cfg.MaxAllocatedIPs) || changed
 	}
-	if !*fresh && anyExhausted(batch) {
-		q.discard() // "full" must be true of the pool as stored, not of a stale copy
+	// "Full" and "already yours" must be true of the pool as stored, not of
+	// a stale copy; a successful write proves the copy current.
+	if !*fresh && (anyExhausted(batch) || (!changed && anyReused(batch))) {
+		q.discard()
 		return true, false
 	}
 	if !changed {
@@ -158,11 +164,11 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 // from a fresh read of the API server.
 func (q *poolQueue) load(ctx context.Context, batch []*poolOp, useHint bool, fresh *bool) error {
 	s := q.svc
-	var pool *v2beta1.SpiderIPPool
-	if hint := batch[0].hint; useHint && hint != nil {
+	var pool *spiderpoolv2beta1.SpiderIPPool
+	if hint := firstHint(batch); useHint && hint != nil {
 		pool = hint.DeepCopy()
 	} else {
-		pool = &v2beta1.SpiderIPPool{}
+		pool = &spiderpoolv2beta1.SpiderIPPool{}
 		s.stats.poolReads.Add(1)
 		if err := s.api.Get(ctx, client.ObjectKey{Name: q.name}, pool); err != nil {
 			if apierrors.IsNotFound(err) {
@@ -172,7 +178,7 @@ func (q *poolQueue) load(ctx context.Context, batch []*poolOp, useHint bool, fre
 		}
 		*fresh = true
 	}
-	st, err := newPoolState(pool, batch[len(batch)-1].reserved, q.prev)
+	st, err := newPoolState(pool, q.reserved, &q.usable)
 	if err != nil {
 		return err
 	}
@@ -180,10 +186,18 @@ func (q *poolQueue) load(ctx context.Context, batch []*poolOp, useHint bool, fre
 	return nil
 }
 
-func (q *poolQueue) discard() {
-	if q.state != nil {
-		q.prev = q.state
+// noteReserved takes the reserved IPs of the newest allocation in batch;
+// releases carry none.
+func (q *poolQueue) noteReserved(batch []*poolOp) {
+	for i := len(batch) - 1; i >= 0; i-- {
+		if batch[i].kind == opAllocate {
+			q.reserved = batch[i].reserved
+			return
+		}
 	}
+}
+
+func (q *poolQueue) discard() {
 	q.state = nil
 }
 
@@ -193,13 +207,12 @@ func (q *poolQueue) discard() {
 func (q *poolQueue) write(ctx context.Context, st *poolState) error {
 	s := q.svc
 	pool := st.pool.DeepCopy()
-	pool.Status.AllocatedIPs = v2beta1.FormatAllocatedIPs(st.records)
+	pool.Status.AllocatedIPs = spiderpoolv2beta1.FormatAllocatedIPs(st.records)
 	n := int64(len(st.records))
 	pool.Status.AllocatedIPCount = &n
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
 	defer cancel()
 	s.stats.poolWrites.Add(1)
-	s.stats.poolBatches.Add(1)
 	if err := s.store.UpdatePoolStatus(wctx, pool); err != nil {
 		return fmt.Errorf("write pool %s status: %w", q.name, err)
 	}
@@ -217,60 +230,9 @@ func (q *poolQueue) sleep(ctx context.Context, d time.Duration) {
 }
 
 func (q *poolQueue) finish(batch []*poolOp) {
+	q.svc.stats.poolBatches.Add(1)
 	q.svc.stats.poolOps.Add(uint64(len(batch)))
 	for _, op := range batch {
 		close(op.done)
-	}
-}
-
-// dropDone completes the operations whose context is done with its error
-// and returns the others.
-func dropDone(pool string, batch []*poolOp) []*poolOp {
-	live := batch[:0]
-	for _, op := range batch {
-		if err := op.ctx.Err(); err != nil {
-			op.res = opResult{err: fmt.Errorf("pool %s: %w", pool, err)}
-			close(op.done)
-			continue
-		}
-		live = append(live, op)
-	}
-	return live
-}
-
-func failAll(batch []*poolOp, err error) {
-	for _, op := range batch {
-		op.res.err = err
-	}
-}
-
-func anyExhausted(batch []*poolOp) bool {
-	for _, op := range batch {
-		if errors.Is(op.res.err, ErrPoolExhausted) {
-			return true
-		}
-	}
-	return false
-}
-
-// anyContext returns a context that is done once the contexts of all ops
-// are, and carries the values of the first.
-func anyContext(ops []*poolOp) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ops[0].ctx))
-	var live atomic.Int64
-	live.Store(int64(len(ops)))
-	stops := make([]func() bool, 0, len(ops))
-	for _, op := range ops {
-		stops = append(stops, context.AfterFunc(op.ctx, func() {
-			if live.Add(-1) == 0 {
-				cancel()
-			}
-		}))
-	}
-	return ctx, func() {
-		for _, stop := range stops {
-			stop()
-		}
-		cancel()
 	}
 }

@@ -12,33 +12,33 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // poolSet is the cached SpiderIPPools by name. The objects are the cache's
 // own (no deep copy): never modify them.
 type poolSet struct {
-	byName map[string]*v2beta1.SpiderIPPool
-	sorted []*v2beta1.SpiderIPPool // by name
+	byName map[string]*spiderpoolv2beta1.SpiderIPPool
+	sorted []*spiderpoolv2beta1.SpiderIPPool // by name
 }
 
 // listPools lists the pools from the cache.
 func (s *Service) listPools(ctx context.Context) (*poolSet, error) {
-	var list v2beta1.SpiderIPPoolList
+	var list spiderpoolv2beta1.SpiderIPPoolList
 	if err := s.cache.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("list SpiderIPPools: %w", err)
 	}
-	ps := &poolSet{byName: make(map[string]*v2beta1.SpiderIPPool, len(list.Items))}
+	ps := &poolSet{byName: make(map[string]*spiderpoolv2beta1.SpiderIPPool, len(list.Items))}
 	for i := range list.Items {
 		p := &list.Items[i]
 		ps.byName[p.Name] = p
 		ps.sorted = append(ps.sorted, p)
 	}
-	slices.SortFunc(ps.sorted, func(a, b *v2beta1.SpiderIPPool) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(ps.sorted, func(a, b *spiderpoolv2beta1.SpiderIPPool) int { return strings.Compare(a.Name, b.Name) })
 	return ps, nil
 }
 
-func poolVersion(p *v2beta1.SpiderIPPool) int64 {
+func poolVersion(p *spiderpoolv2beta1.SpiderIPPool) int64 {
 	if p.Spec.IPVersion == nil {
 		return 0
 	}
@@ -52,9 +52,9 @@ func (ps *poolSet) defaults() (v4, v6 []string) {
 			continue
 		}
 		switch poolVersion(p) {
-		case v2beta1.IPv4:
+		case spiderpoolv2beta1.IPv4:
 			v4 = append(v4, p.Name)
-		case v2beta1.IPv6:
+		case spiderpoolv2beta1.IPv6:
 			v6 = append(v6, p.Name)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
 )
 
@@ -17,11 +17,11 @@ import (
 // decoded records, an index of records by pod UID, and an allocator that
 // answers "lowest free address" in O(log n).
 type poolState struct {
-	pool    *v2beta1.SpiderIPPool
+	pool    *spiderpoolv2beta1.SpiderIPPool
 	version int64
 	subnet  netip.Prefix
 	gateway netip.Addr
-	records v2beta1.PoolIPAllocations // keyed by canonical address
+	records spiderpoolv2beta1.PoolIPAllocations // keyed by canonical address
 	byUID   map[string][]netip.Addr
 	alloc   *allocator.Pool
 	usable  usableKey
@@ -34,17 +34,31 @@ type usableKey struct {
 	reserved   string
 }
 
+// usableCache keeps the last usable set computed for a pool, so that a
+// re-read after a conflict does not reparse spec.ips when only the status
+// changed.
+type usableCache struct {
+	key     usableKey
+	version int64
+	set     *allocator.Set
+}
+
 // newPoolState decodes pool (which it keeps; the caller must not change it
-// afterwards). prev, when its usable set is still valid, saves reparsing
-// spec.ips.
-func newPoolState(pool *v2beta1.SpiderIPPool, reserved reservedIPs, prev *poolState) (*poolState, error) {
+// afterwards), reusing cache when it is still valid.
+func newPoolState(pool *spiderpoolv2beta1.SpiderIPPool, reserved reservedIPs, cache *usableCache) (*poolState, error) {
 	st := &poolState{pool: pool, usable: usableKey{pool.Generation, reserved.key}}
 	if err := st.parseSpec(); err != nil {
 		return nil, err
 	}
-	usable, err := st.usableSet(reserved, prev)
-	if err != nil {
-		return nil, err
+	var usable *allocator.Set
+	if cache != nil && cache.set != nil && cache.key == st.usable && cache.version == st.version {
+		usable = cache.set
+	} else {
+		var err error
+		if usable, err = st.usableSet(reserved); err != nil {
+			return nil, err
+		}
+		*cache = usableCache{key: st.usable, version: st.version, set: usable}
 	}
 	addrs, err := st.parseRecords()
 	if err != nil {
@@ -74,10 +88,7 @@ func (st *poolState) parseSpec() error {
 	return nil
 }
 
-func (st *poolState) usableSet(reserved reservedIPs, prev *poolState) (*allocator.Set, error) {
-	if prev != nil && prev.usable == st.usable && prev.version == st.version {
-		return prev.alloc.Usable(), nil
-	}
+func (st *poolState) usableSet(reserved reservedIPs) (*allocator.Set, error) {
 	spec := allocator.PoolSpec{
 		Version:     allocator.IPVersion(st.version),
 		IPs:         st.pool.Spec.IPs,
@@ -94,11 +105,11 @@ func (st *poolState) usableSet(reserved reservedIPs, prev *poolState) (*allocato
 // parseRecords decodes status.allocatedIPs, re-keying any address that is
 // not in canonical form, and indexes the records by pod UID.
 func (st *poolState) parseRecords() ([]netip.Addr, error) {
-	raw, err := v2beta1.ParseAllocatedIPs(st.pool.Status.AllocatedIPs)
+	raw, err := spiderpoolv2beta1.ParseAllocatedIPs(st.pool.Status.AllocatedIPs)
 	if err != nil {
 		return nil, fmt.Errorf("%w: pool %s: %w", ErrBadRecord, st.pool.Name, err)
 	}
-	st.records = make(v2beta1.PoolIPAllocations, len(raw))
+	st.records = make(spiderpoolv2beta1.PoolIPAllocations, len(raw))
 	st.byUID = make(map[string][]netip.Addr, len(raw))
 	addrs := make([]netip.Addr, 0, len(raw))
 	for key, rec := range raw {
@@ -119,7 +130,7 @@ func (st *poolState) setReserved(reserved reservedIPs) error {
 		return nil
 	}
 	st.usable.reserved = reserved.key
-	usable, err := st.usableSet(reserved, nil)
+	usable, err := st.usableSet(reserved)
 	if err != nil {
 		return err
 	}
@@ -127,7 +138,7 @@ func (st *poolState) setReserved(reserved reservedIPs) error {
 }
 
 // addRecord records a for rec; a must already be allocated in st.alloc.
-func (st *poolState) addRecord(a netip.Addr, rec v2beta1.PoolIPAllocation) {
+func (st *poolState) addRecord(a netip.Addr, rec spiderpoolv2beta1.PoolIPAllocation) {
 	st.records[a.String()] = rec
 	st.byUID[rec.PodUID] = append(st.byUID[rec.PodUID], a)
 }
@@ -162,7 +173,7 @@ type poolInfo struct {
 	name    string
 	subnet  netip.Prefix
 	gateway netip.Addr
-	routes  []v2beta1.Route
+	routes  []spiderpoolv2beta1.Route
 }
 
 func parseOptionalAddr(s *string) (netip.Addr, error) {

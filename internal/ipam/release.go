@@ -16,7 +16,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // Release serves a CNI DEL (behavior.md §3.4). It is idempotent and reads
@@ -44,6 +44,15 @@ func (s *Service) Release(ctx context.Context, req ReleaseRequest) error {
 // the live-pod and StatefulSet checks (batch release after a conflict). It
 // reports whether it released an endpoint.
 func (s *Service) release(ctx context.Context, ns, name, uid string, force bool) (bool, error) {
+	unlock, err := s.pods.lock(ctx, ns+"/"+name)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	return s.releaseLocked(ctx, ns, name, uid, force)
+}
+
+func (s *Service) releaseLocked(ctx context.Context, ns, name, uid string, force bool) (bool, error) {
 	pod := &corev1.Pod{}
 	err := s.api.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, pod)
 	switch {
@@ -72,7 +81,7 @@ func (s *Service) release(ctx context.Context, ns, name, uid string, force bool)
 }
 
 // releaseEndpoint frees every address of ep and lets the endpoint go.
-func (s *Service) releaseEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint, force bool) (bool, error) {
+func (s *Service) releaseEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, force bool) (bool, error) {
 	stateful := s.cfg.EnableStatefulSet && ep.Status.OwnerControllerType == kindStatefulSet
 	if stateful && !force {
 		valid, err := s.validStatefulSetPod(ctx, ep)
@@ -97,7 +106,7 @@ func (s *Service) releaseEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoin
 // dropEndpoint removes the finalizer of ep, and deletes it when del is set
 // (no owner reference will). A conflict is retried from a fresh read for as
 // long as the endpoint still belongs to the same pod UID.
-func (s *Service) dropEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint, del bool) error {
+func (s *Service) dropEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, del bool) error {
 	uid := ep.Status.Current.UID
 	for attempt := 0; ; attempt++ {
 		err := s.dropEndpointOnce(ctx, ep, del)
@@ -116,10 +125,10 @@ func (s *Service) dropEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint, 
 	}
 }
 
-func (s *Service) dropEndpointOnce(ctx context.Context, ep *v2beta1.SpiderEndpoint, del bool) error {
+func (s *Service) dropEndpointOnce(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, del bool) error {
 	wctx, cancel := s.writeContext(ctx)
 	defer cancel()
-	if slices.Contains(ep.Finalizers, v2beta1.SpiderFinalizer) {
+	if slices.Contains(ep.Finalizers, spiderpoolv2beta1.SpiderFinalizer) {
 		if err := s.endpointWritten(ep, s.store.RemoveEndpointFinalizer(wctx, ep.DeepCopy())); err != nil {
 			return err
 		}
@@ -133,7 +142,7 @@ func (s *Service) dropEndpointOnce(ctx context.Context, ep *v2beta1.SpiderEndpoi
 // validStatefulSetPod reports whether the endpoint's pod is still wanted by
 // its StatefulSet: the StatefulSet exists and the ordinal in the pod name
 // lies in [start, start+replicas).
-func (s *Service) validStatefulSetPod(ctx context.Context, ep *v2beta1.SpiderEndpoint) (bool, error) {
+func (s *Service) validStatefulSetPod(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) (bool, error) {
 	parent := ep.Status.OwnerControllerName
 	suffix, ok := strings.CutPrefix(ep.Name, parent+"-")
 	ordinal, err := strconv.Atoi(suffix)

@@ -11,7 +11,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // reservedIPs is the union of all SpiderReservedIP ranges per IP family:
@@ -25,7 +25,7 @@ type reservedIPs struct {
 
 // of returns the ranges of version v.
 func (r reservedIPs) of(v int64) []string {
-	if v == v2beta1.IPv4 {
+	if v == spiderpoolv2beta1.IPv4 {
 		return r.v4
 	}
 	return r.v6
@@ -33,7 +33,7 @@ func (r reservedIPs) of(v int64) []string {
 
 // reservedIPs lists the non-terminating SpiderReservedIPs through reader.
 func (s *Service) reservedIPs(ctx context.Context, reader client.Reader) (reservedIPs, error) {
-	var list v2beta1.SpiderReservedIPList
+	var list spiderpoolv2beta1.SpiderReservedIPList
 	if err := reader.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
 		return reservedIPs{}, fmt.Errorf("list SpiderReservedIPs: %w", err)
 	}
@@ -44,9 +44,9 @@ func (s *Service) reservedIPs(ctx context.Context, reader client.Reader) (reserv
 			continue
 		}
 		switch *item.Spec.IPVersion {
-		case v2beta1.IPv4:
+		case spiderpoolv2beta1.IPv4:
 			r.v4 = append(r.v4, item.Spec.IPs...)
-		case v2beta1.IPv6:
+		case spiderpoolv2beta1.IPv6:
 			r.v6 = append(r.v6, item.Spec.IPs...)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 var (
@@ -18,7 +18,7 @@ var (
 // resultFromEndpoint converts every interface recorded in ep. Fresh,
 // idempotent and StatefulSet allocations all go through here, so they
 // answer alike.
-func resultFromEndpoint(ep *v2beta1.SpiderEndpoint) (*Result, error) {
+func resultFromEndpoint(ep *spiderpoolv2beta1.SpiderEndpoint) (*Result, error) {
 	res := &Result{NICs: make([]NIC, 0, len(ep.Status.Current.IPs))}
 	for i := range ep.Status.Current.IPs {
 		nic, err := nicFromDetail(&ep.Status.Current.IPs[i])
@@ -33,7 +33,7 @@ func resultFromEndpoint(ep *v2beta1.SpiderEndpoint) (*Result, error) {
 // nicFromDetail converts one entry: its addresses, a default route per
 // family with a gateway unless cleanGateway (or a recorded route already
 // covers the default destination), then the recorded routes.
-func nicFromDetail(d *v2beta1.IPAllocationDetail) (NIC, error) {
+func nicFromDetail(d *spiderpoolv2beta1.IPAllocationDetail) (NIC, error) {
 	n := NIC{Interface: d.NIC, CleanGateway: d.CleanGateway != nil && *d.CleanGateway}
 	var err4, err6 error
 	n.IPv4, err4 = ipConfig(d.IPv4, d.IPv4Pool, d.IPv4Gateway)

@@ -10,7 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 )
 
@@ -36,14 +36,14 @@ type nicPlan struct {
 
 // names returns the pools of version v.
 func (n *nicPlan) names(v int64) []string {
-	if v == v2beta1.IPv4 {
+	if v == spiderpoolv2beta1.IPv4 {
 		return n.v4
 	}
 	return n.v6
 }
 
 func (n *nicPlan) patterns(v int64) []string {
-	if v == v2beta1.IPv4 {
+	if v == spiderpoolv2beta1.IPv4 {
 		return n.patterns4
 	}
 	return n.patterns6
@@ -79,10 +79,10 @@ func (s *Service) selectPools(pod *corev1.Pod, ns *corev1.Namespace, req *Alloca
 		n.patterns4, n.patterns6 = n.v4, n.v6
 		n.v4, n.v6 = nil, nil
 		if s.cfg.EnableIPv4 {
-			n.v4 = pools.expand(v2beta1.IPv4, n.patterns4)
+			n.v4 = pools.expand(spiderpoolv2beta1.IPv4, n.patterns4)
 		}
 		if s.cfg.EnableIPv6 {
-			n.v6 = pools.expand(v2beta1.IPv6, n.patterns6)
+			n.v6 = pools.expand(spiderpoolv2beta1.IPv6, n.patterns6)
 		}
 	}
 	return sel, nil

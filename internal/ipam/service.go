@@ -12,7 +12,7 @@ import (
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // Service is the agent-side IPAM: it allocates and releases pod addresses
@@ -29,6 +29,7 @@ type Service struct {
 	queuesMu sync.Mutex
 	queues   map[string]*poolQueue // by pool name
 
+	pods       *podLocks
 	quarantine *quarantine
 	containers *containerIndex
 	stats      counters
@@ -51,6 +52,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		store:      deps.Store,
 		clock:      clk,
 		queues:     map[string]*poolQueue{},
+		pods:       newPodLocks(),
 		quarantine: newQuarantine(clk, cfg.ConflictQuarantine),
 		containers: newContainerIndex(),
 	}, nil
@@ -65,7 +67,7 @@ func (s *Service) Ready() bool { return s.ready.Load() }
 // cannot be parsed is left unloaded: allocations from it fail, with the
 // reason, when it is tried. Restore may be called again to resynchronise.
 func (s *Service) Restore(ctx context.Context) error {
-	var pools v2beta1.SpiderIPPoolList
+	var pools spiderpoolv2beta1.SpiderIPPoolList
 	if err := s.api.List(ctx, &pools); err != nil {
 		return fmt.Errorf("restore IPAM: list SpiderIPPools: %w", err)
 	}

@@ -9,16 +9,16 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // settlement is what becomes of an existing endpoint (behavior.md §1.3,
 // §3.2, §3.3).
 type settlement struct {
 	// keep are the recorded entries the pod goes on using.
-	keep []v2beta1.IPAllocationDetail
+	keep []spiderpoolv2beta1.IPAllocationDetail
 	// release are entries whose addresses, held by oldUID, are freed.
-	release []v2beta1.IPAllocationDetail
+	release []spiderpoolv2beta1.IPAllocationDetail
 	oldUID  string
 	// adopt rewrites the kept addresses' records to the pod's UID.
 	adopt bool
@@ -58,7 +58,7 @@ func (a *allocation) settle() settlement {
 // the pod's current selection for that interface: a recorded pool that is
 // not selected, or a selected family that is not recorded. Interfaces the
 // selection does not cover are kept.
-func (a *allocation) outdated(d *v2beta1.IPAllocationDetail) bool {
+func (a *allocation) outdated(d *spiderpoolv2beta1.IPAllocationDetail) bool {
 	plan := a.sel.nic(d.NIC)
 	if plan == nil {
 		return false
@@ -70,12 +70,11 @@ func (a *allocation) outdated(d *v2beta1.IPAllocationDetail) bool {
 		}
 		return !slices.Contains(wants, *pool)
 	}
-	return check(v2beta1.IPv4, d.IPv4Pool) || check(v2beta1.IPv6, d.IPv6Pool)
+	return check(spiderpoolv2beta1.IPv4, d.IPv4Pool) || check(spiderpoolv2beta1.IPv6, d.IPv6Pool)
 }
 
-
 // missing returns the planned interfaces that keep does not cover.
-func (a *allocation) missing(keep []v2beta1.IPAllocationDetail) []*nicPlan {
+func (a *allocation) missing(keep []spiderpoolv2beta1.IPAllocationDetail) []*nicPlan {
 	var out []*nicPlan
 	for i := range a.sel.nics {
 		plan := &a.sel.nics[i]
@@ -86,7 +85,7 @@ func (a *allocation) missing(keep []v2beta1.IPAllocationDetail) []*nicPlan {
 	return out
 }
 
-func hasNIC(details []v2beta1.IPAllocationDetail, nic string) bool {
+func hasNIC(details []spiderpoolv2beta1.IPAllocationDetail, nic string) bool {
 	for i := range details {
 		if details[i].NIC == nic {
 			return true

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // slot is one address to allocate: an interface and a family, with its
@@ -19,7 +19,7 @@ import (
 type slot struct {
 	nic     string
 	version int64
-	pools   []*v2beta1.SpiderIPPool
+	pools   []*spiderpoolv2beta1.SpiderIPPool
 }
 
 // slots filters and orders the candidates of each missing interface and
@@ -28,7 +28,7 @@ func (a *allocation) slots(missing []*nicPlan) ([]slot, error) {
 	var out []slot
 	for _, plan := range missing {
 		n := 0
-		for _, v := range []int64{v2beta1.IPv4, v2beta1.IPv6} {
+		for _, v := range []int64{spiderpoolv2beta1.IPv4, spiderpoolv2beta1.IPv6} {
 			names := plan.names(v)
 			if len(names) == 0 {
 				if len(plan.patterns(v)) > 0 && a.svc.familyEnabled(v) {
@@ -53,7 +53,7 @@ func (a *allocation) slots(missing []*nicPlan) ([]slot, error) {
 }
 
 func (s *Service) familyEnabled(v int64) bool {
-	if v == v2beta1.IPv4 {
+	if v == spiderpoolv2beta1.IPv4 {
 		return s.cfg.EnableIPv4
 	}
 	return s.cfg.EnableIPv6
@@ -63,7 +63,7 @@ func (s *Service) familyEnabled(v int64) bool {
 // on failure (for rollback). Slots that share a candidate pool run one after
 // the other, so that none takes the address another one holds; the others
 // run in parallel.
-func (a *allocation) allocateSlots(ctx context.Context, slots []slot, keep []v2beta1.IPAllocationDetail) ([]slotResult, error) {
+func (a *allocation) allocateSlots(ctx context.Context, slots []slot, keep []spiderpoolv2beta1.IPAllocationDetail) ([]slotResult, error) {
 	avoid := map[netip.Addr]bool{}
 	for _, ip := range a.svc.quarantine.of(a.uid) {
 		avoid[ip] = true
@@ -158,8 +158,8 @@ func groupSlots(slots []slot) [][]int {
 }
 
 func sharePool(x, y *slot) bool {
-	return slices.ContainsFunc(x.pools, func(p *v2beta1.SpiderIPPool) bool {
-		return slices.ContainsFunc(y.pools, func(q *v2beta1.SpiderIPPool) bool { return p.Name == q.Name })
+	return slices.ContainsFunc(x.pools, func(p *spiderpoolv2beta1.SpiderIPPool) bool {
+		return slices.ContainsFunc(y.pools, func(q *spiderpoolv2beta1.SpiderIPPool) bool { return p.Name == q.Name })
 	})
 }
 

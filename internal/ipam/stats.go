@@ -15,8 +15,9 @@ type Stats struct {
 	ReleasedIPs uint64
 	// PoolOps counts pool operations served (allocate, release, adopt).
 	PoolOps uint64
-	// PoolBatches counts status writes attempted that carried PoolOps; a
-	// batch serves every operation queued for the pool at that moment.
+	// PoolBatches counts the batches PoolOps were served in: a batch is
+	// every operation queued on a pool while the previous write was in
+	// flight, applied together and written once (retries included).
 	PoolBatches uint64
 	// PoolWrites counts SpiderIPPool status updates sent, including those
 	// that lost a race.
@@ -33,10 +34,10 @@ type Stats struct {
 }
 
 type counters struct {
-	allocations, allocationFailures, releasedIPs  atomic.Uint64
-	poolOps, poolBatches, poolWrites              atomic.Uint64
-	poolConflicts, poolReads                      atomic.Uint64
-	endpointWrites, endpointConflicts             atomic.Uint64
+	allocations, allocationFailures, releasedIPs atomic.Uint64
+	poolOps, poolBatches, poolWrites             atomic.Uint64
+	poolConflicts, poolReads                     atomic.Uint64
+	endpointWrites, endpointConflicts            atomic.Uint64
 }
 
 // Stats returns a snapshot of the service's counters.

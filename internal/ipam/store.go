@@ -6,7 +6,7 @@ package ipam
 import (
 	"context"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // Store is what the service writes. Reads go through the client.Readers of
@@ -21,21 +21,21 @@ type Store interface {
 	// on the condition that pool.ResourceVersion is current. On success
 	// pool holds what the API server stored, including the new
 	// resourceVersion.
-	UpdatePoolStatus(ctx context.Context, pool *v2beta1.SpiderIPPool) error
+	UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) error
 
 	// CreateEndpoint creates ep; on success ep holds the stored object.
-	CreateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error
+	CreateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error
 
 	// UpdateEndpoint replaces ep on the condition that ep.ResourceVersion
 	// is current; on success ep holds the stored object.
-	UpdateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error
+	UpdateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error
 
-	// RemoveEndpointFinalizer removes v2beta1.SpiderFinalizer from ep on the
+	// RemoveEndpointFinalizer removes spiderpoolv2beta1.SpiderFinalizer from ep on the
 	// condition that ep.ResourceVersion is current. An endpoint that is
 	// gone, or has no finalizer, is not an error.
-	RemoveEndpointFinalizer(ctx context.Context, ep *v2beta1.SpiderEndpoint) error
+	RemoveEndpointFinalizer(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error
 
 	// DeleteEndpoint deletes ep on the condition that its UID is still
 	// ep.UID. An endpoint that is gone is not an error.
-	DeleteEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error
+	DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error
 }

@@ -26,22 +26,31 @@ type Ports struct {
 }
 
 func freePorts() (Ports, error) {
-	var ps [5]int
-	for i := range ps {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return Ports{}, fmt.Errorf("find a free port: %w", err)
-		}
-		defer l.Close()
-		ps[i] = l.Addr().(*net.TCPAddr).Port
+	ps, err := freeTCPPorts(5)
+	if err != nil {
+		return Ports{}, err
 	}
 	return Ports{EtcdClient: ps[0], EtcdPeer: ps[1], APIServer: ps[2], KCM: ps[3], Scheduler: ps[4]}, nil
+}
+
+// freeTCPPorts finds n distinct free ports on 127.0.0.1.
+func freeTCPPorts(n int) ([]int, error) {
+	ports := make([]int, 0, n)
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("find a free port: %w", err)
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
 }
 
 func (l *Lab) startEtcd() error {
 	client := "http://127.0.0.1:" + strconv.Itoa(l.Ports.EtcdClient)
 	peer := "http://127.0.0.1:" + strconv.Itoa(l.Ports.EtcdPeer)
-	_, err := l.procs.start("etcd", filepath.Join(l.opts.K8sBinDir, "etcd"),
+	err := l.procs.start("etcd", filepath.Join(l.opts.K8sBinDir, "etcd"),
 		"--name=lab", "--data-dir="+filepath.Join(l.Dir, "etcd"),
 		"--listen-client-urls="+client, "--advertise-client-urls="+client,
 		"--listen-peer-urls="+peer, "--initial-advertise-peer-urls="+peer,
@@ -54,7 +63,7 @@ func (l *Lab) startEtcd() error {
 
 func (l *Lab) startAPIServer() error {
 	p := l.pki
-	_, err := l.procs.start("kube-apiserver", filepath.Join(l.opts.K8sBinDir, "kube-apiserver"),
+	err := l.procs.start("kube-apiserver", filepath.Join(l.opts.K8sBinDir, "kube-apiserver"),
 		"--etcd-servers=http://127.0.0.1:"+strconv.Itoa(l.Ports.EtcdClient),
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
 		"--secure-port="+strconv.Itoa(l.Ports.APIServer),
@@ -73,7 +82,7 @@ func (l *Lab) startAPIServer() error {
 }
 
 func (l *Lab) startKCM() error {
-	_, err := l.procs.start("kube-controller-manager", filepath.Join(l.opts.K8sBinDir, "kube-controller-manager"),
+	err := l.procs.start("kube-controller-manager", filepath.Join(l.opts.K8sBinDir, "kube-controller-manager"),
 		"--kubeconfig="+l.Kubeconfig, "--authentication-kubeconfig="+l.Kubeconfig,
 		"--authorization-kubeconfig="+l.Kubeconfig, "--leader-elect=false",
 		"--bind-address=127.0.0.1", "--secure-port="+strconv.Itoa(l.Ports.KCM),
@@ -89,7 +98,7 @@ func (l *Lab) startKCM() error {
 }
 
 func (l *Lab) startScheduler() error {
-	_, err := l.procs.start("kube-scheduler", filepath.Join(l.opts.K8sBinDir, "kube-scheduler"),
+	err := l.procs.start("kube-scheduler", filepath.Join(l.opts.K8sBinDir, "kube-scheduler"),
 		"--kubeconfig="+l.Kubeconfig, "--authentication-kubeconfig="+l.Kubeconfig,
 		"--authorization-kubeconfig="+l.Kubeconfig, "--leader-elect=false",
 		"--bind-address=127.0.0.1", "--secure-port="+strconv.Itoa(l.Ports.Scheduler),

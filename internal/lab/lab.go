@@ -36,6 +36,8 @@ type Lab struct {
 	AdminToken string `json:"adminToken"`
 	// LabBinary is the spiderlab binary that runs the node simulators.
 	LabBinary string `json:"labBinary"`
+	// AgentBinary is spiderpool-agent, run once per node; empty for none.
+	AgentBinary string `json:"agentBinary,omitempty"`
 
 	opts  Options
 	pki   pki
@@ -65,7 +67,7 @@ func Load(dir string) (*Lab, error) {
 		return nil, fmt.Errorf("parse %s: %w", filepath.Join(abs, stateFile), err)
 	}
 	l.pki, l.procs = pki{dir: filepath.Join(abs, "pki")}, processes{dir: abs}
-	l.opts = Options{Name: l.Name, Dir: abs, K8sBinDir: l.K8sBinDir, LabBinary: l.LabBinary}.Defaults()
+	l.opts = Options{Name: l.Name, Dir: abs, K8sBinDir: l.K8sBinDir, LabBinary: l.LabBinary, AgentBinary: l.AgentBinary}.Defaults()
 	return l, nil
 }
 
@@ -124,11 +126,19 @@ func newLab(opts Options) (*Lab, error) {
 	}
 	l := &Lab{Name: opts.Name, Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), Ports: ports,
 		CNIBinDirs: opts.CNIBinDirs, K8sBinDir: opts.K8sBinDir, LabBinary: opts.LabBinary,
+		AgentBinary: opts.AgentBinary,
 		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir}}
+	if opts.AgentBinary != "" {
+		l.CNIBinDirs = append([]string{filepath.Dir(opts.AgentBinary)}, l.CNIBinDirs...)
+	}
+	agentPorts, err := freeTCPPorts(opts.Nodes)
+	if err != nil {
+		return nil, err
+	}
 	for i := 1; i <= opts.Nodes; i++ {
 		name := fmt.Sprintf("%s-node-%d", opts.Name, i)
 		l.Nodes = append(l.Nodes, Node{Index: i, Name: name, NetNS: l.nsPrefix() + "n" + strconv.Itoa(i),
-			IP: fmt.Sprintf("172.30.0.%d", 10+i), Dir: filepath.Join(dir, "nodes", name)})
+			IP: fmt.Sprintf("172.30.0.%d", 10+i), Dir: filepath.Join(dir, "nodes", name), AgentHealthPort: agentPorts[i-1]})
 	}
 	return l, l.save()
 }
@@ -149,6 +159,7 @@ func (l *Lab) upSteps() []step {
 		{"install CRDs", l.installCRDs},
 		{"create fabric and node network namespaces", func(context.Context) error { return l.createNetworks() }},
 		{"write node CNI configurations", func(context.Context) error { return l.writeNodeNetworks() }},
+		{"start spiderpool-agent on every node", l.startAgents},
 		{"start node simulators", func(context.Context) error { return l.startNodes() }},
 		{"wait for nodes Ready", l.waitNodesReady},
 	}

@@ -28,6 +28,8 @@ type Node struct {
 	IP string `json:"ip"`
 	// Dir holds the node's CNI configuration, caches and state.
 	Dir string `json:"dir"`
+	// AgentHealthPort serves the node agent's probes on 127.0.0.1.
+	AgentHealthPort int `json:"agentHealthPort,omitempty"`
 }
 
 // NetNSPath is the path of the node's host network namespace.

@@ -73,7 +73,7 @@ func (l *Lab) startNodes() error {
 
 // StartNode starts a node's simulator process.
 func (l *Lab) StartNode(n Node) error {
-	_, err := l.procs.start(NodeProcess(n.Name), l.LabBinary, "node", "--dir", l.Dir, "--name", n.Name)
+	err := l.procs.start(NodeProcess(n.Name), l.LabBinary, "node", "--dir", l.Dir, "--name", n.Name)
 	return err
 }
 

@@ -25,6 +25,10 @@ type Options struct {
 	// LabBinary is the spiderlab binary, started once per node as
 	// "spiderlab node"; it must be built before Up.
 	LabBinary string
+	// AgentBinary is spiderpool-agent; when set, every node runs one and
+	// the nodes' default network is MacvlanSpiderpool. Its directory must
+	// also hold the spiderpool CNI plugin.
+	AgentBinary string
 	// CRDDirs hold CRD manifests installed once the API server is up.
 	CRDDirs []string
 	// NodeNetwork writes a node's CNI configuration; nil means the default
@@ -51,6 +55,9 @@ func (o Options) Defaults() Options {
 	}
 	if o.NodeNetwork == nil {
 		o.NodeNetwork = MacvlanHostLocal
+		if o.AgentBinary != "" {
+			o.NodeNetwork = MacvlanSpiderpool
+		}
 	}
 	if o.Progress == nil {
 		o.Progress = io.Discard

@@ -27,29 +27,35 @@ func (p processes) LogFile(name string) string { return filepath.Join(p.dir, "lo
 
 // start runs bin with args in its own session, logs to LogFile(name) and
 // records the PID.
-func (p processes) start(name, bin string, args ...string) (int, error) {
+func (p processes) start(name, bin string, args ...string) error {
+	return p.startEnv(name, nil, bin, args...)
+}
+
+// startEnv is start with extra environment variables.
+func (p processes) startEnv(name string, env []string, bin string, args ...string) error {
 	for _, d := range []string{"pids", "logs"} {
 		if err := os.MkdirAll(filepath.Join(p.dir, d), 0o755); err != nil {
-			return 0, fmt.Errorf("create %s dir: %w", d, err)
+			return fmt.Errorf("create %s dir: %w", d, err)
 		}
 	}
 	logf, err := os.OpenFile(p.LogFile(name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return 0, fmt.Errorf("open log of %s: %w", name, err)
+		return fmt.Errorf("open log of %s: %w", name, err)
 	}
 	defer logf.Close()
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("start %s: %w", name, err)
+		return fmt.Errorf("start %s: %w", name, err)
 	}
 	pid := cmd.Process.Pid
 	go cmd.Wait() //nolint:errcheck // reaps the child if the starter lives on; exit status is in its log
 	if err := os.WriteFile(p.pidFile(name), []byte(strconv.Itoa(pid)+"\n"+bin+"\n"), 0o644); err != nil {
-		return pid, fmt.Errorf("record pid of %s: %w", name, err)
+		return fmt.Errorf("record pid of %s: %w", name, err)
 	}
-	return pid, nil
+	return nil
 }
 
 // running reports the PID of name if that process is still the one we

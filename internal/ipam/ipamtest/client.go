@@ -10,17 +10,17 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // Scheme returns a scheme with the Kubernetes built-in types and
-// spiderpool.spidernet.io/v2beta1.
+// spiderpool.spidernet.io/spiderpoolv2beta1.
 func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(s); err != nil {
 		panic(err) // static registration; cannot fail
 	}
-	if err := v2beta1.AddToScheme(s); err != nil {
+	if err := spiderpoolv2beta1.AddToScheme(s); err != nil {
 		panic(err)
 	}
 	return s
@@ -32,7 +32,7 @@ func Scheme() *runtime.Scheme {
 func NewClient(funcs interceptor.Funcs, objs ...client.Object) client.WithWatch {
 	return fake.NewClientBuilder().
 		WithScheme(Scheme()).
-		WithStatusSubresource(&v2beta1.SpiderIPPool{}).
+		WithStatusSubresource(&spiderpoolv2beta1.SpiderIPPool{}).
 		WithObjects(objs...).
 		WithInterceptorFuncs(funcs).
 		Build()

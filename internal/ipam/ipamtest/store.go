@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 )
 
@@ -90,7 +90,7 @@ func (s *Store) begin(ctx context.Context, m Method, obj client.Object) error {
 }
 
 // UpdatePoolStatus implements ipam.Store.
-func (s *Store) UpdatePoolStatus(ctx context.Context, pool *v2beta1.SpiderIPPool) error {
+func (s *Store) UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) error {
 	if err := s.begin(ctx, UpdatePoolStatus, pool); err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (s *Store) UpdatePoolStatus(ctx context.Context, pool *v2beta1.SpiderIPPool
 }
 
 // CreateEndpoint implements ipam.Store.
-func (s *Store) CreateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+func (s *Store) CreateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	if err := s.begin(ctx, CreateEndpoint, ep); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (s *Store) CreateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) 
 }
 
 // UpdateEndpoint implements ipam.Store.
-func (s *Store) UpdateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+func (s *Store) UpdateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	if err := s.begin(ctx, UpdateEndpoint, ep); err != nil {
 		return err
 	}
@@ -114,11 +114,11 @@ func (s *Store) UpdateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) 
 }
 
 // RemoveEndpointFinalizer implements ipam.Store.
-func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	if err := s.begin(ctx, RemoveEndpointFinalizer, ep); err != nil {
 		return err
 	}
-	if !controllerutil.RemoveFinalizer(ep, v2beta1.SpiderFinalizer) {
+	if !controllerutil.RemoveFinalizer(ep, spiderpoolv2beta1.SpiderFinalizer) {
 		return nil
 	}
 	err := s.client.Update(ctx, ep)
@@ -130,7 +130,7 @@ func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *v2beta1.SpiderE
 
 // DeleteEndpoint implements ipam.Store. The fake client does not check
 // UID preconditions; the resourceVersion is not required to match either.
-func (s *Store) DeleteEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+func (s *Store) DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	if err := s.begin(ctx, DeleteEndpoint, ep); err != nil {
 		return err
 	}

@@ -60,6 +60,7 @@ func newUpCommand() *cobra.Command {
 	f.StringVar(&opts.K8sBinDir, "k8s-bin", "", "directory with etcd and the Kubernetes binaries (hack/testbin.sh prints it)")
 	f.StringVar(&cniDirs, "cni-bin", "", "comma-separated directories with CNI plugins")
 	f.StringVar(&crdDirs, "crds", "", "comma-separated directories of CRD manifests to install")
+	f.StringVar(&opts.AgentBinary, "agent", "", "spiderpool-agent binary to run on every node (its directory must hold the spiderpool plugin); empty: macvlan + host-local")
 	return cmd
 }
 

@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 )
 
@@ -30,26 +30,26 @@ func New(c client.Client) *Store {
 
 // UpdatePoolStatus implements ipam.Store with a status-subresource update;
 // the resourceVersion in pool is the precondition.
-func (s *Store) UpdatePoolStatus(ctx context.Context, pool *v2beta1.SpiderIPPool) error {
+func (s *Store) UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) error {
 	return mapErr(s.client.Status().Update(ctx, pool))
 }
 
 // CreateEndpoint implements ipam.Store.
-func (s *Store) CreateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+func (s *Store) CreateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	return mapErr(s.client.Create(ctx, ep))
 }
 
 // UpdateEndpoint implements ipam.Store. SpiderEndpoint has no status
 // subresource, so a plain update writes its status.
-func (s *Store) UpdateEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+func (s *Store) UpdateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	return mapErr(s.client.Update(ctx, ep))
 }
 
 // RemoveEndpointFinalizer implements ipam.Store with a merge patch of the
 // finalizers that carries ep's resourceVersion.
-func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	orig := ep.DeepCopy()
-	if !controllerutil.RemoveFinalizer(ep, v2beta1.SpiderFinalizer) {
+	if !controllerutil.RemoveFinalizer(ep, spiderpoolv2beta1.SpiderFinalizer) {
 		return nil
 	}
 	patch := client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})
@@ -62,7 +62,7 @@ func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *v2beta1.SpiderE
 
 // DeleteEndpoint implements ipam.Store with a UID precondition, so that a
 // newer endpoint of the same name is never deleted.
-func (s *Store) DeleteEndpoint(ctx context.Context, ep *v2beta1.SpiderEndpoint) error {
+func (s *Store) DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	var opts []client.DeleteOption
 	if ep.UID != "" {
 		uid := ep.UID

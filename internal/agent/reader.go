@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package agent
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// cacheOptions limits what the agent watches (decisions.md #8): its own
+// node's pods and its own Node, plus the cluster-scoped IPAM objects,
+// namespaces and endpoints. Nothing else gets an informer.
+func cacheOptions(node string) cache.Options {
+	return cache.Options{
+		ReaderFailOnMissingInformer: true,
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Pod{}:                         {Field: fields.OneTermEqualSelector("spec.nodeName", node)},
+			&corev1.Node{}:                        {Field: fields.OneTermEqualSelector("metadata.name", node)},
+			&corev1.Namespace{}:                   {},
+			&spiderpoolv2beta1.SpiderIPPool{}:     {},
+			&spiderpoolv2beta1.SpiderReservedIP{}: {},
+			&spiderpoolv2beta1.SpiderEndpoint{}:   {},
+		},
+	}
+}
+
+// routedReader reads the kinds the cache watches from the cache and every
+// other kind (a pod's ReplicaSet or Job, say) from the API server, so that
+// a lookup never starts a cluster-wide informer.
+type routedReader struct {
+	cache  client.Reader
+	api    client.Reader
+	scheme *runtime.Scheme
+	cached map[schema.GroupVersionKind]bool
+}
+
+func newRoutedReader(c, api client.Reader, scheme *runtime.Scheme, node string) (*routedReader, error) {
+	r := &routedReader{cache: c, api: api, scheme: scheme, cached: map[schema.GroupVersionKind]bool{}}
+	for obj := range cacheOptions(node).ByObject {
+		gvk, err := apiutil.GVKForObject(obj, scheme)
+		if err != nil {
+			return nil, fmt.Errorf("agent cache kinds: %w", err)
+		}
+		r.cached[gvk] = true
+		r.cached[gvk.GroupVersion().WithKind(gvk.Kind+"List")] = true
+	}
+	return r, nil
+}
+
+func (r *routedReader) pick(obj runtime.Object) client.Reader {
+	gvk, err := apiutil.GVKForObject(obj, r.scheme)
+	if err == nil && r.cached[gvk] {
+		return r.cache
+	}
+	return r.api
+}
+
+// Get implements client.Reader.
+func (r *routedReader) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	return r.pick(obj).Get(ctx, key, obj, opts...)
+}
+
+// List implements client.Reader.
+func (r *routedReader) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	return r.pick(list).List(ctx, list, opts...)
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/store/kube"
+)
+
+// Options configure the agent.
+type Options struct {
+	// IPAM is the IPAM service configuration (ConfigMap and environment).
+	IPAM ipam.Config
+	// SocketPath is where the agent serves the CNI plugin (ipamUnixSocketPath).
+	SocketPath string
+	// ReleaseQueueDir holds releases waiting to be retried; empty means
+	// agentapi.ReleaseQueueDir(SocketPath), where the plugin queues too.
+	ReleaseQueueDir string
+	// HealthAddr serves /v1/runtime/{startup,readiness,liveness}; empty
+	// disables it.
+	HealthAddr string
+	// EnableGatewayDetection and EnableIPConflictDetection are passed to the
+	// plugin with every address (ConfigMap keys of the same names).
+	EnableGatewayDetection, EnableIPConflictDetection bool
+	// DrainInterval paces retries of queued releases; 0 means 5s.
+	DrainInterval time.Duration
+}
+
+// Run runs the agent until ctx ends.
+func Run(ctx context.Context, opts Options, cfg *rest.Config) error {
+	a, err := newAgent(opts, cfg)
+	if err != nil {
+		return err
+	}
+	return a.run(ctx)
+}
+
+type agent struct {
+	opts    Options
+	cache   cache.Cache
+	svc     *ipam.Service
+	handler *handler
+	queue   *agentapi.ReleaseQueue
+}
+
+func newScheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := errors.Join(clientgoscheme.AddToScheme(s), spiderpoolv2beta1.AddToScheme(s)); err != nil {
+		return nil, fmt.Errorf("agent scheme: %w", err)
+	}
+	return s, nil
+}
+
+func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
+	scheme, err := newScheme()
+	if err != nil {
+		return nil, err
+	}
+	co := cacheOptions(opts.IPAM.NodeName)
+	co.Scheme = scheme
+	c, err := cache.New(cfg, co)
+	if err != nil {
+		return nil, fmt.Errorf("agent cache: %w", err)
+	}
+	api, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, fmt.Errorf("agent client: %w", err)
+	}
+	reader, err := newRoutedReader(c, api, scheme, opts.IPAM.NodeName)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, API: api, Store: kube.New(api)})
+	if err != nil {
+		return nil, fmt.Errorf("agent IPAM service: %w", err)
+	}
+	if opts.ReleaseQueueDir == "" {
+		opts.ReleaseQueueDir = agentapi.ReleaseQueueDir(opts.SocketPath)
+	}
+	a := &agent{opts: opts, cache: c, svc: svc,
+		handler: newHandler(svc, opts.IPAM.NodeName, detection{opts.EnableGatewayDetection, opts.EnableIPConflictDetection}),
+		queue:   agentapi.NewReleaseQueue(opts.ReleaseQueueDir, agentapi.DefaultReleaseQueueMax)}
+	a.handler.onReleaseError = a.keepRelease
+	return a, nil
+}
+
+func (a *agent) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	log := logr.FromContextOrDiscard(ctx)
+	if err := a.registerInformers(ctx); err != nil {
+		return err
+	}
+	go func() { cancel(a.cache.Start(ctx)) }()
+	go func() { cancel(agentapi.NewServer(a.handler).ListenAndServe(ctx, a.opts.SocketPath)) }()
+	if a.opts.HealthAddr != "" {
+		go func() { cancel(serveHealth(ctx, a.opts.HealthAddr, a.handler)) }()
+	}
+	if err := a.becomeReady(ctx); err != nil {
+		return err
+	}
+	log.Info("spiderpool-agent ready", "node", a.opts.IPAM.NodeName, "socket", a.opts.SocketPath)
+	a.drainLoop(ctx)
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// becomeReady waits for the cache, restores the existing allocations and
+// only then lets IPAM calls in.
+func (a *agent) becomeReady(ctx context.Context) error {
+	if !a.cache.WaitForCacheSync(ctx) {
+		return fmt.Errorf("agent cache did not sync: %w", context.Cause(ctx))
+	}
+	a.handler.setNotReady("restoring existing allocations")
+	for {
+		err := a.svc.Restore(ctx)
+		if err == nil {
+			break
+		}
+		logr.FromContextOrDiscard(ctx).Error(err, "restore allocations; retrying")
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("agent restore: %w", context.Cause(ctx))
+		case <-time.After(2 * time.Second):
+		}
+	}
+	a.handler.setReady()
+	return nil
+}
+
+// registerInformers creates the informers of cacheOptions up front: the
+// cache fails reads of anything else rather than starting an informer.
+func (a *agent) registerInformers(ctx context.Context) error {
+	for obj := range cacheOptions(a.opts.IPAM.NodeName).ByObject {
+		if _, err := a.cache.GetInformer(ctx, obj); err != nil {
+			return fmt.Errorf("agent informer for %T: %w", obj, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package kube_test
+
+import (
+	"errors"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/store/kube"
+)
+
+func TestUpdatePoolStatusOptimisticLock(t *testing.T) {
+	c := apiServer.client
+	pool := &spiderpoolv2beta1.SpiderIPPool{
+		ObjectMeta: metav1.ObjectMeta{Name: "store-pool"},
+		Spec:       spiderpoolv2beta1.IPPoolSpec{IPVersion: ptr.To(spiderpoolv2beta1.IPv4), Subnet: "10.99.0.0/24", IPs: []string{"10.99.0.10"}},
+	}
+	if err := c.Create(t.Context(), pool); err != nil {
+		t.Fatal(err)
+	}
+	store := kube.New(c)
+	stale := pool.DeepCopy()
+	recs := spiderpoolv2beta1.PoolIPAllocations{"10.99.0.10": spiderpoolv2beta1.NewPoolIPAllocation("ns", "p", "uid-1")}
+	pool.Status.AllocatedIPs, pool.Status.AllocatedIPCount = spiderpoolv2beta1.FormatAllocatedIPs(recs), ptr.To[int64](1)
+	if err := store.UpdatePoolStatus(t.Context(), pool); err != nil {
+		t.Fatal(err)
+	}
+	if pool.ResourceVersion == stale.ResourceVersion {
+		t.Error("resourceVersion not refreshed after the write")
+	}
+	stale.Status.AllocatedIPCount = ptr.To[int64](7)
+	err := store.UpdatePoolStatus(t.Context(), stale)
+	if !errors.Is(err, ipam.ErrConflict) || !apierrors.IsConflict(err) {
+		t.Fatalf("stale write: err = %v, want ErrConflict wrapping a 409", err)
+	}
+	got := &spiderpoolv2beta1.SpiderIPPool{}
+	if err := c.Get(t.Context(), client.ObjectKeyFromObject(pool), got); err != nil {
+		t.Fatal(err)
+	}
+	if *got.Status.AllocatedIPCount != 1 {
+		t.Errorf("allocatedIPCount = %d, want 1 (the stale write must not land)", *got.Status.AllocatedIPCount)
+	}
+}
+
+func newEndpoint(name string) *spiderpoolv2beta1.SpiderEndpoint {
+	return &spiderpoolv2beta1.SpiderEndpoint{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name, Finalizers: []string{spiderpoolv2beta1.SpiderFinalizer}},
+		Status: spiderpoolv2beta1.WorkloadEndpointStatus{
+			Current:             spiderpoolv2beta1.PodIPAllocation{UID: "uid-" + name, Node: "n1", IPs: []spiderpoolv2beta1.IPAllocationDetail{{NIC: "eth0"}}},
+			OwnerControllerType: "Pod", OwnerControllerName: name,
+		},
+	}
+}
+
+func TestEndpointWrites(t *testing.T) {
+	c := apiServer.client
+	store := kube.New(c)
+	ep := newEndpoint("store-ep")
+	if err := store.CreateEndpoint(t.Context(), ep); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateEndpoint(t.Context(), newEndpoint("store-ep")); !errors.Is(err, ipam.ErrConflict) {
+		t.Errorf("second create: err = %v, want ErrConflict", err)
+	}
+	stale := ep.DeepCopy()
+	ep.Status.Current.Node = "n2"
+	if err := store.UpdateEndpoint(t.Context(), ep); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpdateEndpoint(t.Context(), stale.DeepCopy()); !errors.Is(err, ipam.ErrConflict) {
+		t.Errorf("stale update: err = %v, want ErrConflict", err)
+	}
+	if err := store.RemoveEndpointFinalizer(t.Context(), stale.DeepCopy()); !errors.Is(err, ipam.ErrConflict) {
+		t.Errorf("stale finalizer removal: err = %v, want ErrConflict", err)
+	}
+	wrongUID := ep.DeepCopy()
+	wrongUID.UID = "not-the-uid"
+	if err := store.DeleteEndpoint(t.Context(), wrongUID); !errors.Is(err, ipam.ErrConflict) {
+		t.Errorf("delete with another UID: err = %v, want ErrConflict", err)
+	}
+	if err := store.RemoveEndpointFinalizer(t.Context(), ep.DeepCopy()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DeleteEndpoint(t.Context(), ep); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Get(t.Context(), client.ObjectKeyFromObject(ep), &spiderpoolv2beta1.SpiderEndpoint{})
+	if !apierrors.IsNotFound(err) {
+		t.Errorf("endpoint still there: %v", err)
+	}
+	if err := store.DeleteEndpoint(t.Context(), ep); err != nil {
+		t.Errorf("deleting a gone endpoint: %v", err)
+	}
+	if err := store.RemoveEndpointFinalizer(t.Context(), ep); err != nil {
+		t.Errorf("finalizer of a gone endpoint: %v", err)
+	}
+}
