@@ -26,6 +26,7 @@ type env struct {
 	c         client.Client
 	labBinary string
 	opts      lab.Options
+	root      string
 }
 
 var shared env //nolint:gochecknoglobals // one lab per test binary, set up in TestMain
@@ -64,7 +65,11 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	shared = env{lab: l, c: c, labBinary: opts.LabBinary, opts: opts}
+	shared = env{lab: l, c: c, labBinary: opts.LabBinary, opts: opts, root: filepath.Dir(filepath.Dir(opts.CRDDirs[0]))}
+	if err := applyManifest(ctx, "manifests/pools.yaml"); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: default pools:", err)
+		return 1
+	}
 	return m.Run()
 }
 
@@ -79,12 +84,12 @@ func labOptions() (lab.Options, func(), error) {
 		return lab.Options{}, nil, fmt.Errorf("temp dir: %w", err)
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
-	bin := filepath.Join(tmp, "spiderlab")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/spiderlab")
+	binDir := filepath.Join(tmp, "bin")
+	build := exec.Command("go", "build", "-o", binDir+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool")
 	build.Dir, build.Stderr = root, os.Stderr
 	if err := build.Run(); err != nil {
 		cleanup()
-		return lab.Options{}, nil, fmt.Errorf("build spiderlab: %w", err)
+		return lab.Options{}, nil, fmt.Errorf("build spiderlab, spiderpool-agent and spiderpool: %w", err)
 	}
 	k8s, cni, err := testbinDirs(root)
 	if err != nil {
@@ -92,8 +97,9 @@ func labOptions() (lab.Options, func(), error) {
 		return lab.Options{}, nil, err
 	}
 	return lab.Options{
-		Name: "e2e", Dir: filepath.Join(tmp, "lab"), Nodes: 3,
-		K8sBinDir: k8s, CNIBinDirs: []string{cni}, LabBinary: bin,
+		Name: labName(), Dir: filepath.Join(tmp, "lab"), Nodes: 3,
+		K8sBinDir: k8s, CNIBinDirs: []string{cni},
+		LabBinary: filepath.Join(binDir, "spiderlab"), AgentBinary: filepath.Join(binDir, "spiderpool-agent"),
 		CRDDirs:  []string{filepath.Join(root, "config/crd/bases"), filepath.Join(root, "config/crd/nad")},
 		Progress: os.Stderr,
 	}, cleanup, nil
@@ -141,4 +147,23 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// applyManifest applies a YAML file of test/e2e with the lab's kubectl.
+func applyManifest(ctx context.Context, path string) error {
+	out, err := exec.CommandContext(ctx, shared.lab.Kubectl(), "--kubeconfig", shared.lab.Kubeconfig,
+		"apply", "-f", path).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("kubectl apply -f %s: %w: %s", path, err, out)
+	}
+	return nil
+}
+
+// labName is E2E_LAB_NAME (at most 5 characters) or "e2e": two runs at once
+// on one machine need different names, since namespaces carry it.
+func labName() string {
+	if n := os.Getenv("E2E_LAB_NAME"); n != "" {
+		return n
+	}
+	return "e2e"
 }

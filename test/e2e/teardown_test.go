@@ -12,6 +12,10 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/lab"
 )
 
@@ -20,7 +24,7 @@ import (
 func TestTeardownLeavesNothing(t *testing.T) {
 	ctx := testContext(t, 5*time.Minute)
 	opts := shared.opts
-	opts.Name, opts.Nodes, opts.Dir = "td", 1, filepath.Join(t.TempDir(), "lab")
+	opts.Name, opts.Nodes, opts.Dir = opts.Name+"t", 1, filepath.Join(t.TempDir(), "lab")
 	l, err := lab.Up(ctx, opts)
 	if err != nil {
 		t.Fatalf("second lab up: %v", err)
@@ -28,6 +32,16 @@ func TestTeardownLeavesNothing(t *testing.T) {
 	c, err := newClient(l)
 	if err != nil {
 		t.Fatal(err)
+	}
+	pool := &spiderpoolv2beta1.SpiderIPPool{
+		ObjectMeta: metav1.ObjectMeta{Name: "td-v4"},
+		Spec: spiderpoolv2beta1.IPPoolSpec{
+			IPVersion: ptr.To[int64](4), Subnet: "10.250.0.0/16", IPs: []string{"10.250.9.10-10.250.9.20"},
+			Default: ptr.To(true),
+		},
+	}
+	if err := c.Create(ctx, pool); err != nil {
+		t.Fatalf("create pool: %v", err)
 	}
 	createNamespace(t, ctx, c, "td")
 	if err := c.Create(ctx, deployment("td", "one", 1)); err != nil {
@@ -41,8 +55,8 @@ func TestTeardownLeavesNothing(t *testing.T) {
 	if err := l.Down(ctx); err != nil {
 		t.Fatalf("down: %v", err)
 	}
-	if len(pids) < 5 {
-		t.Fatalf("lab recorded %d processes %v; want etcd, apiserver, kcm, scheduler and a node", len(pids), pids)
+	if len(pids) < 6 {
+		t.Fatalf("lab recorded %d processes %v; want etcd, apiserver, kcm, scheduler, a node and its agent", len(pids), pids)
 	}
 	for name, pid := range pids {
 		if processExists(pid, 5*time.Second) {
