@@ -36,7 +36,7 @@ func serveHealth(ctx context.Context, addr string, h *handler) error {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(shutdown) //nolint:errcheck // best effort at exit
+		_ = srv.Shutdown(shutdown) // best effort at exit
 	}()
 	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("health probes: %w", err)
