@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 func ptr(s string) *string { return &s }
@@ -17,17 +17,17 @@ func TestParseAllocatedIPs(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      *string
-		want    v2beta1.PoolIPAllocations
+		want    spiderpoolv2beta1.PoolIPAllocations
 		wantErr bool
 	}{
-		{name: "nil", in: nil, want: v2beta1.PoolIPAllocations{}},
-		{name: "empty string", in: ptr(""), want: v2beta1.PoolIPAllocations{}},
-		{name: "json null", in: ptr("null"), want: v2beta1.PoolIPAllocations{}},
-		{name: "empty object", in: ptr("{}"), want: v2beta1.PoolIPAllocations{}},
+		{name: "nil", in: nil, want: spiderpoolv2beta1.PoolIPAllocations{}},
+		{name: "empty string", in: ptr(""), want: spiderpoolv2beta1.PoolIPAllocations{}},
+		{name: "json null", in: ptr("null"), want: spiderpoolv2beta1.PoolIPAllocations{}},
+		{name: "empty object", in: ptr("{}"), want: spiderpoolv2beta1.PoolIPAllocations{}},
 		{
 			name: "spiderpool v1.0 value",
 			in:   ptr(`{"10.6.0.10":{"pod":"default/nginx-5d9f-x","podUid":"7c1e0000-0000-0000-0000-000000000000"},"fd00::10":{"pod":"kube-system/dns","podUid":"u2"}}`),
-			want: v2beta1.PoolIPAllocations{
+			want: spiderpoolv2beta1.PoolIPAllocations{
 				"10.6.0.10": {NamespacedName: "default/nginx-5d9f-x", PodUID: "7c1e0000-0000-0000-0000-000000000000"},
 				"fd00::10":  {NamespacedName: "kube-system/dns", PodUID: "u2"},
 			},
@@ -35,7 +35,7 @@ func TestParseAllocatedIPs(t *testing.T) {
 		{
 			name: "unknown record keys are ignored",
 			in:   ptr(`{"10.6.0.10":{"pod":"a/b","podUid":"u","extra":1}}`),
-			want: v2beta1.PoolIPAllocations{"10.6.0.10": {NamespacedName: "a/b", PodUID: "u"}},
+			want: spiderpoolv2beta1.PoolIPAllocations{"10.6.0.10": {NamespacedName: "a/b", PodUID: "u"}},
 		},
 		{name: "not json", in: ptr("10.6.0.10"), wantErr: true},
 		{name: "wrong shape", in: ptr(`["10.6.0.10"]`), wantErr: true},
@@ -43,7 +43,7 @@ func TestParseAllocatedIPs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := v2beta1.ParseAllocatedIPs(tt.in)
+			got, err := spiderpoolv2beta1.ParseAllocatedIPs(tt.in)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("ParseAllocatedIPs() error = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -57,23 +57,23 @@ func TestParseAllocatedIPs(t *testing.T) {
 func TestFormatAllocatedIPs(t *testing.T) {
 	tests := []struct {
 		name string
-		in   v2beta1.PoolIPAllocations
+		in   spiderpoolv2beta1.PoolIPAllocations
 		want *string
 	}{
 		{name: "nil map is left out", in: nil, want: nil},
-		{name: "empty map is left out", in: v2beta1.PoolIPAllocations{}, want: nil},
+		{name: "empty map is left out", in: spiderpoolv2beta1.PoolIPAllocations{}, want: nil},
 		{
 			name: "keys sorted, spiderpool field names",
-			in: v2beta1.PoolIPAllocations{
-				"10.6.0.11": v2beta1.NewPoolIPAllocation("ns", "b", "u2"),
-				"10.6.0.10": v2beta1.NewPoolIPAllocation("ns", "a", "u1"),
+			in: spiderpoolv2beta1.PoolIPAllocations{
+				"10.6.0.11": spiderpoolv2beta1.NewPoolIPAllocation("ns", "b", "u2"),
+				"10.6.0.10": spiderpoolv2beta1.NewPoolIPAllocation("ns", "a", "u1"),
 			},
 			want: ptr(`{"10.6.0.10":{"pod":"ns/a","podUid":"u1"},"10.6.0.11":{"pod":"ns/b","podUid":"u2"}}`),
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, v2beta1.FormatAllocatedIPs(tt.in)); diff != "" {
+			if diff := cmp.Diff(tt.want, spiderpoolv2beta1.FormatAllocatedIPs(tt.in)); diff != "" {
 				t.Errorf("FormatAllocatedIPs() mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -93,7 +93,7 @@ func TestPoolIPAllocationNamespaceName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			a := v2beta1.PoolIPAllocation{NamespacedName: tt.in}
+			a := spiderpoolv2beta1.PoolIPAllocation{NamespacedName: tt.in}
 			if got := a.Namespace(); got != tt.wantNamespace {
 				t.Errorf("Namespace() = %q, want %q", got, tt.wantNamespace)
 			}
@@ -115,11 +115,11 @@ func FuzzParseAllocatedIPs(f *testing.F) {
 	f.Add(`{"10.6.0.10":null}`)
 	f.Add(`[1]`)
 	f.Fuzz(func(t *testing.T, s string) {
-		first, err := v2beta1.ParseAllocatedIPs(&s)
+		first, err := spiderpoolv2beta1.ParseAllocatedIPs(&s)
 		if err != nil {
 			return
 		}
-		again, err := v2beta1.ParseAllocatedIPs(v2beta1.FormatAllocatedIPs(first))
+		again, err := spiderpoolv2beta1.ParseAllocatedIPs(spiderpoolv2beta1.FormatAllocatedIPs(first))
 		if err != nil {
 			t.Fatalf("parse of formatted value failed: %v", err)
 		}

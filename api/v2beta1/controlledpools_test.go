@@ -8,23 +8,23 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 func TestParseControlledIPPools(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      *string
-		want    v2beta1.PoolIPPreAllocations
+		want    spiderpoolv2beta1.PoolIPPreAllocations
 		wantErr bool
 	}{
-		{name: "nil", in: nil, want: v2beta1.PoolIPPreAllocations{}},
-		{name: "empty string", in: ptr(""), want: v2beta1.PoolIPPreAllocations{}},
-		{name: "json null", in: ptr("null"), want: v2beta1.PoolIPPreAllocations{}},
+		{name: "nil", in: nil, want: spiderpoolv2beta1.PoolIPPreAllocations{}},
+		{name: "empty string", in: ptr(""), want: spiderpoolv2beta1.PoolIPPreAllocations{}},
+		{name: "json null", in: ptr("null"), want: spiderpoolv2beta1.PoolIPPreAllocations{}},
 		{
 			name: "spiderpool v1.0 value",
 			in:   ptr(`{"auto4-nginx-eth0-7f3a1":{"ips":["10.6.0.10-10.6.0.12"],"application":"apps_v1_Deployment_default_nginx"},"manual-pool":{"ips":["10.6.0.100-10.6.0.110"]}}`),
-			want: v2beta1.PoolIPPreAllocations{
+			want: spiderpoolv2beta1.PoolIPPreAllocations{
 				"auto4-nginx-eth0-7f3a1": {IPs: []string{"10.6.0.10-10.6.0.12"}, Application: ptr("apps_v1_Deployment_default_nginx")},
 				"manual-pool":            {IPs: []string{"10.6.0.100-10.6.0.110"}},
 			},
@@ -34,7 +34,7 @@ func TestParseControlledIPPools(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := v2beta1.ParseControlledIPPools(tt.in)
+			got, err := spiderpoolv2beta1.ParseControlledIPPools(tt.in)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("ParseControlledIPPools() error = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -48,13 +48,13 @@ func TestParseControlledIPPools(t *testing.T) {
 func TestFormatControlledIPPools(t *testing.T) {
 	tests := []struct {
 		name string
-		in   v2beta1.PoolIPPreAllocations
+		in   spiderpoolv2beta1.PoolIPPreAllocations
 		want *string
 	}{
-		{name: "empty map is left out", in: v2beta1.PoolIPPreAllocations{}, want: nil},
+		{name: "empty map is left out", in: spiderpoolv2beta1.PoolIPPreAllocations{}, want: nil},
 		{
 			name: "application only when set",
-			in: v2beta1.PoolIPPreAllocations{
+			in: spiderpoolv2beta1.PoolIPPreAllocations{
 				"manual": {IPs: []string{"10.6.0.100"}},
 				"auto4":  {IPs: []string{"10.6.0.10-10.6.0.12"}, Application: ptr("v1_Pod_default_p")},
 			},
@@ -63,7 +63,7 @@ func TestFormatControlledIPPools(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, v2beta1.FormatControlledIPPools(tt.in)); diff != "" {
+			if diff := cmp.Diff(tt.want, spiderpoolv2beta1.FormatControlledIPPools(tt.in)); diff != "" {
 				t.Errorf("FormatControlledIPPools() mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -79,11 +79,11 @@ func FuzzParseControlledIPPools(f *testing.F) {
 	f.Add(`{"p":{"ips":null}}`)
 	f.Add(`{"p":{"ips":[]}}`)
 	f.Fuzz(func(t *testing.T, s string) {
-		first, err := v2beta1.ParseControlledIPPools(&s)
+		first, err := spiderpoolv2beta1.ParseControlledIPPools(&s)
 		if err != nil {
 			return
 		}
-		again, err := v2beta1.ParseControlledIPPools(v2beta1.FormatControlledIPPools(first))
+		again, err := spiderpoolv2beta1.ParseControlledIPPools(spiderpoolv2beta1.FormatControlledIPPools(first))
 		if err != nil {
 			t.Fatalf("parse of formatted value failed: %v", err)
 		}

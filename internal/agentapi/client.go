@@ -169,11 +169,12 @@ func decodeResult(body []byte, out any) error {
 	if err := decode(bytes.NewReader(body), out); err != nil {
 		// %v, not %w: the decode error is an InvalidRequest *Error, which
 		// would read as a fault of the plugin's request.
-		return fmt.Errorf("%w: %v", ErrBadResponse, err)
+		return fmt.Errorf("%w: %v", ErrBadResponse, err) //nolint:errorlint // only ErrBadResponse may match, see above
 	}
 	if v, ok := out.(validator); ok {
 		if err := v.Validate(); err != nil {
-			return fmt.Errorf("%w: %v", ErrBadResponse, err)
+			// %v for the same reason: Validate returns InvalidRequest *Errors.
+			return fmt.Errorf("%w: %v", ErrBadResponse, err) //nolint:errorlint // only ErrBadResponse may match
 		}
 	}
 	return nil

@@ -124,10 +124,11 @@ func newLab(opts Options) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Lab{Name: opts.Name, Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), Ports: ports,
-		CNIBinDirs: opts.CNIBinDirs, K8sBinDir: opts.K8sBinDir, LabBinary: opts.LabBinary,
-		AgentBinary: opts.AgentBinary,
-		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir}}
+	l := &Lab{
+		Name: opts.Name, Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), Ports: ports,
+		CNIBinDirs: opts.CNIBinDirs, K8sBinDir: opts.K8sBinDir, LabBinary: opts.LabBinary, AgentBinary: opts.AgentBinary,
+		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
+	}
 	if opts.AgentBinary != "" {
 		l.CNIBinDirs = append([]string{filepath.Dir(opts.AgentBinary)}, l.CNIBinDirs...)
 	}
@@ -221,7 +222,8 @@ func (l *Lab) Running() []string {
 }
 
 func (l *Lab) progress(format string, args ...any) {
-	fmt.Fprintf(l.opts.Progress, "lab: "+format+"\n", args...)
+	// Progress is best effort: a closed stderr must not fail the lab.
+	_, _ = fmt.Fprintf(l.opts.Progress, "lab: "+format+"\n", args...)
 }
 
 func contains(list []string, s string) bool {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,7 +43,9 @@ func (p processes) startEnv(name string, env []string, bin string, args ...strin
 	if err != nil {
 		return fmt.Errorf("open log of %s: %w", name, err)
 	}
-	defer logf.Close()
+	// The child has its own copy of the descriptor once started; closing
+	// ours can fail only in ways that do not concern the child.
+	defer func() { _ = logf.Close() }()
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = append(os.Environ(), env...)
@@ -82,8 +85,8 @@ func (p processes) running(name string) (int, bool) {
 }
 
 // stop sends SIGTERM, waits up to grace, then SIGKILL, and forgets the PID.
-func (p processes) stop(name string, grace time.Duration) error {
-	defer os.Remove(p.pidFile(name))
+func (p processes) stop(name string, grace time.Duration) (err error) {
+	defer func() { err = errors.Join(err, p.forget(name)) }()
 	pid, ok := p.running(name)
 	if !ok {
 		return nil
@@ -108,6 +111,14 @@ func (p processes) stop(name string, grace time.Duration) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return fmt.Errorf("%s (pid %d) still alive after SIGKILL", name, pid)
+}
+
+// forget removes the pid file of name; a missing one is already forgotten.
+func (p processes) forget(name string) error {
+	if err := os.Remove(p.pidFile(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("forget the pid of %s: %w", name, err)
+	}
+	return nil
 }
 
 // names lists the processes that have a pid file.

@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // Fragments of the API server's schema messages.
@@ -44,56 +44,56 @@ func TestCreateRejectsInvalid(t *testing.T) {
 		field    string
 		fragment string
 	}{
-		{"ippool ipVersion 5", with(newIPPool("bad-1"), func(p *v2beta1.SpiderIPPool) { p.Spec.IPVersion = ptrTo[int64](5) }),
+		{"ippool ipVersion 5", with(newIPPool("bad-1"), func(p *spiderpoolv2beta1.SpiderIPPool) { p.Spec.IPVersion = ptrTo[int64](5) }),
 			"spec.ipVersion", unsupported + ": 5"},
 		{"ippool without subnet", without(t, newIPPool("bad-2"), "spec", "subnet"),
 			"spec.subnet", required},
-		{"subnet ipVersion 5", with(newSubnet("bad-3"), func(s *v2beta1.SpiderSubnet) { s.Spec.IPVersion = ptrTo[int64](5) }),
+		{"subnet ipVersion 5", with(newSubnet("bad-3"), func(s *spiderpoolv2beta1.SpiderSubnet) { s.Spec.IPVersion = ptrTo[int64](5) }),
 			"spec.ipVersion", unsupported},
-		{"reservedip ipVersion 0", with(newReservedIP("bad-4"), func(r *v2beta1.SpiderReservedIP) { r.Spec.IPVersion = ptrTo[int64](0) }),
+		{"reservedip ipVersion 0", with(newReservedIP("bad-4"), func(r *spiderpoolv2beta1.SpiderReservedIP) { r.Spec.IPVersion = ptrTo[int64](0) }),
 			"spec.ipVersion", unsupported},
-		{"endpoint vlan 5000", with(newEndpoint(ns, "bad-5"), func(e *v2beta1.SpiderEndpoint) { e.Status.Current.IPs[0].Vlan = ptrTo[int64](5000) }),
+		{"endpoint vlan 5000", with(newEndpoint(ns, "bad-5"), func(e *spiderpoolv2beta1.SpiderEndpoint) { e.Status.Current.IPs[0].Vlan = ptrTo[int64](5000) }),
 			"status.current.ips[0].vlan", atMost + " 4094"},
 		{"endpoint without ownerControllerName", without(t, newEndpoint(ns, "bad-6"), "status", "ownerControllerName"),
 			"status.ownerControllerName", required},
-		{"smc cniType foo", smc(ns, "bad-7", func(s *v2beta1.MultusCNIConfigSpec) { s.CNIType = ptrTo("foo") }),
+		{"smc cniType foo", smc(ns, "bad-7", func(s *spiderpoolv2beta1.MultusCNIConfigSpec) { s.CNIType = ptrTo("foo") }),
 			"spec.cniType", unsupported + `: "foo"`},
-		{"smc macvlan vlanID 5000", smc(ns, "bad-8", func(s *v2beta1.MultusCNIConfigSpec) { s.Macvlan.VlanID = ptrTo[int32](5000) }),
+		{"smc macvlan vlanID 5000", smc(ns, "bad-8", func(s *spiderpoolv2beta1.MultusCNIConfigSpec) { s.Macvlan.VlanID = ptrTo[int32](5000) }),
 			"spec.macvlan.vlanID", atMost + " 4094"},
-		{"smc macvlan no master", smc(ns, "bad-9", func(s *v2beta1.MultusCNIConfigSpec) { s.Macvlan.Master = []string{} }),
+		{"smc macvlan no master", smc(ns, "bad-9", func(s *spiderpoolv2beta1.MultusCNIConfigSpec) { s.Macvlan.Master = []string{} }),
 			"spec.macvlan.master", "should have at least 1 items"},
-		{"smc bond mode 7", smc(ns, "bad-10", func(s *v2beta1.MultusCNIConfigSpec) {
-			s.Macvlan.Bond = &v2beta1.BondConfig{Name: "bond0", Mode: 7}
+		{"smc bond mode 7", smc(ns, "bad-10", func(s *spiderpoolv2beta1.MultusCNIConfigSpec) {
+			s.Macvlan.Bond = &spiderpoolv2beta1.BondConfig{Name: "bond0", Mode: 7}
 		}), "spec.macvlan.bond.mode", atMost + " 6"},
-		{"smc ipvlan vlanID -1", smc(ns, "bad-11", func(s *v2beta1.MultusCNIConfigSpec) {
-			s.CNIType, s.Macvlan = ptrTo(v2beta1.CNITypeIPvlan), nil
-			s.IPvlan = &v2beta1.IPvlanConfig{Master: []string{"eth1"}, VlanID: ptrTo[int32](-1)}
+		{"smc ipvlan vlanID -1", smc(ns, "bad-11", func(s *spiderpoolv2beta1.MultusCNIConfigSpec) {
+			s.CNIType, s.Macvlan = ptrTo(spiderpoolv2beta1.CNITypeIPvlan), nil
+			s.IPvlan = &spiderpoolv2beta1.IPvlanConfig{Master: []string{"eth1"}, VlanID: ptrTo[int32](-1)}
 		}), "spec.ipvlan.vlanID", atLeast + " 0"},
-		{"smc sriov minTxRate -1", smc(ns, "bad-12", func(s *v2beta1.MultusCNIConfigSpec) {
-			s.CNIType, s.Macvlan = ptrTo(v2beta1.CNITypeSRIOV), nil
-			s.SRIOV = &v2beta1.SRIOVConfig{MinTxRateMbps: ptrTo(-1)}
+		{"smc sriov minTxRate -1", smc(ns, "bad-12", func(s *spiderpoolv2beta1.MultusCNIConfigSpec) {
+			s.CNIType, s.Macvlan = ptrTo(spiderpoolv2beta1.CNITypeSRIOV), nil
+			s.SRIOV = &spiderpoolv2beta1.SRIOVConfig{MinTxRateMbps: ptrTo(-1)}
 		}), "spec.sriov.minTxRateMbps", atLeast + " 0"},
-		{"smc ibsriov linkState bad", smc(ns, "bad-13", func(s *v2beta1.MultusCNIConfigSpec) {
-			s.CNIType, s.Macvlan = ptrTo(v2beta1.CNITypeIBSRIOV), nil
-			s.IBSRIOV = &v2beta1.IBSRIOVConfig{LinkState: ptrTo("bad")}
+		{"smc ibsriov linkState bad", smc(ns, "bad-13", func(s *spiderpoolv2beta1.MultusCNIConfigSpec) {
+			s.CNIType, s.Macvlan = ptrTo(spiderpoolv2beta1.CNITypeIBSRIOV), nil
+			s.IBSRIOV = &spiderpoolv2beta1.IBSRIOVConfig{LinkState: ptrTo("bad")}
 		}), "spec.ibsriov.linkState", unsupported + `: "bad"`},
-		{"smc ovs without bridge", without(t, smc(ns, "bad-14", func(s *v2beta1.MultusCNIConfigSpec) {
-			s.CNIType, s.Macvlan = ptrTo(v2beta1.CNITypeOVS), nil
-			s.OVS = &v2beta1.OVSConfig{BrName: "br1"}
+		{"smc ovs without bridge", without(t, smc(ns, "bad-14", func(s *spiderpoolv2beta1.MultusCNIConfigSpec) {
+			s.CNIType, s.Macvlan = ptrTo(spiderpoolv2beta1.CNITypeOVS), nil
+			s.OVS = &spiderpoolv2beta1.OVSConfig{BrName: "br1"}
 		}), "spec", "ovs", "bridge"), "spec.ovs.bridge", required},
-		{"smc ovs trunk id 4095", smc(ns, "bad-15", func(s *v2beta1.MultusCNIConfigSpec) {
-			s.CNIType, s.Macvlan = ptrTo(v2beta1.CNITypeOVS), nil
-			s.OVS = &v2beta1.OVSConfig{BrName: "br1", Trunk: []v2beta1.Trunk{{ID: ptrTo[uint](4095)}}}
+		{"smc ovs trunk id 4095", smc(ns, "bad-15", func(s *spiderpoolv2beta1.MultusCNIConfigSpec) {
+			s.CNIType, s.Macvlan = ptrTo(spiderpoolv2beta1.CNITypeOVS), nil
+			s.OVS = &spiderpoolv2beta1.OVSConfig{BrName: "br1", Trunk: []spiderpoolv2beta1.Trunk{{ID: ptrTo[uint](4095)}}}
 		}), "spec.ovs.trunk[0].id", atMost + " 4094"},
-		{"smc coordinator mode bogus", smc(ns, "bad-16", func(s *v2beta1.MultusCNIConfigSpec) { s.Coordinator.Mode = ptrTo("bogus") }),
+		{"smc coordinator mode bogus", smc(ns, "bad-16", func(s *spiderpoolv2beta1.MultusCNIConfigSpec) { s.Coordinator.Mode = ptrTo("bogus") }),
 			"spec.coordinator.mode", unsupported + `: "bogus"`},
-		{"coordinator mode bogus", scc("bad-17", func(s *v2beta1.CoordinatorSpec) { s.Mode = ptrTo("bogus") }),
+		{"coordinator mode bogus", scc("bad-17", func(s *spiderpoolv2beta1.CoordinatorSpec) { s.Mode = ptrTo("bogus") }),
 			"spec.mode", unsupported + `: "bogus"`},
-		{"coordinator podCIDRType bad", scc("bad-18", func(s *v2beta1.CoordinatorSpec) { s.PodCIDRType = ptrTo("flannel") }),
+		{"coordinator podCIDRType bad", scc("bad-18", func(s *spiderpoolv2beta1.CoordinatorSpec) { s.PodCIDRType = ptrTo("flannel") }),
 			"spec.podCIDRType", unsupported + `: "flannel"`},
-		{"coordinator txQueueLen -1", scc("bad-19", func(s *v2beta1.CoordinatorSpec) { s.TxQueueLen = ptrTo(-1) }),
+		{"coordinator txQueueLen -1", scc("bad-19", func(s *spiderpoolv2beta1.CoordinatorSpec) { s.TxQueueLen = ptrTo(-1) }),
 			"spec.txQueueLen", atLeast + " 0"},
-		{"coordinator podRPFilter 3", scc("bad-20", func(s *v2beta1.CoordinatorSpec) { s.PodRPFilter = ptrTo(3) }),
+		{"coordinator podRPFilter 3", scc("bad-20", func(s *spiderpoolv2beta1.CoordinatorSpec) { s.PodRPFilter = ptrTo(3) }),
 			"spec.podRPFilter", atMost + " 2"},
 	}
 	for _, tt := range tests {
@@ -104,26 +104,26 @@ func TestCreateRejectsInvalid(t *testing.T) {
 }
 
 func TestCoordinatorNegativeRPFilterAccepted(t *testing.T) {
-	if err := env.client.Create(t.Context(), scc("rpfilter-minus-1", func(s *v2beta1.CoordinatorSpec) { s.PodRPFilter = ptrTo(-1) })); err != nil {
+	if err := env.client.Create(t.Context(), scc("rpfilter-minus-1", func(s *spiderpoolv2beta1.CoordinatorSpec) { s.PodRPFilter = ptrTo(-1) })); err != nil {
 		t.Errorf("podRPFilter -1 rejected: %v", err)
 	}
 }
 
 func TestStatusUpdateRejectsInvalid(t *testing.T) {
 	t.Run("ippool allocatedIPCount -1", func(t *testing.T) {
-		var pool v2beta1.SpiderIPPool
+		var pool spiderpoolv2beta1.SpiderIPPool
 		create(t, newIPPool("bad-status-pool"), &pool)
 		pool.Status.AllocatedIPCount = ptrTo[int64](-1)
 		wantInvalid(t, env.client.Status().Update(t.Context(), &pool), "status.allocatedIPCount", atLeast+" 0")
 	})
 	t.Run("subnet totalIPCount -1", func(t *testing.T) {
-		var subnet v2beta1.SpiderSubnet
+		var subnet spiderpoolv2beta1.SpiderSubnet
 		create(t, newSubnet("bad-status-subnet"), &subnet)
 		subnet.Status.TotalIPCount = ptrTo[int64](-1)
 		wantInvalid(t, env.client.Status().Update(t.Context(), &subnet), "status.totalIPCount", atLeast+" 0")
 	})
 	t.Run("coordinator phase bogus", func(t *testing.T) {
-		var c v2beta1.SpiderCoordinator
+		var c spiderpoolv2beta1.SpiderCoordinator
 		create(t, newCoordinator("bad-status-scc"), &c)
 		c.Status.Phase = "Bogus"
 		wantInvalid(t, env.client.Status().Update(t.Context(), &c), "status.phase", unsupported+`: "Bogus"`)
@@ -134,19 +134,19 @@ func TestStatusUpdateRejectsInvalid(t *testing.T) {
 // cannot change once set.
 func TestImmutableFields(t *testing.T) {
 	t.Run("ippool subnet", func(t *testing.T) {
-		var pool v2beta1.SpiderIPPool
+		var pool spiderpoolv2beta1.SpiderIPPool
 		create(t, newIPPool("immutable-pool-subnet"), &pool)
 		pool.Spec.Subnet = "10.7.0.0/16"
 		wantInvalid(t, env.client.Update(t.Context(), &pool), "spec.subnet", "subnet is immutable")
 	})
 	t.Run("ippool ipVersion", func(t *testing.T) {
-		var pool v2beta1.SpiderIPPool
+		var pool spiderpoolv2beta1.SpiderIPPool
 		create(t, newIPPool("immutable-pool-version"), &pool)
-		pool.Spec.IPVersion = ptrTo(v2beta1.IPv6)
+		pool.Spec.IPVersion = ptrTo(spiderpoolv2beta1.IPv6)
 		wantInvalid(t, env.client.Update(t.Context(), &pool), "spec.ipVersion", "ipVersion is immutable")
 	})
 	t.Run("ippool ips may change", func(t *testing.T) {
-		var pool v2beta1.SpiderIPPool
+		var pool spiderpoolv2beta1.SpiderIPPool
 		create(t, newIPPool("mutable-pool-ips"), &pool)
 		pool.Spec.IPs = []string{"10.6.0.10-10.6.0.30"}
 		if err := env.client.Update(t.Context(), &pool); err != nil {
@@ -154,15 +154,15 @@ func TestImmutableFields(t *testing.T) {
 		}
 	})
 	t.Run("subnet subnet", func(t *testing.T) {
-		var subnet v2beta1.SpiderSubnet
+		var subnet spiderpoolv2beta1.SpiderSubnet
 		create(t, newSubnet("immutable-subnet"), &subnet)
 		subnet.Spec.Subnet = "fd01::/64"
 		wantInvalid(t, env.client.Update(t.Context(), &subnet), "spec.subnet", "subnet is immutable")
 	})
 	t.Run("reservedip ipVersion", func(t *testing.T) {
-		var r v2beta1.SpiderReservedIP
+		var r spiderpoolv2beta1.SpiderReservedIP
 		create(t, newReservedIP("immutable-reserved"), &r)
-		r.Spec.IPVersion = ptrTo(v2beta1.IPv6)
+		r.Spec.IPVersion = ptrTo(spiderpoolv2beta1.IPv6)
 		wantInvalid(t, env.client.Update(t.Context(), &r), "spec.ipVersion", "ipVersion is immutable")
 	})
 }
@@ -190,13 +190,13 @@ func without(t *testing.T, obj client.Object, path ...string) client.Object {
 	return u
 }
 
-func smc(namespace, name string, edit func(*v2beta1.MultusCNIConfigSpec)) client.Object {
+func smc(namespace, name string, edit func(*spiderpoolv2beta1.MultusCNIConfigSpec)) client.Object {
 	m := newMultusConfig(namespace, name)
 	edit(&m.Spec)
 	return m
 }
 
-func scc(name string, edit func(*v2beta1.CoordinatorSpec)) client.Object {
+func scc(name string, edit func(*spiderpoolv2beta1.CoordinatorSpec)) client.Object {
 	c := newCoordinator(name)
 	edit(&c.Spec)
 	return c

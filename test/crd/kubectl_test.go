@@ -14,7 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	nadv1 "github.com/spiderpool-go/spiderpool/api/k8scni/v1"
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // kubectl runs the kubectl of the testbin dir against the envtest server
@@ -49,25 +49,25 @@ func table(out string) [][]string {
 // kubectlFixtures creates one object of each kind for the kubectl tests.
 func kubectlFixtures(t *testing.T, ns string) {
 	t.Helper()
-	var pool v2beta1.SpiderIPPool
+	var pool spiderpoolv2beta1.SpiderIPPool
 	p := newIPPool("kubectl-pool")
 	p.Spec.NodeName, p.Spec.MultusName = []string{"node1"}, []string{"kube-system/macvlan"}
-	p.Spec.PodAffinity = &metav1.LabelSelector{MatchLabels: map[string]string{v2beta1.AppLabelNamespace: "default"}}
+	p.Spec.PodAffinity = &metav1.LabelSelector{MatchLabels: map[string]string{spiderpoolv2beta1.AppLabelNamespace: "default"}}
 	create(t, p, &pool)
 	pool.Status.TotalIPCount, pool.Status.AllocatedIPCount = ptrTo[int64](11), ptrTo[int64](0)
 	if err := env.client.Status().Update(t.Context(), &pool); err != nil {
 		t.Fatal(err)
 	}
-	var subnet v2beta1.SpiderSubnet
+	var subnet spiderpoolv2beta1.SpiderSubnet
 	create(t, newSubnet("kubectl-subnet"), &subnet)
 	subnet.Status.TotalIPCount, subnet.Status.AllocatedIPCount = ptrTo[int64](17), ptrTo[int64](3)
 	if err := env.client.Status().Update(t.Context(), &subnet); err != nil {
 		t.Fatal(err)
 	}
-	create(t, newReservedIP("kubectl-reserved"), &v2beta1.SpiderReservedIP{})
-	create(t, newEndpoint(ns, "kubectl-pod"), &v2beta1.SpiderEndpoint{})
-	create(t, newMultusConfig(ns, "kubectl-smc"), &v2beta1.SpiderMultusConfig{})
-	create(t, newCoordinator("kubectl-scc"), &v2beta1.SpiderCoordinator{})
+	create(t, newReservedIP("kubectl-reserved"), &spiderpoolv2beta1.SpiderReservedIP{})
+	create(t, newEndpoint(ns, "kubectl-pod"), &spiderpoolv2beta1.SpiderEndpoint{})
+	create(t, newMultusConfig(ns, "kubectl-smc"), &spiderpoolv2beta1.SpiderMultusConfig{})
+	create(t, newCoordinator("kubectl-scc"), &spiderpoolv2beta1.SpiderCoordinator{})
 	nad := &nadv1.NetworkAttachmentDefinition{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "kubectl-nad"}}
 	create(t, nad, &nadv1.NetworkAttachmentDefinition{})
 }

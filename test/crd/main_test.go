@@ -17,7 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	nadv1 "github.com/spiderpool-go/spiderpool/api/k8scni/v1"
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
@@ -114,7 +114,7 @@ func newSuite(testEnv *envtest.Environment, root, assets string) (*suite, error)
 func newScheme() (*runtime.Scheme, error) {
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
-		clientgoscheme.AddToScheme, apiextensionsv1.AddToScheme, v2beta1.AddToScheme, nadv1.AddToScheme,
+		clientgoscheme.AddToScheme, apiextensionsv1.AddToScheme, spiderpoolv2beta1.AddToScheme, nadv1.AddToScheme,
 	} {
 		if err := add(scheme); err != nil {
 			return nil, fmt.Errorf("build scheme: %w", err)

@@ -10,7 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/spiderpool-go/spiderpool/api/v2beta1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 func ptrTo[T any](v T) *T { return &v }
@@ -25,45 +25,45 @@ func namespace(t *testing.T, name string) string {
 	return name
 }
 
-func newIPPool(name string) *v2beta1.SpiderIPPool {
-	return &v2beta1.SpiderIPPool{
+func newIPPool(name string) *spiderpoolv2beta1.SpiderIPPool {
+	return &spiderpoolv2beta1.SpiderIPPool{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: v2beta1.IPPoolSpec{
-			IPVersion: ptrTo(v2beta1.IPv4),
+		Spec: spiderpoolv2beta1.IPPoolSpec{
+			IPVersion: ptrTo(spiderpoolv2beta1.IPv4),
 			Subnet:    "10.6.0.0/16",
 			IPs:       []string{"10.6.0.10-10.6.0.20"},
 			Gateway:   ptrTo("10.6.0.1"),
-			Routes:    []v2beta1.Route{{Dst: "10.7.0.0/16", Gw: "10.6.0.1"}},
+			Routes:    []spiderpoolv2beta1.Route{{Dst: "10.7.0.0/16", Gw: "10.6.0.1"}},
 		},
 	}
 }
 
-func newSubnet(name string) *v2beta1.SpiderSubnet {
-	return &v2beta1.SpiderSubnet{
+func newSubnet(name string) *spiderpoolv2beta1.SpiderSubnet {
+	return &spiderpoolv2beta1.SpiderSubnet{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: v2beta1.SubnetSpec{
-			IPVersion: ptrTo(v2beta1.IPv6),
+		Spec: spiderpoolv2beta1.SubnetSpec{
+			IPVersion: ptrTo(spiderpoolv2beta1.IPv6),
 			Subnet:    "fd00::/64",
 			IPs:       []string{"fd00::10-fd00::20"},
 		},
 	}
 }
 
-func newReservedIP(name string) *v2beta1.SpiderReservedIP {
-	return &v2beta1.SpiderReservedIP{
+func newReservedIP(name string) *spiderpoolv2beta1.SpiderReservedIP {
+	return &spiderpoolv2beta1.SpiderReservedIP{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec:       v2beta1.ReservedIPSpec{IPVersion: ptrTo(v2beta1.IPv4), IPs: []string{"10.6.0.15"}},
+		Spec:       spiderpoolv2beta1.ReservedIPSpec{IPVersion: ptrTo(spiderpoolv2beta1.IPv4), IPs: []string{"10.6.0.15"}},
 	}
 }
 
-func newEndpoint(namespace, name string) *v2beta1.SpiderEndpoint {
-	return &v2beta1.SpiderEndpoint{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, Finalizers: []string{v2beta1.SpiderFinalizer}},
-		Status: v2beta1.WorkloadEndpointStatus{
-			Current: v2beta1.PodIPAllocation{
+func newEndpoint(namespace, name string) *spiderpoolv2beta1.SpiderEndpoint {
+	return &spiderpoolv2beta1.SpiderEndpoint{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, Finalizers: []string{spiderpoolv2beta1.SpiderFinalizer}},
+		Status: spiderpoolv2beta1.WorkloadEndpointStatus{
+			Current: spiderpoolv2beta1.PodIPAllocation{
 				UID:  "7c1e0000-0000-0000-0000-000000000000",
 				Node: "worker1",
-				IPs: []v2beta1.IPAllocationDetail{{
+				IPs: []spiderpoolv2beta1.IPAllocationDetail{{
 					NIC:          "eth0",
 					IPv4:         ptrTo("10.6.0.10/16"),
 					IPv4Pool:     ptrTo("default-v4-ippool"),
@@ -79,28 +79,28 @@ func newEndpoint(namespace, name string) *v2beta1.SpiderEndpoint {
 	}
 }
 
-func newMultusConfig(namespace, name string) *v2beta1.SpiderMultusConfig {
-	return &v2beta1.SpiderMultusConfig{
+func newMultusConfig(namespace, name string) *spiderpoolv2beta1.SpiderMultusConfig {
+	return &spiderpoolv2beta1.SpiderMultusConfig{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
-		Spec: v2beta1.MultusCNIConfigSpec{
-			CNIType: ptrTo(v2beta1.CNITypeMacvlan),
-			Macvlan: &v2beta1.MacvlanConfig{
+		Spec: spiderpoolv2beta1.MultusCNIConfigSpec{
+			CNIType: ptrTo(spiderpoolv2beta1.CNITypeMacvlan),
+			Macvlan: &spiderpoolv2beta1.MacvlanConfig{
 				Master: []string{"ens192"},
 				VlanID: ptrTo[int32](100),
-				SpiderpoolConfigPools: &v2beta1.SpiderpoolPools{
+				SpiderpoolConfigPools: &spiderpoolv2beta1.SpiderpoolPools{
 					IPv4IPPool: []string{"vlan100-v4"}, IPv6IPPool: []string{"vlan100-v6"},
 				},
 			},
-			Coordinator: &v2beta1.CoordinatorSpec{},
+			Coordinator: &spiderpoolv2beta1.CoordinatorSpec{},
 		},
 	}
 }
 
-func newCoordinator(name string) *v2beta1.SpiderCoordinator {
-	return &v2beta1.SpiderCoordinator{
+func newCoordinator(name string) *spiderpoolv2beta1.SpiderCoordinator {
+	return &spiderpoolv2beta1.SpiderCoordinator{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: v2beta1.CoordinatorSpec{
-			PodCIDRType: ptrTo(v2beta1.PodCIDRTypeCluster),
+		Spec: spiderpoolv2beta1.CoordinatorSpec{
+			PodCIDRType: ptrTo(spiderpoolv2beta1.PodCIDRTypeCluster),
 			HijackCIDR:  []string{"169.254.0.0/16"},
 		},
 	}

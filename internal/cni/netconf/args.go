@@ -37,7 +37,7 @@ type PodArgs struct {
 // k8sArgs is the types.LoadArgs target: LoadArgs finds fields by the
 // literal CNI_ARGS key, hence the names.
 //
-//nolint:revive,staticcheck // field names must equal the CNI_ARGS keys.
+//nolint:revive // field names must equal the CNI_ARGS keys.
 type k8sArgs struct {
 	types.CommonArgs
 	IP                         netip.Addr

@@ -49,7 +49,9 @@ func newUpCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "export KUBECONFIG=%s\n", l.Kubeconfig)
+			if _, err := fmt.Fprintf(cmd.OutOrStdout(), "export KUBECONFIG=%s\n", l.Kubeconfig); err != nil {
+				return fmt.Errorf("print the kubeconfig path: %w", err)
+			}
 			return nil
 		},
 	}
@@ -91,10 +93,11 @@ func newStatusCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "kubeconfig: %s\nserver:     %s\n", l.Kubeconfig, l.Server())
-			fmt.Fprintf(out, "running:    %s\n", strings.Join(l.Running(), " "))
-			fmt.Fprintf(out, "netns:      %s\n", strings.Join(l.NetNSes(), " "))
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "kubeconfig: %s\nserver:     %s\nrunning:    %s\nnetns:      %s\n",
+				l.Kubeconfig, l.Server(), strings.Join(l.Running(), " "), strings.Join(l.NetNSes(), " "))
+			if err != nil {
+				return fmt.Errorf("print the status: %w", err)
+			}
 			return nil
 		},
 	}
