@@ -15,8 +15,9 @@ export KUBEBUILDER_ASSETS CNI_PLUGINS_DIR
 stage "generated files match the API types (controller-gen drift check)"
 hack/verify-generated.sh
 
-stage "go vet"
+stage "go vet and golangci-lint (pinned, .golangci.yml)"
 go vet ./...
+make --no-print-directory lint
 
 stage "unit, fuzz seed corpora, netns and envtest tests"
 go test ${GO_TEST_FLAGS:--count=1} $(go list ./... | grep -v /test/e2e)
