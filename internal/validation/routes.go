@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package validation
+
+import (
+	"fmt"
+	"net/netip"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/allocator"
+)
+
+// parseAddrOf parses an address of family v, returning a reason when it is
+// not one.
+func parseAddrOf(v allocator.IPVersion, s string) (netip.Addr, string) {
+	a, err := netip.ParseAddr(s)
+	switch {
+	case err != nil || a.Zone() != "":
+		return netip.Addr{}, fmt.Sprintf("is not an IP address; expected an IPv%d address", v)
+	case allocator.VersionOf(a) != v:
+		return netip.Addr{}, fmt.Sprintf("is not an IPv%d address; use an address of spec.subnet", v)
+	}
+	return a, ""
+}
+
+// validateGateway checks spec.gateway: an address of the subnet that the
+// pool never hands out (api.md §2.2).
+func (p *parsedSpec) validateGateway(gw *string, path *field.Path) field.ErrorList {
+	if gw == nil {
+		return nil
+	}
+	a, reason := parseAddrOf(p.version, *gw)
+	if reason != "" {
+		return field.ErrorList{field.Invalid(path, *gw, reason)}
+	}
+	if !p.prefix.Contains(a) {
+		return field.ErrorList{field.Invalid(path, *gw, fmt.Sprintf(
+			"is outside spec.subnet %s; the gateway must be an address of the subnet", p.prefix))}
+	}
+	if !p.usable.Contains(a) {
+		return nil
+	}
+	for _, e := range p.entries {
+		if e.set.Contains(a) {
+			return field.ErrorList{field.Invalid(path, *gw, fmt.Sprintf(
+				"is inside spec.ips[%d] (%q), so it would be handed to a pod; add it to spec.excludeIPs or leave it out of spec.ips",
+				e.index, e.text))}
+		}
+	}
+	return nil
+}
+
+// validateRoutes checks spec.routes: each dst a CIDR of the family and not a
+// default route, no dst twice, each gw inside the subnet.
+func validateRoutes(v allocator.IPVersion, subnet netip.Prefix, routes []spiderpoolv2beta1.Route, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	seen := make(map[netip.Prefix]int, len(routes))
+	for i, r := range routes {
+		dst, dstErrs := validateRouteDst(v, r.Dst, path.Index(i).Child("dst"))
+		errs = append(errs, dstErrs...)
+		if dst.IsValid() {
+			if j, dup := seen[dst]; dup {
+				errs = append(errs, field.Invalid(path.Index(i).Child("dst"), r.Dst, fmt.Sprintf(
+					"is the destination of spec.routes[%d] too; keep one route per destination", j)))
+			} else {
+				seen[dst] = i
+			}
+		}
+		errs = append(errs, validateRouteGw(v, subnet, r.Gw, path.Index(i).Child("gw"))...)
+	}
+	return errs
+}
+
+// validateRouteDst checks one dst and returns it masked, or the zero Prefix.
+func validateRouteDst(v allocator.IPVersion, s string, path *field.Path) (netip.Prefix, field.ErrorList) {
+	dst, err := netip.ParsePrefix(s)
+	switch {
+	case err != nil:
+		return netip.Prefix{}, field.ErrorList{field.Invalid(path, s, fmt.Sprintf(
+			"is not a CIDR; expected an IPv%d network like %s", v, exampleCIDR(v)))}
+	case allocator.VersionOf(dst.Addr()) != v:
+		return netip.Prefix{}, field.ErrorList{field.Invalid(path, s, fmt.Sprintf(
+			"is not an IPv%d network; routes must be of the family of spec.subnet", v))}
+	case dst.Bits() == 0:
+		return netip.Prefix{}, field.ErrorList{field.Invalid(path, s,
+			"is a default route, which spec.gateway already provides; set spec.gateway instead")}
+	}
+	return dst.Masked(), nil
+}
+
+// validateRouteGw checks one gw: an address of the subnet.
+func validateRouteGw(v allocator.IPVersion, subnet netip.Prefix, s string, path *field.Path) field.ErrorList {
+	gw, reason := parseAddrOf(v, s)
+	if reason != "" {
+		return field.ErrorList{field.Invalid(path, s, reason)}
+	}
+	if !subnet.Contains(gw) {
+		return field.ErrorList{field.Invalid(path, s, fmt.Sprintf(
+			"is outside spec.subnet %s; the next hop must be reachable in the subnet", subnet))}
+	}
+	return nil
+}
+
+// exampleCIDR is a network of family v for messages.
+func exampleCIDR(v allocator.IPVersion) string {
+	if v == allocator.IPv4 {
+		return `"10.7.0.0/16"`
+	}
+	return `"fd00:7::/64"`
+}
