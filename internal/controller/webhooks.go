@@ -5,20 +5,14 @@ package controller
 
 import (
 	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/spiderpool-go/spiderpool/internal/webhook"
 )
 
 // registerWebhooks registers the admission webhooks (api.md §2.9) on mgr's
-// webhook server, on every replica.
-//
-// HOOK(webhook.Setup): internal/webhook is being written separately. Once it
-// exists this function becomes
-//
-//	return webhook.Setup(mgr, webhook.Options{ /* from opts.ConfigMap and opts.Env */ })
-//
-// setup has already registered WebhookHealthPath on the same server
-// (webhook.Setup checks for it and does not register it twice). Until then
-// the webhook server serves only that path.
+// webhook server, on every replica. setup has already registered
+// WebhookHealthPath on the same server; webhook.Setup does not register it
+// twice.
 func registerWebhooks(mgr ctrl.Manager, opts Options) error {
-	_, _ = mgr, opts
-	return nil
+	return webhook.Setup(mgr, webhook.OptionsFrom(opts.ConfigMap, opts.Env))
 }
