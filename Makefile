@@ -69,7 +69,8 @@ lab-up: deps testbin build ## Bring up the lab cluster (LAB_NODES nodes) in LAB_
 	@if [[ -f "$(LAB_DIR)/lab.json" ]]; then echo "lab: already up in $(LAB_DIR) (make lab-down to remove it)"; else \
 	  $(LOCALBIN)/spiderlab up --dir "$(LAB_DIR)" --nodes $(LAB_NODES) \
 	    --k8s-bin "$$(hack/testbin.sh 2>/dev/null)" --cni-bin "$$(hack/testbin.sh --cni-dir 2>/dev/null)" \
-	    --crds config/crd/bases,config/crd/nad --agent $(LOCALBIN)/spiderpool-agent; fi
+	    --crds config/crd/bases,config/crd/nad --agent $(LOCALBIN)/spiderpool-agent \
+	    --controller $(LOCALBIN)/spiderpool-controller; fi
 
 .PHONY: lab-down
 lab-down: ## Tear the lab down: processes by PID, network namespaces, files.

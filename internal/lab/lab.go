@@ -38,6 +38,10 @@ type Lab struct {
 	LabBinary string `json:"labBinary"`
 	// AgentBinary is spiderpool-agent, run once per node; empty for none.
 	AgentBinary string `json:"agentBinary,omitempty"`
+	// ControllerBinary is spiderpool-controller; empty for none.
+	ControllerBinary string `json:"controllerBinary,omitempty"`
+	// Controllers are the ports of each controller replica.
+	Controllers []ControllerPorts `json:"controllers,omitempty"`
 
 	opts  Options
 	pki   pki
@@ -67,7 +71,7 @@ func Load(dir string) (*Lab, error) {
 		return nil, fmt.Errorf("parse %s: %w", filepath.Join(abs, stateFile), err)
 	}
 	l.pki, l.procs = pki{dir: filepath.Join(abs, "pki")}, processes{dir: abs}
-	l.opts = Options{Name: l.Name, Dir: abs, K8sBinDir: l.K8sBinDir, LabBinary: l.LabBinary, AgentBinary: l.AgentBinary}.Defaults()
+	l.opts = Options{Name: l.Name, Dir: abs, K8sBinDir: l.K8sBinDir, LabBinary: l.LabBinary, AgentBinary: l.AgentBinary, ControllerBinary: l.ControllerBinary}.Defaults()
 	return l, nil
 }
 
@@ -127,6 +131,7 @@ func newLab(opts Options) (*Lab, error) {
 	l := &Lab{
 		Name: opts.Name, Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), Ports: ports,
 		CNIBinDirs: opts.CNIBinDirs, K8sBinDir: opts.K8sBinDir, LabBinary: opts.LabBinary, AgentBinary: opts.AgentBinary,
+		ControllerBinary: opts.ControllerBinary,
 		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
 	}
 	if opts.AgentBinary != "" {
@@ -135,6 +140,15 @@ func newLab(opts Options) (*Lab, error) {
 	agentPorts, err := freeTCPPorts(opts.Nodes)
 	if err != nil {
 		return nil, err
+	}
+	if opts.ControllerBinary != "" {
+		ps, err := freeTCPPorts(3 * opts.Controllers)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < opts.Controllers; i++ {
+			l.Controllers = append(l.Controllers, ControllerPorts{Health: ps[3*i], Metrics: ps[3*i+1], Webhook: ps[3*i+2]})
+		}
 	}
 	for i := 1; i <= opts.Nodes; i++ {
 		name := fmt.Sprintf("%s-node-%d", opts.Name, i)
@@ -160,6 +174,7 @@ func (l *Lab) upSteps() []step {
 		{"install CRDs", l.installCRDs},
 		{"create fabric and node network namespaces", func(context.Context) error { return l.createNetworks() }},
 		{"write node CNI configurations", func(context.Context) error { return l.writeNodeNetworks() }},
+		{"start spiderpool-controller (webhooks, leader election)", l.startControllers},
 		{"start spiderpool-agent on every node", l.startAgents},
 		{"start node simulators", func(context.Context) error { return l.startNodes() }},
 		{"wait for nodes Ready", l.waitNodesReady},

@@ -29,6 +29,11 @@ type Options struct {
 	// the nodes' default network is MacvlanSpiderpool. Its directory must
 	// also hold the spiderpool CNI plugin.
 	AgentBinary string
+	// ControllerBinary is spiderpool-controller; when set, Controllers
+	// replicas run with leader election and the webhooks are installed.
+	ControllerBinary string
+	// Controllers is the number of controller replicas (default 1).
+	Controllers int
 	// CRDDirs hold CRD manifests installed once the API server is up.
 	CRDDirs []string
 	// NodeNetwork writes a node's CNI configuration; nil means the default
@@ -58,6 +63,9 @@ func (o Options) Defaults() Options {
 		if o.AgentBinary != "" {
 			o.NodeNetwork = MacvlanSpiderpool
 		}
+	}
+	if o.Controllers <= 0 {
+		o.Controllers = 1
 	}
 	if o.Progress == nil {
 		o.Progress = io.Discard

@@ -85,7 +85,7 @@ func labOptions() (lab.Options, func(), error) {
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
 	binDir := filepath.Join(tmp, "bin")
-	build := exec.Command("go", "build", "-o", binDir+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool")
+	build := exec.Command("go", "build", "-o", binDir+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool", "./cmd/spiderpool-controller")
 	build.Dir, build.Stderr = root, os.Stderr
 	if err := build.Run(); err != nil {
 		cleanup()
@@ -100,8 +100,9 @@ func labOptions() (lab.Options, func(), error) {
 		Name: labName(), Dir: filepath.Join(tmp, "lab"), Nodes: 3,
 		K8sBinDir: k8s, CNIBinDirs: []string{cni},
 		LabBinary: filepath.Join(binDir, "spiderlab"), AgentBinary: filepath.Join(binDir, "spiderpool-agent"),
-		CRDDirs:  []string{filepath.Join(root, "config/crd/bases"), filepath.Join(root, "config/crd/nad")},
-		Progress: os.Stderr,
+		ControllerBinary: filepath.Join(binDir, "spiderpool-controller"),
+		CRDDirs:          []string{filepath.Join(root, "config/crd/bases"), filepath.Join(root, "config/crd/nad")},
+		Progress:         os.Stderr,
 	}, cleanup, nil
 }
 

@@ -62,6 +62,8 @@ func newUpCommand() *cobra.Command {
 	f.StringVar(&opts.K8sBinDir, "k8s-bin", "", "directory with etcd and the Kubernetes binaries (hack/testbin.sh prints it)")
 	f.StringVar(&cniDirs, "cni-bin", "", "comma-separated directories with CNI plugins")
 	f.StringVar(&crdDirs, "crds", "", "comma-separated directories of CRD manifests to install")
+	f.StringVar(&opts.ControllerBinary, "controller", "", "spiderpool-controller binary (webhooks, status, GC); empty: none")
+	f.IntVar(&opts.Controllers, "controllers", 1, "number of spiderpool-controller replicas (leader election)")
 	f.StringVar(&opts.AgentBinary, "agent", "", "spiderpool-agent binary to run on every node (its directory must hold the spiderpool plugin); empty: macvlan + host-local")
 	return cmd
 }
