@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package gc
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/spiderpool-go/spiderpool/internal/ipam/ipamtest"
+	"github.com/spiderpool-go/spiderpool/test/utils"
+)
+
+// apiServer is the envtest API server shared by the package's tests,
+// started once in TestMain. There is no kubelet, controller-manager or
+// scheduler: pods stay as the tests write them.
+var apiServer struct {
+	cfg    *rest.Config
+	client client.Client
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	flag.Parse()
+	if fuzzing() {
+		return m.Run() // the fuzz targets are pure; every fuzz worker would start its own API server
+	}
+	testEnv, err := start()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "start envtest: %v\n", err)
+		return 1
+	}
+	code := m.Run()
+	if err := testEnv.Stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "stop envtest: %v\n", err)
+	}
+	return code
+}
+
+// fuzzing reports whether go test runs with -fuzz (as coordinator or
+// worker); tests that need the API server then skip.
+func fuzzing() bool {
+	f := flag.Lookup("test.fuzz")
+	return f != nil && f.Value.String() != ""
+}
+
+func start() (*envtest.Environment, error) {
+	root, err := utils.ModuleRoot()
+	if err != nil {
+		return nil, err
+	}
+	assets, err := utils.LookupKubebuilderAssets()
+	if err != nil {
+		return nil, err
+	}
+	testEnv := &envtest.Environment{
+		BinaryAssetsDirectory: assets,
+		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
+		CRDs:                  []*apiextensionsv1.CustomResourceDefinition{kubevirtCRD("VirtualMachineInstance", "virtualmachineinstances"), kubevirtCRD("VirtualMachine", "virtualmachines")},
+		ErrorIfCRDPathMissing: true,
+		Scheme:                ipamtest.Scheme(),
+	}
+	cfg, err := testEnv.Start()
+	if err != nil {
+		return nil, err
+	}
+	apiServer.cfg = cfg
+	if apiServer.client, err = client.New(cfg, client.Options{Scheme: ipamtest.Scheme()}); err != nil {
+		return nil, fmt.Errorf("client: %w (stop: %w)", err, testEnv.Stop())
+	}
+	return testEnv, nil
+}
+
+// kubevirtCRD is a schema-less stand-in for a KubeVirt CRD: the GC reads
+// only the metadata of VMIs and VMs.
+func kubevirtCRD(kind, plural string) *apiextensionsv1.CustomResourceDefinition {
+	return &apiextensionsv1.CustomResourceDefinition{
+		ObjectMeta: metav1.ObjectMeta{Name: plural + ".kubevirt.io"},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+			Group: "kubevirt.io",
+			Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: kind, ListKind: kind + "List", Plural: plural},
+			Scope: apiextensionsv1.NamespaceScoped,
+			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+				Name: "v1", Served: true, Storage: true,
+				Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
+					Type: "object", XPreserveUnknownFields: ptr.To(true),
+				}},
+			}},
+		},
+	}
+}

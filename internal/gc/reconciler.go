@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package gc
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// controllerName names the reconciler in logs and controller-runtime
+// metrics.
+const controllerName = "spiderpool-ip-gc"
+
+// podNodeIndex indexes the cached pods by spec.nodeName; named for this
+// package so that it cannot clash with another index of the manager.
+const podNodeIndex = "gc.spiderpool.spidernet.io/spec.nodeName"
+
+// reconciler is paths A and B: it is keyed by the SpiderEndpoint's
+// namespace/name, which is the pod's, and reconciles the incarnation the
+// endpoint records whenever the endpoint, its pod, or the pod's node
+// readiness changes.
+type reconciler struct {
+	c *collector
+}
+
+var _ reconcile.Reconciler = (*reconciler)(nil)
+
+// Reconcile releases the endpoint's incarnation if it is dead, and asks to
+// be called again when a grace period ends.
+func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ep, err := getEndpoint(ctx, r.c.cache, req.Namespace, req.Name)
+	if err != nil || ep == nil {
+		return ctrl.Result{}, err
+	}
+	inc := incarnation{Namespace: ep.Namespace, Name: ep.Name, UID: ep.Status.Current.UID}
+	after, err := r.c.collect(ctx, inc, nil)
+	return ctrl.Result{RequeueAfter: after}, err
+}
+
+// setupWithManager registers the reconciler; it runs on the elected
+// leader only (controller-runtime's default).
+func (r *reconciler) setupWithManager(mgr ctrl.Manager, workers int) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(controllerName).
+		For(&spiderpoolv2beta1.SpiderEndpoint{}).
+		Watches(&corev1.Pod{}, &handler.EnqueueRequestForObject{}, builder.WithPredicates(r.podPredicate())).
+		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.terminatingPodsOn),
+			builder.WithPredicates(readinessChanged())).
+		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
+		Complete(r)
+}
+
+// podPredicate passes the pod events that can make an incarnation dead:
+// deletion, a pod that is terminating or has finished, and with the
+// running-pod switch a pod without addresses. Host-network pods have no
+// IPAM record.
+func (r *reconciler) podPredicate() predicate.Predicate {
+	interesting := func(obj client.Object) bool {
+		pod, ok := obj.(*corev1.Pod)
+		if !ok || pod.Spec.HostNetwork {
+			return false
+		}
+		return !podAlive(pod) || (r.c.opts.GC.StatelessRunningPodOnEmptyPodStatusIPs && len(pod.Status.PodIPs) == 0)
+	}
+	return predicate.Funcs{
+		CreateFunc:  func(e event.CreateEvent) bool { return interesting(e.Object) },
+		UpdateFunc:  func(e event.UpdateEvent) bool { return interesting(e.ObjectNew) },
+		DeleteFunc:  func(event.DeleteEvent) bool { return true },
+		GenericFunc: func(e event.GenericEvent) bool { return interesting(e.Object) },
+	}
+}
+
+// readinessChanged passes node updates that flip readiness, and node
+// deletions: they change which switch applies to the node's terminating
+// pods.
+func readinessChanged() predicate.Predicate {
+	return predicate.Funcs{
+		CreateFunc: func(event.CreateEvent) bool { return false },
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			oldNode, ok1 := e.ObjectOld.(*corev1.Node)
+			newNode, ok2 := e.ObjectNew.(*corev1.Node)
+			return ok1 && ok2 && nodeReady(oldNode) != nodeReady(newNode)
+		},
+		DeleteFunc:  func(event.DeleteEvent) bool { return true },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	}
+}
+
+// terminatingPodsOn maps a node to its terminating pods.
+func (r *reconciler) terminatingPodsOn(ctx context.Context, node client.Object) []reconcile.Request {
+	var pods corev1.PodList
+	if err := r.c.cache.List(ctx, &pods, client.MatchingFields{podNodeIndex: node.GetName()}); err != nil {
+		// A map function cannot return an error; the full scan covers these
+		// pods.
+		ctrl.LoggerFrom(ctx).Error(err, "list pods of node", "node", node.GetName())
+		return nil
+	}
+	var reqs []reconcile.Request
+	for i := range pods.Items {
+		if pods.Items[i].DeletionTimestamp != nil {
+			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{
+				Namespace: pods.Items[i].Namespace, Name: pods.Items[i].Name,
+			}})
+		}
+	}
+	return reqs
+}
+
+// indexPodNode is the podNodeIndex function.
+func indexPodNode(obj client.Object) []string {
+	pod, ok := obj.(*corev1.Pod)
+	if !ok || pod.Spec.NodeName == "" {
+		return nil
+	}
+	return []string{pod.Spec.NodeName}
+}
