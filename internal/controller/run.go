@@ -14,6 +14,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/spiderpool-go/spiderpool/internal/certs"
+	"github.com/spiderpool-go/spiderpool/internal/gc"
 )
 
 // Run runs spiderpool-controller until ctx ends, or until this replica loses
@@ -75,6 +76,9 @@ func setupReconcilers(mgr ctrl.Manager, opts Options) error {
 	pools := &IPPoolReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
 	if err := pools.SetupWithManager(mgr, opts.Env.IPPoolInformerWorkers); err != nil {
 		return err
+	}
+	if err := gc.Setup(mgr, gc.NewOptions(opts.Env.GC, opts.ConfigMap)); err != nil {
+		return fmt.Errorf("garbage collector: %w", err)
 	}
 	if !opts.ConfigMap.EnableSpiderSubnet {
 		return nil

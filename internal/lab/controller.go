@@ -82,6 +82,7 @@ func (l *Lab) StartController(i int) error {
 		"SPIDERPOOL_ENABLED_METRIC=true",
 		"SPIDERPOOL_LOG_LEVEL=info",
 	}
+	env = append(env, l.ControllerEnv...)
 	return l.procs.startEnv(ControllerProcess(i), env, l.ControllerBinary, "daemon",
 		"--config-path", l.ControllerConfig(),
 		"--tls-server-cert", filepath.Join(dir, "tls.crt"), "--tls-server-key", filepath.Join(dir, "tls.key"),

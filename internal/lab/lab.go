@@ -42,6 +42,9 @@ type Lab struct {
 	ControllerBinary string `json:"controllerBinary,omitempty"`
 	// Controllers are the ports of each controller replica.
 	Controllers []ControllerPorts `json:"controllers,omitempty"`
+	// ControllerEnv is extra environment of every controller replica; tests
+	// may change it before StartController.
+	ControllerEnv []string `json:"controllerEnv,omitempty"`
 
 	opts  Options
 	pki   pki
@@ -131,7 +134,7 @@ func newLab(opts Options) (*Lab, error) {
 	l := &Lab{
 		Name: opts.Name, Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), Ports: ports,
 		CNIBinDirs: opts.CNIBinDirs, K8sBinDir: opts.K8sBinDir, LabBinary: opts.LabBinary, AgentBinary: opts.AgentBinary,
-		ControllerBinary: opts.ControllerBinary,
+		ControllerBinary: opts.ControllerBinary, ControllerEnv: opts.ControllerEnv,
 		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
 	}
 	if opts.AgentBinary != "" {

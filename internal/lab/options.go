@@ -34,6 +34,9 @@ type Options struct {
 	ControllerBinary string
 	// Controllers is the number of controller replicas (default 1).
 	Controllers int
+	// ControllerEnv adds environment variables (KEY=VALUE) to every
+	// controller replica, e.g. SPIDERPOOL_GC_* switches.
+	ControllerEnv []string
 	// CRDDirs hold CRD manifests installed once the API server is up.
 	CRDDirs []string
 	// NodeNetwork writes a node's CNI configuration; nil means the default
