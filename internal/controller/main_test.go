@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/go-logr/logr"
@@ -16,7 +15,6 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/test/utils"
@@ -36,42 +34,15 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
-	testEnv, err := startEnv()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "start envtest: %v\n", err)
-		return 1
-	}
-	code := m.Run()
-	if err := testEnv.Stop(); err != nil {
-		fmt.Fprintf(os.Stderr, "stop envtest: %v\n", err)
-	}
-	return code
-}
-
-func startEnv() (*envtest.Environment, error) {
-	root, err := utils.ModuleRoot()
-	if err != nil {
-		return nil, err
-	}
-	assets, err := utils.LookupKubebuilderAssets()
-	if err != nil {
-		return nil, err
-	}
 	apiServer.scheme = runtime.NewScheme()
 	if err := errors.Join(clientgoscheme.AddToScheme(apiServer.scheme), spiderpoolv2beta1.AddToScheme(apiServer.scheme)); err != nil {
-		return nil, err
+		fmt.Fprintln(os.Stderr, "scheme:", err)
+		return 1
 	}
-	testEnv := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		Scheme:                apiServer.scheme,
-	}
-	if apiServer.cfg, err = testEnv.Start(); err != nil {
-		return nil, err
-	}
-	if apiServer.client, err = client.NewWithWatch(apiServer.cfg, client.Options{Scheme: apiServer.scheme}); err != nil {
-		return nil, errors.Join(err, testEnv.Stop())
-	}
-	return testEnv, nil
+	return utils.RunWithEnvtest(m, apiServer.scheme, func(cfg *rest.Config) error {
+		apiServer.cfg = cfg
+		var err error
+		apiServer.client, err = client.NewWithWatch(cfg, client.Options{Scheme: apiServer.scheme})
+		return err
+	})
 }

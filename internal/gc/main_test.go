@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -58,21 +57,11 @@ func fuzzing() bool {
 }
 
 func start() (*envtest.Environment, error) {
-	root, err := utils.ModuleRoot()
+	testEnv, err := utils.NewEnvtest(ipamtest.Scheme())
 	if err != nil {
 		return nil, err
 	}
-	assets, err := utils.LookupKubebuilderAssets()
-	if err != nil {
-		return nil, err
-	}
-	testEnv := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
-		CRDs:                  []*apiextensionsv1.CustomResourceDefinition{kubevirtCRD("VirtualMachineInstance", "virtualmachineinstances"), kubevirtCRD("VirtualMachine", "virtualmachines")},
-		ErrorIfCRDPathMissing: true,
-		Scheme:                ipamtest.Scheme(),
-	}
+	testEnv.CRDs = []*apiextensionsv1.CustomResourceDefinition{kubevirtCRD("VirtualMachineInstance", "virtualmachineinstances"), kubevirtCRD("VirtualMachine", "virtualmachines")}
 	cfg, err := testEnv.Start()
 	if err != nil {
 		return nil, err

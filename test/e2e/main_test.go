@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/spiderpool-go/spiderpool/internal/lab"
+	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
 // env is the lab every test of this package shares.
@@ -75,7 +76,7 @@ func run(m *testing.M) int {
 
 // labOptions builds spiderlab and finds the pinned binaries.
 func labOptions() (lab.Options, func(), error) {
-	root, err := moduleRoot()
+	root, err := utils.ModuleRoot()
 	if err != nil {
 		return lab.Options{}, nil, err
 	}
@@ -132,23 +133,6 @@ func runScript(root string, args ...string) (string, error) {
 	return lines[len(lines)-1], nil
 }
 
-// moduleRoot walks up from the working directory to go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("working dir: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
 
 // applyManifest applies a YAML file of test/e2e with the lab's kubectl.
 func applyManifest(ctx context.Context, path string) error {

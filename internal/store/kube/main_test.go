@@ -4,14 +4,11 @@
 package kube_test
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/spiderpool-go/spiderpool/internal/ipam/ipamtest"
 	"github.com/spiderpool-go/spiderpool/test/utils"
@@ -25,47 +22,12 @@ var apiServer struct {
 }
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	testEnv, err := start()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "start envtest: %v\n", err)
-		return 1
-	}
-	code := m.Run()
-	if err := testEnv.Stop(); err != nil {
-		fmt.Fprintf(os.Stderr, "stop envtest: %v\n", err)
-	}
-	return code
-}
-
-func start() (*envtest.Environment, error) {
-	root, err := utils.ModuleRoot()
-	if err != nil {
-		return nil, err
-	}
-	assets, err := utils.LookupKubebuilderAssets()
-	if err != nil {
-		return nil, err
-	}
-	testEnv := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		Scheme:                ipamtest.Scheme(),
-	}
-	cfg, err := testEnv.Start()
-	if err != nil {
-		return nil, err
-	}
-	apiServer.cfg = cfg
-	apiServer.client, err = newClient()
-	if err != nil {
-		return nil, fmt.Errorf("client: %w (stop: %w)", err, testEnv.Stop())
-	}
-	return testEnv, nil
+	os.Exit(utils.RunWithEnvtest(m, ipamtest.Scheme(), func(cfg *rest.Config) error {
+		apiServer.cfg = cfg
+		var err error
+		apiServer.client, err = newClient()
+		return err
+	}))
 }
 
 // newClient returns a direct (cache-less) client with its own connections
