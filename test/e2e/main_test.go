@@ -133,7 +133,6 @@ func runScript(root string, args ...string) (string, error) {
 	return lines[len(lines)-1], nil
 }
 
-
 // applyManifest applies a YAML file of test/e2e with the lab's kubectl.
 func applyManifest(ctx context.Context, path string) error {
 	out, err := exec.CommandContext(ctx, shared.lab.Kubectl(), "--kubeconfig", shared.lab.Kubeconfig,
