@@ -50,15 +50,24 @@ func nodeConfig(l *lab.Lab, name string) (nodesim.Config, error) {
 			continue
 		}
 		return nodesim.Config{
-			NodeName:    n.Name,
-			NodeIP:      n.IP,
-			HostNetNS:   n.NetNSPath(),
-			CNIConfDir:  n.CNIConfDir(),
-			CNIBinDirs:  l.CNIBinDirs,
-			CNICacheDir: filepath.Join(n.Dir, "cni-cache"),
-			StateDir:    filepath.Join(n.Dir, "state"),
-			NetNSPrefix: l.PodNetNSPrefix(),
+			NodeName:         n.Name,
+			NodeIP:           n.IP,
+			HostNetNS:        n.NetNSPath(),
+			CNIConfDir:       n.CNIConfDir(),
+			CNIBinDirs:       l.CNIBinDirs,
+			CNICacheDir:      filepath.Join(n.Dir, "cni-cache"),
+			StateDir:         filepath.Join(n.Dir, "state"),
+			NetNSPrefix:      l.PodNetNSPrefix(),
+			SpiderpoolSocket: agentSocket(l, n),
 		}, nil
 	}
 	return nodesim.Config{}, fmt.Errorf("node %q is not in the lab at %s", name, l.Dir)
+}
+
+// agentSocket is the node agent's socket, when the lab runs agents.
+func agentSocket(l *lab.Lab, n lab.Node) string {
+	if l.AgentBinary == "" {
+		return ""
+	}
+	return n.AgentSocket()
 }

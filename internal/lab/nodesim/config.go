@@ -47,6 +47,10 @@ type Config struct {
 	// its own namespace. Names in k8s.v1.cni.cncf.io/networks resolve in the
 	// pod's namespace. Default: kube-system.
 	AgentNamespace string
+	// SpiderpoolSocket, when set, is written into every `spiderpool` IPAM
+	// block of a NetworkAttachmentDefinition that names no socket: the lab
+	// runs one agent per node, each on its own socket.
+	SpiderpoolSocket string
 	// MaxConcurrentPods bounds the pods set up or torn down at once. Default: 4.
 	MaxConcurrentPods int
 	// RetryBaseDelay and RetryMaxDelay bound the exponential backoff of a

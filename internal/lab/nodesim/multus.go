@@ -30,6 +30,8 @@ type networkResolver struct {
 	// agentNamespace resolves a bare name in the default-network annotation,
 	// as Multus uses its own namespace there (not the pod's).
 	agentNamespace string
+	// spiderpoolSocket is Config.SpiderpoolSocket.
+	spiderpoolSocket string
 }
 
 // podNetworks returns the pod's networks in attach order: eth0 first (the
@@ -98,6 +100,9 @@ func (r networkResolver) fromNAD(ctx context.Context, sel networkSelection, ifNa
 		return network{}, fmt.Errorf("%s: %w", key, ErrEmptyNADConfig)
 	}
 	conf, err := normalizeNetConf([]byte(raw), sel.Name)
+	if err == nil {
+		conf, err = withNodeSocket(conf, r.spiderpoolSocket)
+	}
 	if err != nil {
 		return network{}, fmt.Errorf("NetworkAttachmentDefinition %s: %w", key, err)
 	}

@@ -96,7 +96,7 @@ func addPodController(mgr ctrl.Manager, cfg Config) error {
 	}
 	r := &podReconciler{
 		client:   mgr.GetClient(),
-		resolver: networkResolver{reader: mgr.GetAPIReader(), cniConfDir: cfg.CNIConfDir, agentNamespace: cfg.AgentNamespace},
+		resolver: networkResolver{reader: mgr.GetAPIReader(), cniConfDir: cfg.CNIConfDir, agentNamespace: cfg.AgentNamespace, spiderpoolSocket: cfg.SpiderpoolSocket},
 		runtime:  rt,
 		recorder: mgr.GetEventRecorderFor("kubelet"),
 		nodeName: cfg.NodeName,
