@@ -4,6 +4,7 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,12 @@ func TestTeardownLeavesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second lab up: %v", err)
 	}
+	downed := false
+	t.Cleanup(func() {
+		if !downed { // a failure before the teardown under test must not leave the lab running
+			_ = l.Down(context.WithoutCancel(ctx))
+		}
+	})
 	c, err := newClient(l)
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +59,7 @@ func TestTeardownLeavesNothing(t *testing.T) {
 		t.Fatalf("lab has %d namespaces before teardown; want fabric, node and pod", n)
 	}
 	pids := l.PIDs()
+	downed = true
 	if err := l.Down(ctx); err != nil {
 		t.Fatalf("down: %v", err)
 	}
