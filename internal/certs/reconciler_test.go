@@ -21,23 +21,8 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/spiderpool-go/spiderpool/internal/certs"
+	"github.com/spiderpool-go/spiderpool/test/utils"
 )
-
-// eventually polls check until it passes or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, check func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not after %s: %v", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
 
 var errWaiting = errors.New("waiting")
 
@@ -83,7 +68,7 @@ func TestReconcilerFollowsChanges(t *testing.T) {
 	if err := apiServer.client.Update(t.Context(), validating); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, func() error { return sameCABundles(t, name, first.CABundle) })
+	utils.Eventually(t, 30*time.Second, func() error { return sameCABundles(t, name, first.CABundle) })
 
 	// The Secret deleted (say, by a chart upgrade that used to own it): a
 	// new one is made and published.
@@ -92,7 +77,7 @@ func TestReconcilerFollowsChanges(t *testing.T) {
 	if err := apiServer.client.Delete(t.Context(), secret); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, func() error {
+	utils.Eventually(t, 30*time.Second, func() error {
 		s := &corev1.Secret{}
 		if err := apiServer.client.Get(t.Context(), types.NamespacedName{Namespace: c.Namespace, Name: c.SecretName}, s); err != nil {
 			return err

@@ -15,6 +15,7 @@ import (
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/controller"
+	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
 // TestRunFollowsAgents runs the controller and plays the agents: the
@@ -26,23 +27,23 @@ func TestRunFollowsAgents(t *testing.T) {
 	startReplica(t, replica(t, ns, "controller-solo"))
 	name := poolName(t)
 	createPool(t, name, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.11.0.0/16", IPs: []string{"10.11.0.1-10.11.0.16"}, ExcludeIPs: []string{"10.11.0.16"}}, true)
-	eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 15, 0) })
+	utils.Eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 15, 0) })
 
 	agentWrites(t, name, records("10.11.0.1", "10.11.0.2", "10.11.0.3"), 1)
-	eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 15, 3) })
+	utils.Eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 15, 3) })
 	updateSpec(t, name, func(s *spiderpoolv2beta1.IPPoolSpec) { s.ExcludeIPs = append(s.ExcludeIPs, "10.11.0.10-10.11.0.15") })
-	eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 9, 3) })
+	utils.Eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 9, 3) })
 
 	if err := apiServer.client.Delete(t.Context(), getPool(t, name)); err != nil {
 		t.Fatal(err)
 	}
 	agentWrites(t, name, records("10.11.0.2"), 1)
-	eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 9, 1) })
+	utils.Eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 9, 1) })
 	if getPool(t, name).DeletionTimestamp.IsZero() {
 		t.Fatal("the pool is not being deleted")
 	}
 	agentWrites(t, name, nil, 0)
-	eventually(t, time.Minute, func() error { return poolGone(t, name) })
+	utils.Eventually(t, time.Minute, func() error { return poolGone(t, name) })
 }
 
 // subnetCountsAre reports whether the subnet's counts are total and allocated.

@@ -28,6 +28,7 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/certs"
 	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/internal/controller"
+	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
 // Short Lease timings for the tests, loose enough for -race on a busy
@@ -207,10 +208,10 @@ func TestLeaderHandsOverWhenStopped(t *testing.T) {
 	createValidatingConfiguration(t, ns)
 	a, b := replica(t, ns, "controller-a"), replica(t, ns, "controller-b")
 	stopA := startReplica(t, a)
-	eventually(t, time.Minute, holderIs(t, ns, "controller-a"))
+	utils.Eventually(t, time.Minute, holderIs(t, ns, "controller-a"))
 	startReplica(t, b)
-	eventually(t, time.Minute, healthy(a))
-	eventually(t, time.Minute, healthy(b))
+	utils.Eventually(t, time.Minute, healthy(a))
+	utils.Eventually(t, time.Minute, healthy(b))
 	metricsURL := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Env.MetricHTTPPort)) + "/metrics"
 	if err := probe(http.DefaultClient, metricsURL); err != nil {
 		t.Errorf("metrics: %v", err)
@@ -220,19 +221,19 @@ func TestLeaderHandsOverWhenStopped(t *testing.T) {
 
 	first := poolName(t) + "-1"
 	createPool(t, first, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.8.0.0/16", IPs: []string{"10.8.0.1-10.8.0.8"}}, false)
-	eventually(t, time.Minute, func() error { return poolCountsAre(t, first, 8, 0) })
+	utils.Eventually(t, time.Minute, func() error { return poolCountsAre(t, first, 8, 0) })
 
 	stopped := time.Now()
 	if err := stopA(); err != nil {
 		t.Fatalf("stop the leader: %v", err)
 	}
-	eventually(t, testLeaderElection.LeaseDuration+time.Minute, holderIs(t, ns, "controller-b"))
+	utils.Eventually(t, testLeaderElection.LeaseDuration+time.Minute, holderIs(t, ns, "controller-b"))
 	t.Logf("controller-b took over %s after the leader stopped (lease duration %s)", time.Since(stopped).Round(time.Millisecond), testLeaderElection.LeaseDuration)
 
 	second := poolName(t) + "-2"
 	createPool(t, second, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.9.0.0/16", IPs: []string{"10.9.0.1-10.9.0.4"}}, false)
-	eventually(t, time.Minute, func() error { return poolCountsAre(t, second, 4, 0) })
-	eventually(t, time.Minute, healthy(b))
+	utils.Eventually(t, time.Minute, func() error { return poolCountsAre(t, second, 4, 0) })
+	utils.Eventually(t, time.Minute, healthy(b))
 }
 
 func TestLeaderTakesOverFromDeadLeader(t *testing.T) {
@@ -248,10 +249,10 @@ func TestLeaderTakesOverFromDeadLeader(t *testing.T) {
 	}
 	c := replica(t, ns, "controller-c")
 	startReplica(t, c)
-	eventually(t, testLeaderElection.LeaseDuration+time.Minute, holderIs(t, ns, "controller-c"))
+	utils.Eventually(t, testLeaderElection.LeaseDuration+time.Minute, holderIs(t, ns, "controller-c"))
 	t.Logf("controller-c took over %s after the dead leader's last renewal (lease duration %s)", time.Since(now.Time).Round(time.Millisecond), testLeaderElection.LeaseDuration)
-	eventually(t, time.Minute, healthy(c))
+	utils.Eventually(t, time.Minute, healthy(c))
 	name := poolName(t)
 	createPool(t, name, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.10.0.0/16", IPs: []string{"10.10.0.1-10.10.0.2"}}, false)
-	eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 2, 0) })
+	utils.Eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 2, 0) })
 }

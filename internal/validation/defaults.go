@@ -10,6 +10,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
@@ -25,11 +26,9 @@ func DefaultIPPool(pool *spiderpoolv2beta1.SpiderIPPool) {
 	if pool.DeletionTimestamp != nil {
 		return
 	}
-	addFinalizer(pool)
-	v := defaultVersion(&pool.Spec.IPVersion, pool.Spec.Subnet)
-	setCIDRLabel(pool, spiderpoolv2beta1.LabelIPPoolCIDR, pool.Spec.Subnet)
-	pool.Spec.IPs = mergeMany(v, pool.Spec.IPs)
-	pool.Spec.ExcludeIPs = mergeMany(v, pool.Spec.ExcludeIPs)
+	defaultAddressSpec(pool, spiderpoolv2beta1.LabelIPPoolCIDR, addressFields{
+		version: &pool.Spec.IPVersion, subnet: pool.Spec.Subnet, ips: &pool.Spec.IPs, excludeIPs: &pool.Spec.ExcludeIPs,
+	})
 }
 
 // DefaultSubnet fills in what the mutating webhook adds to a subnet
@@ -39,11 +38,26 @@ func DefaultSubnet(subnet *spiderpoolv2beta1.SpiderSubnet) {
 	if subnet.DeletionTimestamp != nil {
 		return
 	}
-	addFinalizer(subnet)
-	v := defaultVersion(&subnet.Spec.IPVersion, subnet.Spec.Subnet)
-	setCIDRLabel(subnet, spiderpoolv2beta1.LabelSubnetCIDR, subnet.Spec.Subnet)
-	subnet.Spec.IPs = mergeMany(v, subnet.Spec.IPs)
-	subnet.Spec.ExcludeIPs = mergeMany(v, subnet.Spec.ExcludeIPs)
+	defaultAddressSpec(subnet, spiderpoolv2beta1.LabelSubnetCIDR, addressFields{
+		version: &subnet.Spec.IPVersion, subnet: subnet.Spec.Subnet, ips: &subnet.Spec.IPs, excludeIPs: &subnet.Spec.ExcludeIPs,
+	})
+}
+
+// addressFields points at the fields pools and subnets share.
+type addressFields struct {
+	version         **int64
+	subnet          string
+	ips, excludeIPs *[]string
+}
+
+// defaultAddressSpec is the defaulting pools and subnets share: finalizer,
+// derived ipVersion, CIDR label and merged ranges.
+func defaultAddressSpec(obj client.Object, cidrLabel string, spec addressFields) {
+	addFinalizer(obj)
+	v := defaultVersion(spec.version, spec.subnet)
+	setCIDRLabel(obj, cidrLabel, spec.subnet)
+	*spec.ips = mergeMany(v, *spec.ips)
+	*spec.excludeIPs = mergeMany(v, *spec.excludeIPs)
 }
 
 // DefaultReservedIP fills in what the mutating webhook adds to a
