@@ -23,11 +23,9 @@ import (
 
 // env is the lab every test of this package shares.
 type env struct {
-	lab       *lab.Lab
-	c         client.Client
-	labBinary string
-	opts      lab.Options
-	root      string
+	lab  *lab.Lab
+	c    client.Client
+	opts lab.Options
 }
 
 var shared env //nolint:gochecknoglobals // one lab per test binary, set up in TestMain
@@ -66,7 +64,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	shared = env{lab: l, c: c, labBinary: opts.LabBinary, opts: opts, root: filepath.Dir(filepath.Dir(opts.CRDDirs[0]))}
+	shared = env{lab: l, c: c, opts: opts}
 	if err := applyManifest(ctx, "manifests/pools.yaml"); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: default pools:", err)
 		return 1
