@@ -70,6 +70,8 @@ func (l *Lab) StartAgent(n Node) error {
 		"SPIDERPOOL_POD_NAMESPACE=kube-system",
 		"SPIDERPOOL_POD_NAME=spiderpool-agent-" + n.Name,
 		"SPIDERPOOL_HEALTH_PORT=" + strconv.Itoa(n.AgentHealthPort),
+		"SPIDERPOOL_ENABLED_METRIC=true",
+		"SPIDERPOOL_METRIC_HTTP_PORT=" + strconv.Itoa(n.AgentMetricsPort),
 		"SPIDERPOOL_LOG_LEVEL=info",
 	}
 	return l.procs.startEnv(AgentProcess(n.Name), env, l.AgentBinary, "daemon", "--config-path", n.AgentConfig())

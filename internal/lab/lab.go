@@ -140,7 +140,7 @@ func newLab(opts Options) (*Lab, error) {
 	if opts.AgentBinary != "" {
 		l.CNIBinDirs = append([]string{filepath.Dir(opts.AgentBinary)}, l.CNIBinDirs...)
 	}
-	agentPorts, err := freeTCPPorts(opts.Nodes)
+	agentPorts, err := freeTCPPorts(2 * opts.Nodes)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,8 @@ func newLab(opts Options) (*Lab, error) {
 	for i := 1; i <= opts.Nodes; i++ {
 		name := fmt.Sprintf("%s-node-%d", opts.Name, i)
 		l.Nodes = append(l.Nodes, Node{Index: i, Name: name, NetNS: l.nsPrefix() + "n" + strconv.Itoa(i),
-			IP: fmt.Sprintf("172.30.0.%d", 10+i), Dir: filepath.Join(dir, "nodes", name), AgentHealthPort: agentPorts[i-1]})
+			IP: fmt.Sprintf("172.30.0.%d", 10+i), Dir: filepath.Join(dir, "nodes", name),
+			AgentHealthPort: agentPorts[2*i-2], AgentMetricsPort: agentPorts[2*i-1]})
 	}
 	return l, l.save()
 }

@@ -30,6 +30,9 @@ type Node struct {
 	Dir string `json:"dir"`
 	// AgentHealthPort serves the node agent's probes on 127.0.0.1.
 	AgentHealthPort int `json:"agentHealthPort,omitempty"`
+	// AgentMetricsPort serves the node agent's Prometheus metrics on
+	// 127.0.0.1 (process mode).
+	AgentMetricsPort int `json:"agentMetricsPort,omitempty"`
 }
 
 // NetNSPath is the path of the node's host network namespace.
