@@ -9,6 +9,8 @@ LAB_NODES ?= 3
 GO_TEST_FLAGS ?= -count=1
 GOLANGCI_LINT_VERSION ?= v2.15.0
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+HELM_VERSION ?= v3.16.4
+HELM ?= $(LOCALBIN)/helm-$(HELM_VERSION)
 
 # Pinned versions of everything built here (hack/testbin.sh reads the first three).
 export K8S_VERSION ?= v1.34.2
@@ -50,13 +52,19 @@ testbin: ## Build the pinned Kubernetes, etcd and CNI plugin binaries into the c
 	hack/testbin.sh --cni-dir >/dev/null
 
 .PHONY: tools
-tools: $(CONTROLLER_GEN) $(GOLANGCI_LINT) ## Install the pinned Go tools into ./bin.
+tools: $(CONTROLLER_GEN) $(GOLANGCI_LINT) $(HELM) ## Install the pinned Go tools into ./bin.
 
 $(GOLANGCI_LINT):
 	@mkdir -p $(LOCALBIN)
 	@echo "tools: building golangci-lint $(GOLANGCI_LINT_VERSION) (about 3 minutes cold)"
 	GOBIN=$(LOCALBIN)/.gl go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	mv $(LOCALBIN)/.gl/golangci-lint $@ && rmdir $(LOCALBIN)/.gl
+
+$(HELM):
+	@mkdir -p $(LOCALBIN)
+	@echo "tools: building helm $(HELM_VERSION) (about 2 minutes cold)"
+	GOBIN=$(LOCALBIN)/.helm go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	mv $(LOCALBIN)/.helm/helm $@ && rmdir $(LOCALBIN)/.helm
 
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## Run the pinned golangci-lint with .golangci.yml.
