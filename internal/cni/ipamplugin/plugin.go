@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"time"
 
 	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/version"
@@ -51,6 +52,10 @@ type Plugin struct {
 	QueueDir func(socketPath string) string
 	// QueueCapacity caps the release queue (0: the agentapi default).
 	QueueCapacity int
+	// Now times ADD and DEL for the log file; nil means time.Now.
+	Now func() time.Time
+	// Stderr receives failures to write the log file; nil means os.Stderr.
+	Stderr io.Writer
 }
 
 // New returns a Plugin with the real agent client, netns access and
@@ -61,12 +66,15 @@ func New() *Plugin {
 		Links:     netnsLinks{},
 		Stdout:    os.Stdout,
 		QueueDir:  agentapi.ReleaseQueueDir,
+		Now:       time.Now,
+		Stderr:    os.Stderr,
 	}
 }
 
-// Funcs returns the commands for skel.PluginMainFuncs.
+// Funcs returns the commands for skel.PluginMainFuncs. ADD and DEL append
+// their duration to the configured log file (see TimingLine).
 func (p *Plugin) Funcs() skel.CNIFuncs {
-	return skel.CNIFuncs{Add: p.Add, Del: p.Del, Check: p.Check, GC: p.GC, Status: p.Status}
+	return skel.CNIFuncs{Add: p.timed("ADD", p.Add), Del: p.timed("DEL", p.Del), Check: p.Check, GC: p.GC, Status: p.Status}
 }
 
 // VersionInfo lists the CNI spec versions the plugin speaks.
