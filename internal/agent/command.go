@@ -63,6 +63,7 @@ func loadOptions(path string, lookup config.LookupFunc) (Options, config.AgentEn
 		},
 		SocketPath:                cm.IPAMUnixSocketPath,
 		HealthAddr:                net.JoinHostPort("", strconv.Itoa(env.HealthPort)),
+		MetricsAddr:               metricsAddr(env.CommonEnv),
 		EnableGatewayDetection:    cm.EnableGatewayDetection,
 		EnableIPConflictDetection: cm.EnableIPConflictDetection,
 	}, env, nil

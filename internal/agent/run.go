@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -19,6 +20,7 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/metrics"
 	"github.com/spiderpool-go/spiderpool/internal/store/kube"
 )
 
@@ -39,6 +41,10 @@ type Options struct {
 	EnableGatewayDetection, EnableIPConflictDetection bool
 	// DrainInterval paces retries of queued releases; 0 means 5s.
 	DrainInterval time.Duration
+	// MetricsAddr serves the Prometheus metrics on every path
+	// (SPIDERPOOL_METRIC_HTTP_PORT when SPIDERPOOL_ENABLED_METRIC is true);
+	// empty disables it.
+	MetricsAddr string
 }
 
 // Run runs the agent until ctx ends.
@@ -56,6 +62,7 @@ type agent struct {
 	svc     *ipam.Service
 	handler *handler
 	queue   *agentapi.ReleaseQueue
+	metrics *prometheus.Registry
 }
 
 func newScheme() (*runtime.Scheme, error) {
@@ -85,15 +92,19 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, API: api, Store: kube.New(api)})
+	reg, m, err := newRegistry()
+	if err != nil {
+		return nil, fmt.Errorf("agent metrics: %w", err)
+	}
+	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, API: api, Store: kube.New(api), Observer: m})
 	if err != nil {
 		return nil, fmt.Errorf("agent IPAM service: %w", err)
 	}
 	if opts.ReleaseQueueDir == "" {
 		opts.ReleaseQueueDir = agentapi.ReleaseQueueDir(opts.SocketPath)
 	}
-	a := &agent{opts: opts, cache: c, svc: svc,
-		handler: newHandler(svc, opts.IPAM.NodeName, detection{opts.EnableGatewayDetection, opts.EnableIPConflictDetection}),
+	a := &agent{opts: opts, cache: c, svc: svc, metrics: reg,
+		handler: newHandler(newMeasuredIPAM(svc, m), opts.IPAM.NodeName, detection{opts.EnableGatewayDetection, opts.EnableIPConflictDetection}),
 		queue:   agentapi.NewReleaseQueue(opts.ReleaseQueueDir, agentapi.DefaultReleaseQueueMax)}
 	a.handler.onReleaseError = a.keepRelease
 	return a, nil
@@ -110,6 +121,9 @@ func (a *agent) run(ctx context.Context) error {
 	go func() { cancel(agentapi.NewServer(a.handler).ListenAndServe(ctx, a.opts.SocketPath)) }()
 	if a.opts.HealthAddr != "" {
 		go func() { cancel(serveHealth(ctx, a.opts.HealthAddr, a.handler)) }()
+	}
+	if a.opts.MetricsAddr != "" {
+		go func() { cancel(metrics.Serve(ctx, a.opts.MetricsAddr, a.metrics)) }()
 	}
 	if err := a.becomeReady(ctx); err != nil {
 		return err

@@ -16,7 +16,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	k8scniv1 "github.com/spiderpool-go/spiderpool/api/k8scni/v1"
@@ -57,7 +56,7 @@ func newManager(cfg *rest.Config, opts Options) (ctrl.Manager, error) {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                              scheme,
 		Cache:                               cache.Options{ByObject: cacheByObject(opts)},
-		Metrics:                             metricsserver.Options{BindAddress: opts.metricsAddr()},
+		Metrics:                             metricsOptions(opts),
 		HealthProbeBindAddress:              "0",
 		WebhookServer:                       newWebhookServer(opts),
 		LeaderElection:                      true,

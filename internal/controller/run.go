@@ -80,6 +80,11 @@ func setupReconcilers(mgr ctrl.Manager, opts Options) error {
 	if err := gc.Setup(mgr, gc.NewOptions(opts.Env.GC, opts.ConfigMap)); err != nil {
 		return fmt.Errorf("garbage collector: %w", err)
 	}
+	if opts.Env.EnableMetric {
+		if err := setupMetrics(mgr, opts); err != nil {
+			return err
+		}
+	}
 	if !opts.ConfigMap.EnableSpiderSubnet {
 		return nil
 	}

@@ -107,6 +107,9 @@ type Deps struct {
 	// Clock paces backoff and the conflict quarantine; nil means the real
 	// clock.
 	Clock clock.Clock
+	// Observer is told of queue waits and write conflicts inside the pool
+	// queues (metrics); nil means nobody.
+	Observer Observer
 }
 
 // errMissingDep is returned by New for a nil dependency.

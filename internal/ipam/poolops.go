@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
@@ -41,6 +42,10 @@ type poolOp struct {
 
 	res  opResult
 	done chan struct{}
+	// queued is when op entered the queue; tried is set once it has been
+	// tried (for the Observer's queue wait).
+	queued time.Time
+	tried  bool
 }
 
 // opResult is the outcome of a poolOp.

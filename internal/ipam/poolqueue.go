@@ -41,6 +41,7 @@ type poolQueue struct {
 // whether an address was taken.
 func (q *poolQueue) submit(op *poolOp) opResult {
 	op.done = make(chan struct{})
+	op.queued = q.svc.clock.Now()
 	q.mu.Lock()
 	q.pending = append(q.pending, op)
 	start := !q.running
@@ -104,6 +105,7 @@ func (q *poolQueue) process(batch []*poolOp) {
 		if len(batch) == 0 {
 			return
 		}
+		q.observeQueueWait(batch)
 		ctx, cancel := anyContext(batch)
 		retry, wait := q.attempt(ctx, batch, attempt, &fresh)
 		if !retry {
@@ -151,6 +153,7 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 	switch err := q.write(ctx, st); {
 	case errors.Is(err, ErrConflict):
 		s.stats.poolConflicts.Add(1)
+		q.observeConflict(batch)
 		q.discard()
 		return true, true
 	case err != nil:

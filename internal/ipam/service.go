@@ -33,6 +33,7 @@ type Service struct {
 	quarantine *quarantine
 	containers *containerIndex
 	stats      counters
+	observer   Observer
 }
 
 // New returns a service that is not ready until Restore succeeds.
@@ -45,7 +46,12 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		clk = clock.RealClock{}
 	}
 	cfg = cfg.withDefaults()
+	obs := deps.Observer
+	if obs == nil {
+		obs = nopObserver{}
+	}
 	return &Service{
+		observer:   obs,
 		cfg:        cfg,
 		cache:      deps.Cache,
 		api:        deps.API,

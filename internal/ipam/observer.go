@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package ipam
+
+import "time"
+
+// Operation names what a pool operation serves, for an Observer.
+type Operation uint8
+
+const (
+	// OperationAllocation is a pool operation of Allocate: taking an
+	// address, or giving a StatefulSet pod's address to its new UID.
+	OperationAllocation Operation = iota + 1
+	// OperationRelease is a pool operation of Release or ReleaseAll.
+	OperationRelease
+)
+
+// String implements fmt.Stringer.
+func (o Operation) String() string {
+	switch o {
+	case OperationAllocation:
+		return "allocation"
+	case OperationRelease:
+		return "release"
+	}
+	return "unknown"
+}
+
+// Observer is told what happens inside the per-pool queues, which the
+// callers of the service cannot see; package metrics implements it. Its
+// methods are called from the queues' goroutines, so they must be quick and
+// safe for concurrent use.
+type Observer interface {
+	// PoolQueueWait reports how long one pool operation waited in its
+	// pool's queue before it was first tried: the time spent behind the
+	// operations of this agent on the same pool (Spiderpool's "limiter"
+	// wait).
+	PoolQueueWait(op Operation, wait time.Duration)
+	// PoolConflict reports a pool status write refused because another
+	// writer changed the pool first, once for each kind of operation the
+	// write carried; the write is retried.
+	PoolConflict(op Operation)
+}
+
+// nopObserver is the Observer of a service given none.
+type nopObserver struct{}
+
+func (nopObserver) PoolQueueWait(Operation, time.Duration) {}
+func (nopObserver) PoolConflict(Operation)                 {}
+
+// operation is the Observer's name for an operation kind.
+func (k opKind) operation() Operation {
+	if k == opRelease {
+		return OperationRelease
+	}
+	return OperationAllocation
+}
+
+// observeQueueWait reports the wait of the operations of batch tried for
+// the first time.
+func (q *poolQueue) observeQueueWait(batch []*poolOp) {
+	now := q.svc.clock.Now()
+	for _, op := range batch {
+		if op.tried {
+			continue
+		}
+		op.tried = true
+		q.svc.observer.PoolQueueWait(op.kind.operation(), now.Sub(op.queued))
+	}
+}
+
+// observeConflict reports a refused write of batch, once per kind of
+// operation in it.
+func (q *poolQueue) observeConflict(batch []*poolOp) {
+	seen := map[Operation]bool{}
+	for _, op := range batch {
+		o := op.kind.operation()
+		if !seen[o] {
+			seen[o] = true
+			q.svc.observer.PoolConflict(o)
+		}
+	}
+}
