@@ -65,7 +65,7 @@ func NewCommand() *cobra.Command {
 		},
 	}
 	f.register(daemon)
-	root.AddCommand(daemon)
+	root.AddCommand(daemon, newCleanCommand())
 	return root
 }
 
