@@ -66,6 +66,10 @@ $(HELM):
 	GOBIN=$(LOCALBIN)/.helm go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 	mv $(LOCALBIN)/.helm/helm $@ && rmdir $(LOCALBIN)/.helm
 
+.PHONY: chart-sync
+chart-sync: ## Copy the generated CRDs and RBAC roles (config/) into charts/spiderpool (hack/sync-chart.sh).
+	hack/sync-chart.sh
+
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## Run the pinned golangci-lint with .golangci.yml.
 	$(GOLANGCI_LINT) run ./...

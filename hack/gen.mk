@@ -16,9 +16,14 @@ generate: controller-gen ## Generate the DeepCopy methods of the API types (api/
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CRDs: config/crd/bases (spiderpool.spidernet.io) and config/crd/nad (NetworkAttachmentDefinition).
+manifests: controller-gen ## Generate the CRDs (config/crd/bases, config/crd/nad) and the RBAC roles (config/rbac).
 	$(CONTROLLER_GEN) crd paths=./api/v2beta1/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) crd paths=./api/k8scni/... output:crd:artifacts:config=config/crd/nad
+	CONTROLLER_GEN=$(CONTROLLER_GEN) hack/gen-rbac.sh config/rbac
+
+.PHONY: rbac
+rbac: controller-gen ## Generate config/rbac/<component>/role.yaml from the +kubebuilder:rbac markers (hack/gen-rbac.sh).
+	CONTROLLER_GEN=$(CONTROLLER_GEN) hack/gen-rbac.sh config/rbac
 
 .PHONY: verify-generated
 verify-generated: controller-gen ## Fail if the committed deepcopy code or CRDs differ from what the API types generate.

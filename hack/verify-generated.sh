@@ -44,8 +44,16 @@ cp "$dir/hack/boilerplate.go.txt" "$tmp/hack/"
   "$gen" crd paths=./api/k8scni/... output:crd:artifacts:config=config/crd/nad
 )
 
+# RBAC markers live in internal/: generate from DIR into the copy (a DIR
+# holding only the API types, as test/crd makes, skips this).
+subs=(api config/crd/bases config/crd/nad)
+if [[ -d "$dir/internal" ]]; then
+  CONTROLLER_GEN="$gen" "$dir/hack/gen-rbac.sh" "$tmp/config/rbac"
+  subs+=(config/rbac)
+fi
+
 status=0
-for sub in api config/crd/bases config/crd/nad; do
+for sub in "${subs[@]}"; do
   if [[ ! -d "$dir/$sub" ]]; then
     echo "verify-generated: $dir/$sub is missing" >&2
     status=1
@@ -55,8 +63,13 @@ for sub in api config/crd/bases config/crd/nad; do
   diff -ruN "$dir/$sub" "$tmp/$sub" || status=1
 done
 
+# The chart's copies of the CRDs and roles (charts/spiderpool/crds, files/rbac).
+if [[ -d "$dir/charts" ]]; then
+  "$dir/hack/sync-chart.sh" --verify || status=1
+fi
+
 if [[ $status -ne 0 ]]; then
-  echo "verify-generated: generated files are out of date; run: make generate manifests" >&2
+  echo "verify-generated: generated files are out of date; run: make generate manifests chart-sync" >&2
   exit 1
 fi
 echo "verify-generated: generated files are up to date" >&2

@@ -35,9 +35,6 @@ const controllerName = "webhook-certs"
 
 // Reconciler keeps the Secret, the caBundle of the webhook configurations
 // and this replica's certificate files current. It runs on every replica.
-//
-// +kubebuilder:rbac:groups="",namespace=spiderpool,resources=secrets,verbs=get;list;watch;create;update
-// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=mutatingwebhookconfigurations;validatingwebhookconfigurations,verbs=get;list;watch;update
 type Reconciler struct {
 	config Config
 	store  *secretStore

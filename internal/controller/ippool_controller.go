@@ -30,9 +30,6 @@ import (
 // and carrying that read's resourceVersion: a pool changed in between makes
 // the patch fail with a conflict, and the pool is read again. The records
 // themselves are never written.
-//
-// +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spiderippools,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spiderippools/status,verbs=get;update;patch
 type IPPoolReconciler struct {
 	// Client reads from the cache and writes to the API server.
 	Client client.Client

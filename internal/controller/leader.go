@@ -22,8 +22,6 @@ import (
 
 // LeaseName is the Lease the replicas elect their leader with, in
 // SPIDERPOOL_POD_NAMESPACE.
-//
-// +kubebuilder:rbac:groups=coordination.k8s.io,namespace=spiderpool,resources=leases,verbs=get;create;update
 const LeaseName = "spiderpool-controller-leases"
 
 // ErrNoLeader is returned by the readiness check while no replica leads.

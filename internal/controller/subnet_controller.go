@@ -23,9 +23,6 @@ import (
 // controlledIPPools records, the ownership of pools, the foreground
 // deletion and the finalizer belong to the subnet controller proper (not
 // written yet), as the records belong to the agents for pools.
-//
-// +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spidersubnets,verbs=get;list;watch
-// +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spidersubnets/status,verbs=get;update;patch
 type SubnetReconciler struct {
 	// Client reads from the cache and writes to the API server.
 	Client client.Client

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package agent
+
+// RBAC of spiderpool-agent (controller-gen rbac markers; `make manifests`
+// writes config/rbac/agent/role.yaml, which the chart's ClusterRole reads).
+// Least privilege: the agent reads pods (its cache is restricted to its
+// own node's pods, but RBAC cannot express a field selector), its Node,
+// namespaces and the IPAM objects; it writes only pool status (the
+// allocation records) and SpiderEndpoints. It cannot read Secrets, delete
+// pods, or create, delete or change the spec of pools.
+//
+// Reads of a pod's owners (ReplicaSet → Deployment, Job → CronJob,
+// StatefulSet keep-IP checks, KubeVirt VMs) are metadata gets. Subnets,
+// multus configs, coordinators and NetworkAttachmentDefinitions are read
+// for the pool selection and the coordinator configuration. Events are
+// written about pods.
+//
+// +kubebuilder:rbac:groups="",resources=pods;nodes;namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spiderippools;spidersubnets;spiderreservedips;spidermultusconfigs;spidercoordinators,verbs=get;list;watch
+// +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spiderippools/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spiderendpoints,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=apps,resources=replicasets;deployments;statefulsets;daemonsets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=batch,resources=jobs;cronjobs,verbs=get;list;watch
+// +kubebuilder:rbac:groups=kubevirt.io,resources=virtualmachineinstances;virtualmachines,verbs=get;list;watch
+// +kubebuilder:rbac:groups=k8s.cni.cncf.io,resources=network-attachment-definitions,verbs=get;list;watch

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package certs
+
+// RBAC of the certificate Reconciler (controller-gen reads markers from
+// free-standing comments only). Its Secret is in the controller's
+// namespace (replaced by the chart's): the controller never reads Secrets
+// cluster-wide. The caBundle is written into the two webhook
+// configurations.
+//
+// +kubebuilder:rbac:groups="",namespace=spiderpool,resources=secrets,verbs=get;list;watch;create;update
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=mutatingwebhookconfigurations;validatingwebhookconfigurations,verbs=get;list;watch;update
