@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"k8s.io/client-go/rest"
+)
+
+// spiderGroup is the API group whose requests the benchmark counts: only
+// spiderpool-agent and spiderpool-controller touch it during a run.
+const spiderGroup = "spiderpool.spidernet.io"
+
+// APICounts are cumulative apiserver_request_total figures for the
+// spiderpool.spidernet.io group.
+type APICounts struct {
+	// Requests is every request.
+	Requests float64 `json:"requests"`
+	// Writes is POST, PUT, PATCH and DELETE requests.
+	Writes float64 `json:"writes"`
+	// Conflicts is requests answered 409.
+	Conflicts float64 `json:"conflicts"`
+}
+
+// Sub returns c minus an earlier snapshot.
+func (c APICounts) Sub(earlier APICounts) APICounts {
+	return APICounts{Requests: c.Requests - earlier.Requests, Writes: c.Writes - earlier.Writes, Conflicts: c.Conflicts - earlier.Conflicts}
+}
+
+// scrapeAPI reads the API server's /metrics with the admin credentials.
+func scrapeAPI(ctx context.Context, cfg *rest.Config) (APICounts, error) {
+	rt, err := rest.TransportFor(cfg)
+	if err != nil {
+		return APICounts{}, fmt.Errorf("api metrics transport: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(cfg.Host, "/")+"/metrics", nil)
+	if err != nil {
+		return APICounts{}, fmt.Errorf("api metrics request: %w", err)
+	}
+	resp, err := (&http.Client{Transport: rt}).Do(req)
+	if err != nil {
+		return APICounts{}, fmt.Errorf("get api metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return APICounts{}, fmt.Errorf("get api metrics: %s", resp.Status)
+	}
+	return ParseAPICounts(resp.Body)
+}
+
+// ParseAPICounts sums the apiserver_request_total samples of the
+// spiderpool.spidernet.io group from Prometheus text exposition.
+func ParseAPICounts(r io.Reader) (APICounts, error) {
+	var c APICounts
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		labels, value, ok := parseSample(sc.Text(), "apiserver_request_total")
+		if !ok || labels["group"] != spiderGroup {
+			continue
+		}
+		c.Requests += value
+		switch labels["verb"] {
+		case "POST", "PUT", "PATCH", "DELETE":
+			c.Writes += value
+		}
+		if labels["code"] == "409" {
+			c.Conflicts += value
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return APICounts{}, fmt.Errorf("read api metrics: %w", err)
+	}
+	return c, nil
+}
+
+// parseSample parses `name{k="v",...} value` for the given metric name.
+// Label values holding commas, quotes or braces are not expected in
+// apiserver_request_total and make the line be skipped.
+func parseSample(line, name string) (map[string]string, float64, bool) {
+	rest, ok := strings.CutPrefix(line, name+"{")
+	if !ok {
+		return nil, 0, false
+	}
+	body, tail, ok := strings.Cut(rest, "} ")
+	if !ok {
+		return nil, 0, false
+	}
+	labels := map[string]string{}
+	for pair := range strings.SplitSeq(body, ",") {
+		k, v, ok := strings.Cut(pair, "=")
+		if !ok || len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+			return nil, 0, false
+		}
+		labels[k] = v[1 : len(v)-1]
+	}
+	value, err := strconv.ParseFloat(strings.Fields(tail + " ")[0], 64)
+	if err != nil {
+		return nil, 0, false
+	}
+	return labels, value, true
+}

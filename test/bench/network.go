@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package bench
+
+import (
+	"encoding/json"
+	"path/filepath"
+
+	"github.com/spiderpool-go/spiderpool/internal/lab"
+)
+
+// CNILogPath is where a node's spiderpool plugin logs during a benchmark.
+func CNILogPath(n lab.Node) string { return filepath.Join(n.Dir, "cni-log", "spiderpool.log") }
+
+// Network is lab.MacvlanSpiderpool with the plugin's log_file_path set to
+// CNILogPath and log_level info, so that ADD and DEL durations are logged.
+func Network(n lab.Node) ([]byte, error) {
+	conf := map[string]any{
+		"cniVersion": "1.1.0",
+		"name":       "macvlan-eth0",
+		"plugins": []any{map[string]any{
+			"type": "macvlan", "master": "eth0", "mode": "bridge",
+			"ipam": map[string]any{
+				"type": "spiderpool", "ipam_unix_socket_path": n.AgentSocket(),
+				"log_file_path": CNILogPath(n), "log_level": "info",
+			},
+		}},
+	}
+	return json.MarshalIndent(conf, "", "  ")
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package bench
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// Pools say how the scenario's two pools are sized.
+type Pools string
+
+// The pool sizings of Spiderpool's benchmark.
+const (
+	// PoolsExact gives each pool exactly as many addresses as pods.
+	PoolsExact Pools = "1:1"
+	// PoolsPlenty gives each pool 65,533 addresses.
+	PoolsPlenty Pools = "plenty"
+)
+
+// Scenario is one run of the three phases.
+type Scenario struct {
+	// Name labels the scenario in the results.
+	Name string `json:"name"`
+	// Deployments and Replicas (per Deployment) give the pod count.
+	Deployments int `json:"deployments"`
+	Replicas    int `json:"replicas"`
+	// Pools sizes the IPv4 and IPv6 pool every Deployment names.
+	Pools Pools `json:"pools"`
+}
+
+// Pods is the scenario's pod count.
+func (s Scenario) Pods() int { return s.Deployments * s.Replicas }
+
+// StandardScenarios are Spiderpool's: deployments x replicas with 1:1 and
+// plenty pools, and the single-Deployment variant with 1:1 pools.
+func StandardScenarios(deployments, replicas int) []Scenario {
+	n := deployments * replicas
+	return []Scenario{
+		{Name: "exact", Deployments: deployments, Replicas: replicas, Pools: PoolsExact},
+		{Name: "plenty", Deployments: deployments, Replicas: replicas, Pools: PoolsPlenty},
+		{Name: "single", Deployments: 1, Replicas: n, Pools: PoolsExact},
+	}
+}
+
+// Options configure Run.
+type Options struct {
+	// Scenarios run in order in one lab.
+	Scenarios []Scenario
+	// PhaseTimeout bounds each phase; a phase that times out is recorded
+	// as such and the scenario goes on to its next phase.
+	PhaseTimeout time.Duration
+	// Progress receives one line every few seconds.
+	Progress io.Writer
+	// Namespace prefixes the scenarios' namespaces.
+	Namespace string
+}
+
+func (o Options) validate() error {
+	if len(o.Scenarios) == 0 {
+		return fmt.Errorf("bench options: no scenario")
+	}
+	for _, s := range o.Scenarios {
+		if s.Pods() <= 0 || s.Pods() > 60000 {
+			return fmt.Errorf("bench options: scenario %s has %d pods; want 1..60000", s.Name, s.Pods())
+		}
+	}
+	return nil
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/lab"
+)
+
+// errTimeout marks a phase that did not finish within PhaseTimeout.
+var errTimeout = errors.New("phase timed out")
+
+// snapshot is what the benchmark reads at a phase's start and end.
+type snapshot struct {
+	at          time.Time
+	api         APICounts
+	cpu         cpuSample
+	busy        float64
+	duplicates  int
+	apiErr, err error
+}
+
+func (r *scenarioRun) snapshot(ctx context.Context) snapshot {
+	s := snapshot{at: time.Now(), cpu: sampleCPU(r.env.Lab.Dir), duplicates: r.pods.counts(nil).Duplicates}
+	s.api, s.apiErr = scrapeAPI(ctx, r.env.Config)
+	s.busy, s.err = machineBusy()
+	return s
+}
+
+// phase runs one phase between two snapshots and builds its result.
+func (r *scenarioRun) phase(ctx context.Context, name string, run func(context.Context, *PhaseResult) error) PhaseResult {
+	res := PhaseResult{Name: name, Pods: r.s.Pods(), LoadAvgStart: loadAvg()}
+	r.progress("scenario %s: phase %s", r.s.Name, name)
+	before := r.snapshot(ctx)
+	pctx, cancel := context.WithTimeout(ctx, r.opts.PhaseTimeout)
+	err := run(pctx, &res)
+	cancel()
+	after := r.snapshot(ctx)
+	res.WallSeconds = after.at.Sub(before.at).Seconds()
+	res.LoadAvgEnd = loadAvg()
+	if err != nil {
+		res.Error = err.Error()
+		res.TimedOut = errors.Is(err, errTimeout)
+	}
+	r.fill(&res, before, after)
+	r.progress("scenario %s: phase %s: %.1fs, ADD p50/p99 %.0f/%.0f ms, DEL p50/p99 %.0f/%.0f ms, %.2f API writes and %.3f conflicts per allocation%s",
+		r.s.Name, name, res.WallSeconds, res.CNIAdd.P50, res.CNIAdd.P99, res.CNIDel.P50, res.CNIDel.P99,
+		res.WritesPerAllocation, res.ConflictsPerAllocation, errSuffix(res.Error))
+	return res
+}
+
+// fill adds the figures between two snapshots to res.
+func (r *scenarioRun) fill(res *PhaseResult, before, after snapshot) {
+	if err := errors.Join(before.apiErr, after.apiErr); err != nil {
+		res.Notes = append(res.Notes, "API metrics: "+err.Error())
+	} else {
+		res.API = after.api.Sub(before.api)
+		allocs := float64(r.s.Pods())
+		res.RequestsPerAllocation = res.API.Requests / allocs
+		res.WritesPerAllocation = res.API.Writes / allocs
+		res.ConflictsPerAllocation = res.API.Conflicts / allocs
+	}
+	res.CPUSeconds = after.cpu.sub(before.cpu)
+	if before.err == nil && after.err == nil {
+		res.CPUSeconds["machine (all processes)"] = after.busy - before.busy
+	}
+	res.DuplicateIPs = after.duplicates - before.duplicates
+	res.DuplicateExamples = r.pods.firstDuplicates(5)
+	lines, err := readTimings(cniLogs(r.env.Lab))
+	if err != nil {
+		res.Notes = append(res.Notes, "CNI logs: "+err.Error())
+	}
+	res.CNIAdd = summarise(lines, "ADD", before.at, after.at)
+	res.CNIDel = summarise(lines, "DEL", before.at, after.at)
+}
+
+// create makes the Deployments and waits for every pod to run.
+func (r *scenarioRun) create(ctx context.Context, res *PhaseResult) error {
+	for i := range r.s.Deployments {
+		if err := createAll(ctx, r.env.Client, deployment(r.ns, deploymentName(i), r.s.Replicas, r.pools)); err != nil {
+			return err
+		}
+	}
+	if err := r.waitReady(ctx, "create", nil); err != nil {
+		return err
+	}
+	res.RecordMismatches, res.Notes = r.checkRecords(ctx, res.Notes)
+	return nil
+}
+
+// recreate deletes every pod at once and waits for the replacements.
+func (r *scenarioRun) recreate(ctx context.Context, res *PhaseResult) error {
+	old := r.pods.uids()
+	if err := r.env.Client.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(r.ns), client.HasLabels{appLabel}); err != nil {
+		return fmt.Errorf("delete pods: %w", err)
+	}
+	if err := r.waitReady(ctx, "re-create", old); err != nil {
+		return err
+	}
+	res.RecordMismatches, res.Notes = r.checkRecords(ctx, res.Notes)
+	return nil
+}
+
+// delete removes the Deployments and waits until no pod, record or
+// SpiderEndpoint is left.
+func (r *scenarioRun) delete(ctx context.Context, res *PhaseResult) error {
+	err := r.env.Client.DeleteAllOf(ctx, &appsv1.Deployment{}, client.InNamespace(r.ns),
+		client.PropagationPolicy("Background"))
+	if err != nil {
+		return fmt.Errorf("delete deployments: %w", err)
+	}
+	err = r.wait(ctx, "delete", func() (string, bool) {
+		left, err := r.leftovers(ctx)
+		pods := r.pods.counts(nil).Pods
+		res.Leaked = left
+		return fmt.Sprintf("%d pods, %d addresses or endpoints left (%v)", pods, left, err), err == nil && left == 0 && pods == 0
+	})
+	return err
+}
+
+// leftovers counts the records in the scenario's pools and its endpoints.
+func (r *scenarioRun) leftovers(ctx context.Context) (int, error) {
+	n := 0
+	for _, name := range r.pools.names() {
+		p, err := r.getPool(ctx, name)
+		if err != nil {
+			return 0, err
+		}
+		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
+		if err != nil {
+			return 0, fmt.Errorf("pool %s: %w", name, err)
+		}
+		n += len(recs)
+	}
+	var eps spiderpoolv2beta1.SpiderEndpointList
+	if err := r.env.Client.List(ctx, &eps, client.InNamespace(r.ns)); err != nil {
+		return 0, fmt.Errorf("list endpoints: %w", err)
+	}
+	return n + len(eps.Items), nil
+}
+
+func (r *scenarioRun) getPool(ctx context.Context, name string) (*spiderpoolv2beta1.SpiderIPPool, error) {
+	var p spiderpoolv2beta1.SpiderIPPool
+	if err := r.env.Client.Get(ctx, types.NamespacedName{Name: name}, &p); err != nil {
+		return nil, fmt.Errorf("get pool %s: %w", name, err)
+	}
+	return &p, nil
+}
+
+// waitReady waits until the scenario's pod count, not in exclude, run.
+func (r *scenarioRun) waitReady(ctx context.Context, phase string, exclude map[types.UID]bool) error {
+	want := r.s.Pods()
+	return r.wait(ctx, phase, func() (string, bool) {
+		c := r.pods.counts(exclude)
+		return fmt.Sprintf("%d/%d pods running with both addresses (%d pod objects)", c.Ready, want, c.Pods), c.Ready >= want
+	})
+}
+
+// wait polls done every 250ms, printing its status every 5s.
+func (r *scenarioRun) wait(ctx context.Context, phase string, done func() (string, bool)) error {
+	tick, report := time.NewTicker(250*time.Millisecond), time.Now()
+	defer tick.Stop()
+	start := time.Now()
+	for {
+		status, ok := done()
+		if ok {
+			return nil
+		}
+		if time.Since(report) >= 5*time.Second {
+			r.progress("scenario %s: %s %5.0fs: %s", r.s.Name, phase, time.Since(start).Seconds(), status)
+			report = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %s", errTimeout, status)
+		case <-tick.C:
+		}
+	}
+}
+
+// cniLogs lists the plugin log file of every node.
+func cniLogs(l *lab.Lab) []string {
+	out := make([]string, 0, len(l.Nodes))
+	for _, n := range l.Nodes {
+		out = append(out, CNILogPath(n))
+	}
+	return out
+}
+
+func errSuffix(e string) string {
+	if e == "" {
+		return ""
+	}
+	return " (" + e + ")"
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package bench
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// checkRecords compares the running pods with the pools' records: every
+// address a pod reports must be recorded for that pod's UID, and no two
+// pods may report one address. It returns the mismatches and notes with
+// the first few appended.
+func (r *scenarioRun) checkRecords(ctx context.Context, notes []string) (int, []string) {
+	recs, err := r.records(ctx)
+	if err != nil {
+		return 0, append(notes, "record check: "+err.Error())
+	}
+	var pods corev1.PodList
+	if err := r.env.Client.List(ctx, &pods, client.InNamespace(r.ns)); err != nil {
+		return 0, append(notes, "record check: list pods: "+err.Error())
+	}
+	seen := map[string]string{}
+	var bad []string
+	for i := range pods.Items {
+		p := &pods.Items[i]
+		if p.DeletionTimestamp != nil || p.Status.Phase != corev1.PodRunning {
+			continue
+		}
+		for _, ip := range p.Status.PodIPs {
+			if other, dup := seen[ip.IP]; dup {
+				bad = append(bad, fmt.Sprintf("%s on %s and %s", ip.IP, other, p.Name))
+			}
+			seen[ip.IP] = p.Name
+			if rec, ok := recs[ip.IP]; !ok || rec.PodUID != string(p.UID) {
+				bad = append(bad, fmt.Sprintf("%s of %s recorded as %+v", ip.IP, p.Name, rec))
+			}
+		}
+	}
+	for i := range min(3, len(bad)) {
+		notes = append(notes, "record mismatch: "+bad[i])
+	}
+	return len(bad), notes
+}
+
+// records merges the scenario's pools' records.
+func (r *scenarioRun) records(ctx context.Context) (spiderpoolv2beta1.PoolIPAllocations, error) {
+	all := spiderpoolv2beta1.PoolIPAllocations{}
+	for _, name := range r.pools.names() {
+		p, err := r.getPool(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
+		if err != nil {
+			return nil, fmt.Errorf("pool %s: %w", name, err)
+		}
+		for ip, rec := range recs {
+			all[ip] = rec
+		}
+	}
+	return all, nil
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+// Command spiderbench runs the lab replay of Spiderpool's IPAM benchmark
+// (package bench) and writes results.json and results.md; given the output
+// of `go test -bench`, it adds the microbenchmarks to both.
+//
+//	go run ./test/bench/spiderbench --nodes 3 --deployments 10 --replicas 5
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type flags struct {
+	nodes, deployments, replicas, controllers int
+	scenarios, out, micro, labName, binDir    string
+	k8sBin, cniBin                            string
+	phaseTimeout                              time.Duration
+}
+
+func parseFlags(args []string) (flags, error) {
+	var f flags
+	fs := flag.NewFlagSet("spiderbench", flag.ContinueOnError)
+	fs.IntVar(&f.nodes, "nodes", 10, "simulated nodes, each with its own agent")
+	fs.IntVar(&f.deployments, "deployments", 100, "Deployments per scenario (the single scenario uses 1)")
+	fs.IntVar(&f.replicas, "replicas", 10, "replicas per Deployment")
+	fs.IntVar(&f.controllers, "controllers", 1, "spiderpool-controller replicas")
+	fs.StringVar(&f.scenarios, "scenarios", "exact,plenty,single", "scenarios to run, comma-separated (exact, plenty, single), or none")
+	fs.StringVar(&f.out, "out", "_output/bench", "directory for results.json and results.md")
+	fs.StringVar(&f.micro, "micro", "", "file with `go test -bench` output to add to the results")
+	fs.StringVar(&f.labName, "lab-name", "hb", "lab name (at most 6 characters; prefixes network namespaces)")
+	fs.StringVar(&f.binDir, "bin-dir", "", "directory with spiderlab, spiderpool-agent, spiderpool and spiderpool-controller (default: build them)")
+	fs.StringVar(&f.k8sBin, "k8s-bin", os.Getenv("KUBEBUILDER_ASSETS"), "Kubernetes binaries (hack/testbin.sh)")
+	fs.StringVar(&f.cniBin, "cni-bin", os.Getenv("CNI_PLUGINS_DIR"), "CNI plugins (hack/testbin.sh --cni-dir)")
+	fs.DurationVar(&f.phaseTimeout, "phase-timeout", 10*time.Minute, "bound of each phase")
+	if err := fs.Parse(args); err != nil {
+		return f, fmt.Errorf("parse flags: %w", err)
+	}
+	return f, nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "spiderbench:", err)
+		os.Exit(1)
+	}
+}
+
+// scenarioNames splits the --scenarios flag; "none" runs no lab.
+func scenarioNames(s string) []string {
+	if s == "" || s == "none" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
