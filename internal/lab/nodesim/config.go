@@ -51,6 +51,20 @@ type Config struct {
 	// block of a NetworkAttachmentDefinition that names no socket: the lab
 	// runs one agent per node, each on its own socket.
 	SpiderpoolSocket string
+	// HostBinDir holds the project's binaries (spiderpool-agent,
+	// spiderpool-controller, spiderpool-init). A hostNetwork pod whose
+	// container command names one of them is run as a host process; empty
+	// means no pod is run.
+	HostBinDir string
+	// RootFS is the node's root dir: hostPath volumes of run pods map under
+	// it. Default: <StateDir>/rootfs.
+	RootFS string
+	// PodsDir holds the dirs of run pods (kubeconfig, volumes). Default:
+	// <StateDir>/pods.
+	PodsDir string
+	// LogDir receives the logs of run pods, pod-<ns>-<name>.log. Default:
+	// <StateDir>/logs.
+	LogDir string
 	// MaxConcurrentPods bounds the pods set up or torn down at once. Default: 4.
 	MaxConcurrentPods int
 	// RetryBaseDelay and RetryMaxDelay bound the exponential backoff of a
@@ -74,6 +88,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	setDefault(&cfg.CNICacheDir, filepath.Join(cfg.StateDir, "cni-cache"))
 	setDefault(&cfg.NetNSDir, defaultNetNSDir)
+	setDefault(&cfg.RootFS, filepath.Join(cfg.StateDir, "rootfs"))
+	setDefault(&cfg.PodsDir, filepath.Join(cfg.StateDir, "pods"))
+	setDefault(&cfg.LogDir, filepath.Join(cfg.StateDir, "logs"))
 	setDefault(&cfg.NetNSPrefix, "splab-pod-")
 	setDefault(&cfg.AgentNamespace, "kube-system")
 	setDefault(&cfg.MaxConcurrentPods, 4)

@@ -32,6 +32,7 @@ type podReconciler struct {
 	client   client.Client
 	resolver networkResolver
 	runtime  *sandboxRuntime
+	runner   *podRunner
 	recorder record.EventRecorder
 	nodeName string
 	nodeIP   string
@@ -56,6 +57,8 @@ func (r *podReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		return ctrl.Result{}, r.terminate(ctx, pod)
 	case pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed:
 		return ctrl.Result{}, nil
+	case r.runner.handles(pod):
+		return ctrl.Result{}, r.runProcesses(ctx, pod)
 	case pod.Spec.HostNetwork:
 		return ctrl.Result{}, r.patchStatus(ctx, pod, []string{r.nodeIP}, string(pod.UID), pod.CreationTimestamp.Time)
 	}
@@ -72,6 +75,9 @@ func (r *podReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 // destroyStale tears down the sandboxes of pods named key whose UID is not
 // keep: a force-deleted pod, or an older pod of the same name (StatefulSet).
 func (r *podReconciler) destroyStale(ctx context.Context, key types.NamespacedName, keep types.UID) error {
+	if err := r.runner.stop(ctx, key, keep, 10*time.Second); err != nil {
+		return err
+	}
 	recs, err := r.runtime.store.forPod(key.Namespace, key.Name)
 	if err != nil {
 		return err
@@ -112,6 +118,10 @@ func (r *podReconciler) sandboxOf(pod *corev1.Pod) (*sandbox, error) {
 // with grace period 0, as kubelet does once the containers are gone. While DEL
 // fails the pod stays (Terminating) and is retried.
 func (r *podReconciler) terminate(ctx context.Context, pod *corev1.Pod) error {
+	key := types.NamespacedName{Namespace: pod.Namespace, Name: pod.Name}
+	if err := r.runner.stop(ctx, key, "", graceOf(pod)); err != nil {
+		return err
+	}
 	sb, err := r.sandboxOf(pod)
 	if err != nil {
 		return err
@@ -182,9 +192,24 @@ func (r *podReconciler) annotate(ctx context.Context, pod *corev1.Pod, sb *sandb
 	return nil
 }
 
+// runProcesses starts the processes of a pod the runner runs and reports
+// their state.
+func (r *podReconciler) runProcesses(ctx context.Context, pod *corev1.Pod) error {
+	states, start, err := r.runner.ensure(ctx, pod)
+	if err != nil {
+		r.recorder.Eventf(pod, corev1.EventTypeWarning, ReasonFailedCreatePodSandBox, "Failed to start the pod's processes: %v", err)
+		return err
+	}
+	return r.writeStatus(ctx, pod, processStatus(pod, r.nodeIP, states, start))
+}
+
 // patchStatus reports the pod Running and Ready with ips, unless it already is.
 func (r *podReconciler) patchStatus(ctx context.Context, pod *corev1.Pod, ips []string, seed string, start time.Time) error {
-	st := runningStatus(pod, r.nodeIP, ips, seed, start)
+	return r.writeStatus(ctx, pod, runningStatus(pod, r.nodeIP, ips, seed, start))
+}
+
+// writeStatus patches the pod's status to st, unless it already is st.
+func (r *podReconciler) writeStatus(ctx context.Context, pod *corev1.Pod, st corev1.PodStatus) error {
 	if equality.Semantic.DeepEqual(st, pod.Status) {
 		return nil
 	}

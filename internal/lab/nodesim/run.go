@@ -48,7 +48,11 @@ func Run(ctx context.Context, cfg Config, restConfig *rest.Config) error {
 	if err := mgr.Add(&nodeAgent{client: mgr.GetClient(), cfg: cfg, now: time.Now, log: log}); err != nil {
 		return fmt.Errorf("add node agent: %w", err)
 	}
-	if err := addPodController(mgr, cfg); err != nil {
+	runner := newPodRunner(cfg, mgr.GetClient(), mgr.GetAPIReader(), restConfig)
+	if err := mgr.Add(runner); err != nil {
+		return fmt.Errorf("add pod runner: %w", err)
+	}
+	if err := addPodController(mgr, cfg, runner); err != nil {
 		return err
 	}
 	if err := mgr.Start(ctx); err != nil {
@@ -79,10 +83,11 @@ func newManager(cfg Config, restConfig *rest.Config, log logr.Logger) (ctrl.Mana
 	return mgr, nil
 }
 
-// addPodController wires the pod reconciler: it watches the cached pods and a
+// addPodController wires the pod reconciler: it watches the cached pods, a
 // one-off channel that names the pods of the sandbox records found at start,
-// so sandboxes of pods deleted while the simulator was down are torn down.
-func addPodController(mgr ctrl.Manager, cfg Config) error {
+// so sandboxes of pods deleted while the simulator was down are torn down,
+// and the runner's channel of container state changes.
+func addPodController(mgr ctrl.Manager, cfg Config, runner *podRunner) error {
 	rt := &sandboxRuntime{
 		cni:         newCNIRunner(cfg.CNIBinDirs, cfg.CNICacheDir, cfg.HostNetNS),
 		store:       sandboxStore{dir: filepath.Join(cfg.StateDir, "sandboxes")},
@@ -98,6 +103,7 @@ func addPodController(mgr ctrl.Manager, cfg Config) error {
 		client:   mgr.GetClient(),
 		resolver: networkResolver{reader: mgr.GetAPIReader(), cniConfDir: cfg.CNIConfDir, agentNamespace: cfg.AgentNamespace, spiderpoolSocket: cfg.SpiderpoolSocket},
 		runtime:  rt,
+		runner:   runner,
 		recorder: mgr.GetEventRecorderFor("kubelet"),
 		nodeName: cfg.NodeName,
 		nodeIP:   cfg.NodeIP,
@@ -106,6 +112,7 @@ func addPodController(mgr ctrl.Manager, cfg Config) error {
 		Named("nodesim-pod").
 		For(&corev1.Pod{}).
 		WatchesRawSource(source.Channel(leftovers, &handler.EnqueueRequestForObject{})).
+		WatchesRawSource(source.Channel(runner.events, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: cfg.MaxConcurrentPods,
 			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](cfg.RetryBaseDelay, cfg.RetryMaxDelay),
