@@ -63,7 +63,7 @@ func gcJudge(opts gc.Options, r client.Reader, now func() time.Time) judgeFunc {
 // (both true); the SPIDERPOOL_GC_* switches at their defaults (the
 // controller's environment is not readable from here).
 func LoadGCOptions(ctx context.Context, r client.Reader, cm client.ObjectKey) (gc.Options, error) {
-	env, err := config.ParseControllerEnv(func(string) (string, bool) { return "", false })
+	env, err := config.ParseControllerEnv(controllerDefaults(cm.Namespace))
 	if err != nil {
 		return gc.Options{}, fmt.Errorf("GC defaults: %w", err)
 	}
@@ -80,4 +80,19 @@ func LoadGCOptions(ctx context.Context, r client.Reader, cm client.ObjectKey) (g
 		}
 	}
 	return gc.NewOptions(env.GC, conf), nil
+}
+
+// controllerDefaults is an environment with only the variables the
+// controller's parser requires, so that every GC setting takes its
+// default.
+func controllerDefaults(namespace string) config.LookupFunc {
+	return func(name string) (string, bool) {
+		switch name {
+		case config.EnvPodNamespace:
+			return namespace, true
+		case config.EnvPodName:
+			return "spiderpoolctl", true
+		}
+		return "", false
+	}
 }
