@@ -16,8 +16,11 @@ import (
 // AgentProcess names the spiderpool-agent process of a node.
 func AgentProcess(node string) string { return "agent-" + node }
 
-// AgentSocket is the unix socket a node's agent serves the plugin on.
-func (n Node) AgentSocket() string { return filepath.Join(n.Dir, "run", "spiderpool.sock") }
+// AgentSocket is the unix socket a node's agent serves the plugin on: the
+// chart's /var/run/spidernet/spiderpool.sock under the node's root dir.
+func (n Node) AgentSocket() string {
+	return filepath.Join(n.RootFS(), "var", "run", "spidernet", "spiderpool.sock")
+}
 
 // AgentConfig is the node agent's conf.yml (the spiderpool-conf ConfigMap).
 func (n Node) AgentConfig() string { return filepath.Join(n.Dir, "conf.yml") }
@@ -65,7 +68,7 @@ func (l *Lab) StartAgent(n Node) error {
 		return fmt.Errorf("write agent config: %w", err)
 	}
 	env := []string{
-		"KUBECONFIG=" + l.Kubeconfig,
+		"KUBECONFIG=" + l.processKubeconfig(AgentServiceAccount),
 		"SPIDERPOOL_NODE_NAME=" + n.Name,
 		"SPIDERPOOL_POD_NAMESPACE=kube-system",
 		"SPIDERPOOL_POD_NAME=spiderpool-agent-" + n.Name,

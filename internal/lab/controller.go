@@ -24,6 +24,7 @@ type ControllerPorts struct {
 	Health  int `json:"health"`
 	Metrics int `json:"metrics"`
 	Webhook int `json:"webhook"`
+	Gops    int `json:"gops,omitempty"`
 }
 
 // WebhookConfigurationName names the lab's webhook configurations, as the
@@ -73,7 +74,7 @@ func (l *Lab) StartController(i int) error {
 		return fmt.Errorf("controller dir: %w", err)
 	}
 	env := []string{
-		"KUBECONFIG=" + l.Kubeconfig,
+		"KUBECONFIG=" + l.processKubeconfig(ControllerServiceAccount),
 		"SPIDERPOOL_POD_NAMESPACE=kube-system",
 		"SPIDERPOOL_POD_NAME=" + ControllerProcess(i),
 		"SPIDERPOOL_HEALTH_PORT=" + strconv.Itoa(p.Health),

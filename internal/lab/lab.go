@@ -45,6 +45,16 @@ type Lab struct {
 	// ControllerEnv is extra environment of every controller replica; tests
 	// may change it before StartController.
 	ControllerEnv []string `json:"controllerEnv,omitempty"`
+	// Chart is the Helm chart dir (see Options.Chart); empty for none.
+	Chart string `json:"chart,omitempty"`
+	// HelmBinary is the helm the lab runs.
+	HelmBinary string `json:"helmBinary,omitempty"`
+	// ChartValues are the extra --set values of every helm install/upgrade.
+	ChartValues []string `json:"chartValues,omitempty"`
+	// HostBinDir holds the binaries the node simulators run for the chart's pods.
+	HostBinDir string `json:"hostBinDir,omitempty"`
+	// ChartPorts are the controller's loopback ports in chart mode.
+	ChartPorts ControllerPorts `json:"chartPorts,omitzero"`
 
 	opts  Options
 	pki   pki
@@ -74,7 +84,8 @@ func Load(dir string) (*Lab, error) {
 		return nil, fmt.Errorf("parse %s: %w", filepath.Join(abs, stateFile), err)
 	}
 	l.pki, l.procs = pki{dir: filepath.Join(abs, "pki")}, processes{dir: abs}
-	l.opts = Options{Name: l.Name, Dir: abs, K8sBinDir: l.K8sBinDir, LabBinary: l.LabBinary, AgentBinary: l.AgentBinary, ControllerBinary: l.ControllerBinary}.Defaults()
+	l.opts = Options{Name: l.Name, Dir: abs, K8sBinDir: l.K8sBinDir, LabBinary: l.LabBinary, AgentBinary: l.AgentBinary,
+		ControllerBinary: l.ControllerBinary, Chart: l.Chart, HelmBinary: l.HelmBinary, HostBinDir: l.HostBinDir}.Defaults()
 	return l, nil
 }
 
@@ -135,10 +146,18 @@ func newLab(opts Options) (*Lab, error) {
 		Name: opts.Name, Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), Ports: ports,
 		CNIBinDirs: opts.CNIBinDirs, K8sBinDir: opts.K8sBinDir, LabBinary: opts.LabBinary, AgentBinary: opts.AgentBinary,
 		ControllerBinary: opts.ControllerBinary, ControllerEnv: opts.ControllerEnv,
+		Chart: opts.Chart, HelmBinary: opts.HelmBinary, ChartValues: opts.ChartValues, HostBinDir: opts.HostBinDir,
 		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
 	}
-	if opts.AgentBinary != "" {
-		l.CNIBinDirs = append([]string{filepath.Dir(opts.AgentBinary)}, l.CNIBinDirs...)
+	if opts.HostBinDir != "" {
+		l.CNIBinDirs = append([]string{opts.HostBinDir}, l.CNIBinDirs...)
+	}
+	if opts.chartMode() {
+		ps, err := freeTCPPorts(4)
+		if err != nil {
+			return nil, err
+		}
+		l.ChartPorts = ControllerPorts{Health: ps[0], Metrics: ps[1], Webhook: ps[2], Gops: ps[3]}
 	}
 	agentPorts, err := freeTCPPorts(2 * opts.Nodes)
 	if err != nil {
@@ -176,12 +195,14 @@ func (l *Lab) upSteps() []step {
 		{"start kube-controller-manager", func(context.Context) error { return l.startKCM() }},
 		{"start kube-scheduler", func(context.Context) error { return l.startScheduler() }},
 		{"install CRDs", l.installCRDs},
+		{"apply the chart's ServiceAccounts and RBAC", l.applyChartRBAC},
 		{"create fabric and node network namespaces", func(context.Context) error { return l.createNetworks() }},
 		{"write node CNI configurations", func(context.Context) error { return l.writeNodeNetworks() }},
 		{"start spiderpool-controller (webhooks, leader election)", l.startControllers},
 		{"start spiderpool-agent on every node", l.startAgents},
 		{"start node simulators", func(context.Context) error { return l.startNodes() }},
 		{"wait for nodes Ready", l.waitNodesReady},
+		{"helm install the chart (agents, controller, init Job)", l.installChart},
 	}
 }
 

@@ -38,8 +38,12 @@ type Node struct {
 // NetNSPath is the path of the node's host network namespace.
 func (n Node) NetNSPath() string { return "/var/run/netns/" + n.NetNS }
 
-// CNIConfDir is the node's net.d.
-func (n Node) CNIConfDir() string { return filepath.Join(n.Dir, "net.d") }
+// RootFS is the node's root dir: the hostPath volumes of the pods the
+// node simulator runs live under it.
+func (n Node) RootFS() string { return filepath.Join(n.Dir, "rootfs") }
+
+// CNIConfDir is the node's net.d, /etc/cni/net.d under its root dir.
+func (n Node) CNIConfDir() string { return filepath.Join(n.RootFS(), "etc", "cni", "net.d") }
 
 func (l *Lab) fabricNS() string { return l.nsPrefix() + "fab" }
 

@@ -37,6 +37,21 @@ type Options struct {
 	// ControllerEnv adds environment variables (KEY=VALUE) to every
 	// controller replica, e.g. SPIDERPOOL_GC_* switches.
 	ControllerEnv []string
+	// Chart is the spiderpool Helm chart dir. With neither AgentBinary nor
+	// ControllerBinary it is installed with helm once the nodes are Ready
+	// (chart mode: the node simulators run the chart's pods as processes of
+	// HostBinDir). With them, only its ServiceAccounts and RBAC are
+	// applied and every agent and controller process runs with a token of
+	// its ServiceAccount (process mode).
+	Chart string
+	// HelmBinary is the helm binary; required with Chart.
+	HelmBinary string
+	// ChartValues are extra helm --set values, after the lab's own.
+	ChartValues []string
+	// HostBinDir holds spiderpool-agent, spiderpool-controller,
+	// spiderpool-init and the spiderpool plugin: the binaries the node
+	// simulators run for the chart's pods. Default: AgentBinary's dir.
+	HostBinDir string
 	// CRDDirs hold CRD manifests installed once the API server is up.
 	CRDDirs []string
 	// NodeNetwork writes a node's CNI configuration; nil means the default
@@ -61,9 +76,12 @@ func (o Options) Defaults() Options {
 	if o.Nodes <= 0 {
 		o.Nodes = 3
 	}
+	if o.HostBinDir == "" && o.AgentBinary != "" {
+		o.HostBinDir = filepath.Dir(o.AgentBinary)
+	}
 	if o.NodeNetwork == nil {
 		o.NodeNetwork = MacvlanHostLocal
-		if o.AgentBinary != "" {
+		if o.AgentBinary != "" || o.chartMode() {
 			o.NodeNetwork = MacvlanSpiderpool
 		}
 	}
@@ -76,8 +94,17 @@ func (o Options) Defaults() Options {
 	return o
 }
 
+// chartMode reports whether the project is installed with its chart.
+func (o Options) chartMode() bool {
+	return o.Chart != "" && o.AgentBinary == "" && o.ControllerBinary == ""
+}
+
 func (o Options) validate() error {
 	switch {
+	case o.Chart != "" && o.HelmBinary == "":
+		return fmt.Errorf("lab options: Chart needs HelmBinary: run make tools and pass bin/helm-<version>")
+	case o.chartMode() && o.HostBinDir == "":
+		return fmt.Errorf("lab options: chart mode needs HostBinDir, the directory of spiderpool-agent, -controller, -init and the plugin")
 	case o.K8sBinDir == "":
 		return fmt.Errorf("lab options: K8sBinDir is empty: pass the directory hack/testbin.sh prints")
 	case o.LabBinary == "":

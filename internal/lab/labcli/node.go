@@ -59,6 +59,10 @@ func nodeConfig(l *lab.Lab, name string) (nodesim.Config, error) {
 			StateDir:         filepath.Join(n.Dir, "state"),
 			NetNSPrefix:      l.PodNetNSPrefix(),
 			SpiderpoolSocket: agentSocket(l, n),
+			HostBinDir:       l.HostBinDir,
+			RootFS:           n.RootFS(),
+			PodsDir:          filepath.Join(n.Dir, "pods"),
+			LogDir:           filepath.Join(l.Dir, "logs"),
 		}, nil
 	}
 	return nodesim.Config{}, fmt.Errorf("node %q is not in the lab at %s", name, l.Dir)
@@ -66,7 +70,7 @@ func nodeConfig(l *lab.Lab, name string) (nodesim.Config, error) {
 
 // agentSocket is the node agent's socket, when the lab runs agents.
 func agentSocket(l *lab.Lab, n lab.Node) string {
-	if l.AgentBinary == "" {
+	if l.AgentBinary == "" && !l.ChartMode() {
 		return ""
 	}
 	return n.AgentSocket()

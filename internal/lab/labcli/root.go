@@ -6,6 +6,7 @@ package labcli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/go-logr/logr"
@@ -34,7 +35,7 @@ func NewCommand() *cobra.Command {
 
 func newUpCommand() *cobra.Command {
 	var opts lab.Options
-	var cniDirs, crdDirs string
+	var cniDirs, crdDirs, chartValues string
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Bring the lab up and print its kubeconfig path",
@@ -45,6 +46,10 @@ func newUpCommand() *cobra.Command {
 			}
 			opts.LabBinary, opts.Progress = self, cmd.ErrOrStderr()
 			opts.CNIBinDirs, opts.CRDDirs = splitList(cniDirs), splitList(crdDirs)
+			opts.ChartValues = splitValues(chartValues)
+			if opts.Chart != "" && opts.HostBinDir == "" {
+				opts.HostBinDir = filepath.Dir(self)
+			}
 			l, err := lab.Up(cmd.Context(), opts)
 			if err != nil {
 				return err
@@ -65,6 +70,10 @@ func newUpCommand() *cobra.Command {
 	f.StringVar(&opts.ControllerBinary, "controller", "", "spiderpool-controller binary (webhooks, status, GC); empty: none")
 	f.IntVar(&opts.Controllers, "controllers", 1, "number of spiderpool-controller replicas (leader election)")
 	f.StringVar(&opts.AgentBinary, "agent", "", "spiderpool-agent binary to run on every node (its directory must hold the spiderpool plugin); empty: macvlan + host-local")
+	f.StringVar(&opts.Chart, "chart", "", "spiderpool Helm chart dir: helm install it (chart mode), or, with --agent/--controller, apply only its ServiceAccounts and RBAC")
+	f.StringVar(&opts.HelmBinary, "helm", "", "helm binary (needed with --chart)")
+	f.StringVar(&opts.HostBinDir, "bin-dir", "", "directory of spiderpool-agent, -controller, -init and the plugin, run for the chart's pods (default: spiderlab's own directory)")
+	f.StringVar(&chartValues, "set", "", "extra helm values, KEY=VALUE separated by semicolons")
 	return cmd
 }
 
@@ -105,6 +114,17 @@ func newStatusCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&dir, "dir", "_output/lab", "lab state directory")
 	return cmd
+}
+
+// splitValues splits helm values on semicolons: a value may hold commas.
+func splitValues(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func splitList(s string) []string {
