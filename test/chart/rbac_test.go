@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package chart_test
+
+import (
+	"slices"
+	"testing"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+)
+
+// roleSet is a component's rendered ClusterRole and Role rules.
+type roleSet struct {
+	cluster, namespaced []rbacv1.PolicyRule
+	roleNamespace       string
+}
+
+// rolesOf returns the rendered roles of the component named name.
+func rolesOf(t *testing.T, objs objects, name string) roleSet {
+	t.Helper()
+	var rs roleSet
+	cr := &rbacv1.ClusterRole{}
+	objs.decode(t, "ClusterRole", name, cr)
+	rs.cluster = cr.Rules
+	if objs.has("Role", name) {
+		r := &rbacv1.Role{}
+		objs.decode(t, "Role", name, r)
+		rs.namespaced, rs.roleNamespace = r.Rules, r.Namespace
+	}
+	return rs
+}
+
+// allows reports whether rules grant verb on group/resource (optionally a
+// named object; "" asks for every object).
+func allows(rules []rbacv1.PolicyRule, group, resource, verb, name string) bool {
+	for _, r := range rules {
+		if !matches(r.APIGroups, group) || !matches(r.Resources, resource) || !matches(r.Verbs, verb) {
+			continue
+		}
+		if len(r.ResourceNames) == 0 || (name != "" && slices.Contains(r.ResourceNames, name)) {
+			return true
+		}
+	}
+	return false
+}
+
+func matches(list []string, v string) bool {
+	return slices.Contains(list, v) || slices.Contains(list, "*")
+}
+
+// grant is one access the test expects to be allowed or refused.
+type grant struct {
+	group, resource, verb string
+	allowed               bool
+}
+
+// checkGrants checks every grant against rules.
+func checkGrants(t *testing.T, who string, rules []rbacv1.PolicyRule, grants []grant) {
+	t.Helper()
+	for _, g := range grants {
+		if got := allows(rules, g.group, g.resource, g.verb, ""); got != g.allowed {
+			t.Errorf("%s: %s %s.%s allowed %v, want %v", who, g.verb, g.resource, g.group, got, g.allowed)
+		}
+	}
+}
+
+const spiderGroup = "spiderpool.spidernet.io"
+
+// TestRBACLeastPrivilege asserts, on the rendered roles, what each
+// component may and may not do.
+func TestRBACLeastPrivilege(t *testing.T) {
+	e := newChartEnv(t)
+	objs := e.template(t, nil)
+	agent := rolesOf(t, objs, "spiderpool-agent")
+	checkGrants(t, "agent", agent.cluster, []grant{
+		{"", "pods", "list", true}, {"", "pods", "watch", true}, {"", "nodes", "get", true},
+		{spiderGroup, "spiderippools/status", "update", true}, {spiderGroup, "spiderendpoints", "create", true},
+		{spiderGroup, "spiderendpoints", "delete", true}, {spiderGroup, "spiderreservedips", "list", true},
+		{"", "secrets", "get", false}, {"", "secrets", "list", false}, {"", "pods", "delete", false},
+		{"", "pods", "patch", false}, {"", "nodes", "patch", false}, {"", "configmaps", "get", false},
+		{spiderGroup, "spiderippools", "create", false}, {spiderGroup, "spiderippools", "delete", false},
+		{spiderGroup, "spiderippools", "update", false}, {spiderGroup, "spiderippools", "patch", false},
+		{spiderGroup, "spidersubnets", "update", false}, {spiderGroup, "spidersubnets/status", "update", false},
+	})
+	if agent.namespaced != nil {
+		t.Errorf("agent has a Role: %v", agent.namespaced)
+	}
+
+	ctrl := rolesOf(t, objs, "spiderpool-controller")
+	checkGrants(t, "controller (cluster)", ctrl.cluster, []grant{
+		{spiderGroup, "spiderippools/status", "update", true}, {spiderGroup, "spidersubnets/status", "update", true},
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "update", true},
+		{"", "pods", "list", true}, {"", "secrets", "get", false}, {"", "secrets", "list", false},
+		{"coordination.k8s.io", "leases", "update", false}, {"", "pods", "delete", false},
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", false},
+	})
+	checkGrants(t, "controller (namespace)", ctrl.namespaced, []grant{
+		{"", "secrets", "get", true}, {"", "secrets", "create", true}, {"", "secrets", "update", true},
+		{"coordination.k8s.io", "leases", "update", true}, {"", "secrets", "delete", false},
+	})
+
+	init := rolesOf(t, objs, "spiderpool-init")
+	checkGrants(t, "init (cluster)", init.cluster, []grant{
+		{spiderGroup, "spiderippools", "create", true}, {spiderGroup, "spidersubnets", "create", true},
+		{spiderGroup, "spidercoordinators", "create", true}, {spiderGroup, "spidermultusconfigs", "create", true},
+		{spiderGroup, "spiderippools", "delete", false}, {spiderGroup, "spiderippools", "update", false},
+		{"", "endpoints", "get", false}, {"", "secrets", "get", false},
+	})
+	checkGrants(t, "init (namespace)", init.namespaced, []grant{{"", "endpoints", "get", true}})
+
+	clean := rolesOf(t, objs, "spiderpool-controller-hook-pre-delete")
+	checkGrants(t, "cleanup (cluster)", clean.cluster, []grant{
+		{spiderGroup, "spiderendpoints", "update", true}, {spiderGroup, "spiderippools", "delete", true},
+		{"admissionregistration.k8s.io", "validatingwebhookconfigurations", "delete", true},
+		{"apiextensions.k8s.io", "customresourcedefinitions", "list", true},
+		{"apiextensions.k8s.io", "customresourcedefinitions", "delete", false}, // only by name
+		{"batch", "jobs", "delete", false}, {"", "secrets", "get", false},
+	})
+	if !allows(clean.cluster, "apiextensions.k8s.io", "customresourcedefinitions", "delete", "spiderippools.spiderpool.spidernet.io") {
+		t.Error("cleanup cannot delete the SpiderIPPool CRD")
+	}
+	checkGrants(t, "cleanup (namespace)", clean.namespaced, []grant{{"batch", "jobs", "delete", true}})
+
+	for _, rs := range []roleSet{ctrl, init, clean} {
+		if rs.roleNamespace != releaseNamespace {
+			t.Errorf("a Role is in %q, want the release namespace %q", rs.roleNamespace, releaseNamespace)
+		}
+	}
+}
+
+// TestRBACNoBroadGrants checks every rendered role: no wildcards, no
+// Secrets cluster-wide, no RBAC escalation verbs, and every binding binds
+// the component's own ServiceAccount in the release namespace to its own
+// role.
+func TestRBACNoBroadGrants(t *testing.T) {
+	e := newChartEnv(t)
+	objs := e.template(t, nil)
+	for _, key := range objs.keys("ClusterRole") {
+		cr := &rbacv1.ClusterRole{}
+		objs.decode(t, "ClusterRole", key[len("ClusterRole/"):], cr)
+		checkNoBroad(t, key, cr.Rules, true)
+	}
+	for _, key := range objs.keys("Role") {
+		r := &rbacv1.Role{}
+		objs.decode(t, "Role", key[len("Role/"):], r)
+		checkNoBroad(t, key, r.Rules, false)
+	}
+	for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
+		for _, key := range objs.keys(kind) {
+			b := &rbacv1.RoleBinding{}
+			objs.decode(t, kind, key[len(kind)+1:], b)
+			if b.RoleRef.Name != b.Name || len(b.Subjects) != 1 || b.Subjects[0].Kind != "ServiceAccount" ||
+				b.Subjects[0].Name != b.Name || b.Subjects[0].Namespace != releaseNamespace {
+				t.Errorf("%s binds %+v to %+v", key, b.Subjects, b.RoleRef)
+			}
+		}
+	}
+}
+
+// checkNoBroad reports wildcards, escalation verbs and (cluster-wide)
+// Secrets in rules.
+func checkNoBroad(t *testing.T, who string, rules []rbacv1.PolicyRule, clusterWide bool) {
+	t.Helper()
+	for _, r := range rules {
+		for _, list := range [][]string{r.APIGroups, r.Resources, r.Verbs} {
+			if slices.Contains(list, "*") {
+				t.Errorf("%s has a wildcard rule %+v", who, r)
+			}
+		}
+		for _, v := range []string{"escalate", "bind", "impersonate"} {
+			if slices.Contains(r.Verbs, v) {
+				t.Errorf("%s may %s: %+v", who, v, r)
+			}
+		}
+		if clusterWide && slices.Contains(r.APIGroups, "") && slices.Contains(r.Resources, "secrets") {
+			t.Errorf("%s reads Secrets cluster-wide: %+v", who, r)
+		}
+	}
+}
