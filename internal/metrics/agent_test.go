@@ -199,13 +199,13 @@ func TestObserver(t *testing.T) {
 	a.PoolConflict(ipam.OperationAllocation)
 	a.PoolConflict(ipam.OperationRelease)
 	want := map[string]float64{
-		"spiderpool_ipam_allocation_limit_duration_seconds":             1,
-		"spiderpool_ipam_allocation_latest_limit_duration_seconds":      0.4,
-		"spiderpool_ipam_release_limit_duration_seconds":                2,
-		"spiderpool_ipam_release_average_limit_duration_seconds":        2,
+		"spiderpool_ipam_allocation_limit_duration_seconds":              1,
+		"spiderpool_ipam_allocation_latest_limit_duration_seconds":       0.4,
+		"spiderpool_ipam_release_limit_duration_seconds":                 2,
+		"spiderpool_ipam_release_average_limit_duration_seconds":         2,
 		"spiderpool_ipam_allocation_update_ippool_conflict_counts_total": 2,
 		"spiderpool_ipam_release_update_ippool_conflict_counts_total":    1,
-		"spiderpool_ipam_allocation_duration_seconds":                   0, // queue waits are not call durations
+		"spiderpool_ipam_allocation_duration_seconds":                    0, // queue waits are not call durations
 	}
 	for name, w := range want {
 		if got := value(t, reg, name); got != w {

@@ -93,14 +93,14 @@ func TestDebugNames(t *testing.T) {
 	p.SetSubnet("s", 100, 10, 2)
 	p.SetSubnet("t", 50, 0, 0)
 	want := map[string]float64{
-		"spiderpool_debug_ippool_total_ip_counts_total":       10,
-		"spiderpool_debug_ippool_available_ip_counts_total":   7,
-		"spiderpool_subnet_total_ip_counts":                   100 + 50,
-		"spiderpool_subnet_available_ip_counts":               90 + 50,
-		"spiderpool_debug_subnet_total_ip_counts_total":       100 + 50,
-		"spiderpool_debug_subnet_available_ip_counts_total":   90 + 50,
-		"spiderpool_debug_subnet_ippool_counts":               2,
-		"spiderpool_total_subnet_counts":                      2,
+		"spiderpool_debug_ippool_total_ip_counts_total":     10,
+		"spiderpool_debug_ippool_available_ip_counts_total": 7,
+		"spiderpool_subnet_total_ip_counts":                 100 + 50,
+		"spiderpool_subnet_available_ip_counts":             90 + 50,
+		"spiderpool_debug_subnet_total_ip_counts_total":     100 + 50,
+		"spiderpool_debug_subnet_available_ip_counts_total": 90 + 50,
+		"spiderpool_debug_subnet_ippool_counts":             2,
+		"spiderpool_total_subnet_counts":                    2,
 	}
 	for name, w := range want {
 		if got := sum(t, reg, name); got != w {
