@@ -63,11 +63,17 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case errors.Is(err, ErrProblems):
 		return ExitProblems
 	case errors.Is(err, ErrHolderAlive):
-		fmt.Fprintln(env.Err, "Error:", err)
+		reportError(env.Err, err)
 		return ExitProblems
 	}
-	fmt.Fprintln(env.Err, "Error:", err)
+	reportError(env.Err, err)
 	return ExitError
+}
+
+// reportError prints err on stderr. A failed write is not reported: stderr
+// is where it would go, and the exit code already says the run failed.
+func reportError(w io.Writer, err error) {
+	_, _ = fmt.Fprintln(w, "Error:", err)
 }
 
 // NewClient returns a controller-runtime client with the Kubernetes and

@@ -56,11 +56,27 @@ func Render(w io.Writer, f Format, report table, now time.Time) error {
 // writeRows writes a header and rows through a tabwriter.
 func writeRows(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	p := &printer{w: tw}
+	p.printf("%s\n", strings.Join(header, "\t"))
 	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+		p.printf("%s\n", strings.Join(r, "\t"))
+	}
+	if p.err != nil {
+		return p.err
 	}
 	return tw.Flush()
+}
+
+// printer writes until the first error, which it keeps.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
 }
 
 func yesNo(b bool) string {
@@ -114,8 +130,12 @@ func (r IPReport) writeTable(w io.Writer, now time.Time) error {
 }
 
 func (r PodReport) writeTable(w io.Writer, now time.Time) error {
-	fmt.Fprintf(w, "Pod:       %s\nPod UID:   %s\nNode:      %s\nPhase:     %s\n", r.Pod, orDash(r.PodUID), orDash(r.Node), orDash(r.Phase))
-	fmt.Fprintf(w, "Endpoint:  uid %s, owner %s, since %s\n\n", orDash(r.EndpointUID), orDash(r.Owner), age(r.Since, now))
+	p := &printer{w: w}
+	p.printf("Pod:       %s\nPod UID:   %s\nNode:      %s\nPhase:     %s\n", r.Pod, orDash(r.PodUID), orDash(r.Node), orDash(r.Phase))
+	p.printf("Endpoint:  uid %s, owner %s, since %s\n\n", orDash(r.EndpointUID), orDash(r.Owner), age(r.Since, now))
+	if p.err != nil {
+		return p.err
+	}
 	rows := make([][]string, 0, len(r.NICs))
 	for _, n := range r.NICs {
 		rows = append(rows, []string{
@@ -127,7 +147,9 @@ func (r PodReport) writeTable(w io.Writer, now time.Time) error {
 	if err := writeRows(w, header, rows); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nPool records:")
+	if _, err := fmt.Fprintln(w, "\nPool records:"); err != nil {
+		return err
+	}
 	recs := make([][]string, 0, len(r.Records))
 	for _, rec := range r.Records {
 		recs = append(recs, []string{rec.Pool, rec.IP, rec.UID, yesNo(rec.UID == r.EndpointUID && rec.UID != "")})
@@ -148,7 +170,9 @@ func (r CheckReport) writeTable(w io.Writer, _ time.Time) error {
 		if err := writeRows(w, []string{"SEVERITY", "KIND", "IP", "POOL", "POD", "UID", "DETAIL"}, rows); err != nil {
 			return err
 		}
-		fmt.Fprintln(w)
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
 	}
 	_, err := fmt.Fprintf(w, "checked %d pools, %d records, %d endpoints: %d problem(s), %d note(s)\n",
 		r.Pools, r.Records, r.Endpoints, r.Problems, len(r.Findings)-r.Problems)
