@@ -15,6 +15,11 @@ import (
 // safe for concurrent use.
 type Agent struct {
 	allocation, release ipamMetrics
+	// autoPoolWaits is spiderpool_debug_auto_pool_waited_for_available_counts:
+	// Spiderpool registers it on its normal meter but never increments it
+	// (api.md §8.1); it is kept, at 0, for dashboards that query it. There
+	// are no auto-created pools to wait for yet.
+	autoPoolWaits prometheus.Counter
 }
 
 // ipamMetrics are the metrics of one IPAM call, allocation or release.
@@ -36,6 +41,8 @@ func NewAgent(reg prometheus.Registerer) (*Agent, error) {
 	a := &Agent{
 		allocation: newIPAMMetrics(r, "allocation", "IP allocations (CNI ADD)", CauseNoAvailablePool, CauseIPUsedOut),
 		release:    newIPAMMetrics(r, "release", "IP releases (CNI DEL)"),
+		autoPoolWaits: r.counter("spiderpool_debug_auto_pool_waited_for_available_counts_total",
+			"Allocations that waited for an auto-created SpiderIPPool to become available (never incremented, as in Spiderpool)."),
 	}
 	if r.err != nil {
 		return nil, r.err

@@ -82,6 +82,7 @@ func TestAgentNames(t *testing.T) {
 	}
 	want["spiderpool_ipam_allocation_err_no_available_pool_counts_total"] = dto.MetricType_COUNTER
 	want["spiderpool_ipam_allocation_err_ip_used_out_counts_total"] = dto.MetricType_COUNTER
+	want["spiderpool_debug_auto_pool_waited_for_available_counts_total"] = dto.MetricType_COUNTER
 	got := map[string]dto.MetricType{}
 	for name, mf := range gather(t, reg) {
 		got[name] = mf.GetType()
