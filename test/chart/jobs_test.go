@@ -102,9 +102,9 @@ func TestInitJob(t *testing.T) {
 	}
 	want := config.InitEnv{
 		Namespace: releaseNamespace, ControllerName: "spiderpool-controller", AgentName: "spiderpool-agent",
-		Coordinator: &config.InitCoordinator{Name: "default", Mode: "auto", PodCIDRType: "auto", TunePodRoutes: true, HijackCIDR: []string{"169.254.0.0/16"}},
-		IPv4: &config.InitPool{SubnetName: "default-v4-subnet", IPPoolName: "default-v4-ippool", Subnet: "10.6.0.0/16", IPRanges: []string{"10.6.0.10-10.6.0.100"}, Gateway: "10.6.0.1"},
-		IPv6: &config.InitPool{SubnetName: "default-v6-subnet", IPPoolName: "default-v6-ippool", Subnet: "fd00:6::/64", IPRanges: []string{"fd00:6::10-fd00:6::100"}, Gateway: "fd00:6::1"},
+		Coordinator:        &config.InitCoordinator{Name: "default", Mode: "auto", PodCIDRType: "auto", TunePodRoutes: true, HijackCIDR: []string{"169.254.0.0/16"}},
+		IPv4:               &config.InitPool{SubnetName: "default-v4-subnet", IPPoolName: "default-v4-ippool", Subnet: "10.6.0.0/16", IPRanges: []string{"10.6.0.10-10.6.0.100"}, Gateway: "10.6.0.1"},
+		IPv6:               &config.InitPool{SubnetName: "default-v6-subnet", IPPoolName: "default-v6-ippool", Subnet: "fd00:6::/64", IPRanges: []string{"fd00:6::10-fd00:6::100"}, Gateway: "fd00:6::1"},
 		EnableMultusConfig: true, DefaultCNINamespace: releaseNamespace, DefaultCNIDir: "/etc/cni/net.d",
 		MultusConfigMap: "spiderpool-multus", ReadinessFile: "/etc/spiderpool/ready",
 	}
