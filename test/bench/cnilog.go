@@ -44,7 +44,7 @@ func readTimings(paths []string) ([]ipamplugin.TimingLine, error) {
 			return nil, fmt.Errorf("open CNI log: %w", err)
 		}
 		lines, err := ParseTimings(f)
-		f.Close()
+		_ = f.Close() // read-only
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}

@@ -5,8 +5,14 @@ package bench
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"path/filepath"
 
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/lab"
 )
 
@@ -28,4 +34,14 @@ func Network(n lab.Node) ([]byte, error) {
 		}},
 	}
 	return json.MarshalIndent(conf, "", "  ")
+}
+
+// Scheme returns a scheme with the Kubernetes built-in types and the
+// Spider types, for the benchmark's client.
+func Scheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := errors.Join(clientgoscheme.AddToScheme(s), spiderpoolv2beta1.AddToScheme(s)); err != nil {
+		return nil, fmt.Errorf("scheme: %w", err)
+	}
+	return s, nil
 }

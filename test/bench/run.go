@@ -124,7 +124,7 @@ func (r *scenarioRun) cleanup(ctx context.Context, ns *corev1.Namespace) {
 }
 
 func (r *scenarioRun) progress(format string, args ...any) {
-	fmt.Fprintf(r.opts.Progress, "%s bench: "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, args...)...)
+	_, _ = fmt.Fprintf(r.opts.Progress, "%s bench: "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, args...)...)
 }
 
 func poolsNote(s Scenario, v4, v6 string) string {

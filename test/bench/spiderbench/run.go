@@ -19,11 +19,9 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/internal/ipam/ipamtest"
 	"github.com/spiderpool-go/spiderpool/internal/lab"
 	"github.com/spiderpool-go/spiderpool/test/bench"
 )
-
 
 func run(ctx context.Context, args []string) error {
 	f, err := parseFlags(args)
@@ -55,7 +53,7 @@ func addMicro(res *bench.Results, path string) error {
 	if err != nil {
 		return fmt.Errorf("micro results: %w", err)
 	}
-	defer file.Close()
+	defer func() { _ = file.Close() }() // read-only
 	res.Micro, err = bench.ParseMicro(file)
 	return err
 }
@@ -111,7 +109,11 @@ func newEnv(l *lab.Lab) (bench.Env, error) {
 	if err != nil {
 		return bench.Env{}, err
 	}
-	c, err := client.New(cfg, client.Options{Scheme: ipamtest.Scheme()})
+	scheme, err := bench.Scheme()
+	if err != nil {
+		return bench.Env{}, err
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		return bench.Env{}, fmt.Errorf("client: %w", err)
 	}

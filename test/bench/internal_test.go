@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/spiderpool-go/spiderpool/internal/cni/ipamplugin"
+)
+
+func pod(uid, name string, running, terminating bool, ips ...string) *corev1.Pod {
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{UID: types.UID(uid), Name: name}}
+	if running {
+		p.Status.Phase = corev1.PodRunning
+	}
+	if terminating {
+		p.DeletionTimestamp = &metav1.Time{}
+	}
+	for _, ip := range ips {
+		p.Status.PodIPs = append(p.Status.PodIPs, corev1.PodIP{IP: ip})
+	}
+	return p
+}
+
+// TestTracker: an address on two live pods is a duplicate; a terminating
+// pod's address may be taken over; counts exclude the old generation.
+func TestTracker(t *testing.T) {
+	tr := newTracker()
+	h := tr.handler()
+	h.OnAdd(pod("a", "a", true, false, "10.0.0.1", "fd00::1"), false)
+	h.OnAdd(pod("b", "b", true, false, "10.0.0.2", "fd00::2"), false)
+	old := tr.uids()
+	h.OnUpdate(nil, pod("a", "a", true, true, "10.0.0.1", "fd00::1"))
+	h.OnAdd(pod("c", "c", true, false, "10.0.0.1", "fd00::1"), false) // takes over a's addresses
+	h.OnAdd(pod("d", "d", false, false, "10.0.0.2"), false)           // b still holds it
+	h.OnDelete(pod("a", "a", true, true, "10.0.0.1", "fd00::1"))
+
+	got := tr.counts(old)
+	if diff := cmp.Diff(counts{Pods: 3, Ready: 1, Duplicates: 1}, got); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+	if d := tr.firstDuplicates(5); len(d) != 1 || !strings.Contains(d[0], "10.0.0.2") {
+		t.Errorf("duplicates %q; want one on 10.0.0.2", d)
+	}
+}
+
+func TestSummarise(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var lines []ipamplugin.TimingLine
+	for i := 1; i <= 100; i++ {
+		lines = append(lines, ipamplugin.TimingLine{Time: t0.Add(time.Duration(i) * time.Millisecond), Command: "ADD", DurationMs: float64(i)})
+	}
+	lines = append(lines,
+		ipamplugin.TimingLine{Time: t0, Command: "ADD", DurationMs: 1, Error: "pool full"},
+		ipamplugin.TimingLine{Time: t0.Add(time.Hour), Command: "ADD", DurationMs: 1e6},
+		ipamplugin.TimingLine{Time: t0, Command: "DEL", DurationMs: 1e6})
+	got := summarise(lines, "ADD", t0, t0.Add(time.Second))
+	want := Latency{Count: 100, Failures: 1, P50: 50, P95: 95, P99: 99, Max: 100}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("latency (-want +got):\n%s", diff)
+	}
+}
+
+func TestMarkdownHasEveryPhase(t *testing.T) {
+	res := &Results{Scenarios: []ScenarioResult{{Scenario: Scenario{Name: "exact", Deployments: 2, Replicas: 5, Pools: PoolsExact},
+		Phases: []PhaseResult{{Name: "create", WallSeconds: 3}, {Name: "delete", Error: "phase timed out"}}}},
+		Micro: []MicroResult{{Name: "BenchmarkX", Metrics: map[string]float64{"ns/op": 5, "allocs/s": 2}}}}
+	md := Markdown(res)
+	for _, want := range []string{"| create | 3.0 |", "| delete | 0.0 (failed) |", "phase timed out", "| BenchmarkX | 5 |", "2 allocs/s"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+}
