@@ -88,3 +88,9 @@ lab-up: deps testbin build ## Bring up the lab cluster (LAB_NODES nodes) in LAB_
 lab-down: ## Tear the lab down: processes by PID, network namespaces, files.
 	@if [[ -f "$(LAB_DIR)/lab.json" ]]; then $(LOCALBIN)/spiderlab down --dir "$(LAB_DIR)"; echo "lab: down"; else echo "lab: not up"; fi
 
+##@ Benchmarks
+
+.PHONY: bench
+bench: deps testbin ## Run the microbenchmarks and the lab replay (root; BENCH_* knobs in hack/bench.sh) into _output/bench.
+	hack/bench.sh
+

@@ -36,7 +36,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.StringVar(&f.scenarios, "scenarios", "exact,plenty,single", "scenarios to run, comma-separated (exact, plenty, single), or none")
 	fs.StringVar(&f.out, "out", "_output/bench", "directory for results.json and results.md")
 	fs.StringVar(&f.micro, "micro", "", "file with `go test -bench` output to add to the results")
-	fs.StringVar(&f.labName, "lab-name", "hb", "lab name (at most 6 characters; prefixes network namespaces)")
+	fs.StringVar(&f.labName, "lab-name", "bench", "lab name (at most 6 characters; prefixes network namespaces)")
 	fs.StringVar(&f.binDir, "bin-dir", "", "directory with spiderlab, spiderpool-agent, spiderpool and spiderpool-controller (default: build them)")
 	fs.StringVar(&f.k8sBin, "k8s-bin", os.Getenv("KUBEBUILDER_ASSETS"), "Kubernetes binaries (hack/testbin.sh)")
 	fs.StringVar(&f.cniBin, "cni-bin", os.Getenv("CNI_PLUGINS_DIR"), "CNI plugins (hack/testbin.sh --cni-dir)")

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Copyright Authors of spiderpool-go
+#
+# Runs every benchmark (docs/benchmarks.md) and writes _output/bench:
+#   micro.txt     `go test -bench -benchmem` output: allocator choice by pool size,
+#                 contention of K agents on one pool (envtest), agent heap
+#   results.json  the lab replay's figures plus the parsed microbenchmarks
+#   results.md    the same as short Markdown tables
+# The lab replay needs root (network namespaces). Knobs (environment):
+#   BENCH_NODES=10 BENCH_DEPLOYMENTS=100 BENCH_REPLICAS=10
+#   BENCH_SCENARIOS=exact,plenty,single (or none)   BENCH_MICRO=1 (0 skips)
+#   BENCH_CONTENTION_N=500 (allocations per contention run)
+#   BENCH_LAB_NAME=bench   BENCH_OUT=_output/bench   BENCH_PHASE_TIMEOUT=10m
+# Extra arguments go to spiderbench (go run ./test/bench/spiderbench -h).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=${BENCH_OUT:-_output/bench}
+mkdir -p "$out/bin"
+KUBEBUILDER_ASSETS=${KUBEBUILDER_ASSETS:-$(hack/testbin.sh | tail -n1)}
+CNI_PLUGINS_DIR=${CNI_PLUGINS_DIR:-$(hack/testbin.sh --cni-dir | tail -n1)}
+export KUBEBUILDER_ASSETS CNI_PLUGINS_DIR
+
+start=$(date +%s)
+step() { echo "bench: $(( $(date +%s) - start ))s: $*" >&2; }
+
+if [[ "${BENCH_MICRO:-1}" != 0 ]]; then
+  step "microbenchmarks -> $out/micro.txt"
+  {
+    go test ./internal/allocator/ -run '^$' -bench . -benchmem -benchtime=0.3s -count=1
+    go test ./test/bench/micro/ -run '^$' -bench Contention -benchmem -benchtime="${BENCH_CONTENTION_N:-500}x" -count=1
+    go test ./test/bench/micro/ -run '^$' -bench AgentMemory -benchmem -benchtime=1x -count=1
+  } 2>&1 | tee "$out/micro.txt"
+fi
+
+step "building the binaries"
+go build -o "$out/bin/" ./cmd/spiderlab ./cmd/spiderpool-agent ./cmd/spiderpool ./cmd/spiderpool-controller ./test/bench/spiderbench
+
+micro=()
+[[ -f "$out/micro.txt" ]] && micro=(--micro "$out/micro.txt")
+step "lab replay"
+"$out/bin/spiderbench" --bin-dir "$out/bin" --out "$out" --lab-name "${BENCH_LAB_NAME:-bench}" \
+  --nodes "${BENCH_NODES:-10}" --deployments "${BENCH_DEPLOYMENTS:-100}" --replicas "${BENCH_REPLICAS:-10}" \
+  --scenarios "${BENCH_SCENARIOS:-exact,plenty,single}" --phase-timeout "${BENCH_PHASE_TIMEOUT:-10m}" \
+  "${micro[@]}" "$@"
+step "done: $out/results.md"
