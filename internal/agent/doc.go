@@ -5,7 +5,9 @@
 // watches only what IPAM reads (this node's pods, this node, namespaces,
 // pools, reserved IPs, endpoints), the IPAM service of package ipam, the
 // unix-socket API of package agentapi that the CNI plugin calls, the HTTP
-// health probes, and the drain of the on-disk release queue.
+// health probes, the Prometheus metrics of package metrics (with
+// SPIDERPOOL_ENABLED_METRIC, on every path of SPIDERPOOL_METRIC_HTTP_PORT;
+// docs/metrics.md), and the drain of the on-disk release queue.
 //
 // Start-up order matters: the socket answers from the start, but Healthy
 // reports not-ready (and every IPAM call is refused with NotReady, which the

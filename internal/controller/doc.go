@@ -22,8 +22,9 @@
 //     certificate from the directory of --tls-server-cert, reloaded on
 //     change), the serving-certificate controller of internal/certs, the
 //     probes on SPIDERPOOL_HEALTH_PORT and, when SPIDERPOOL_ENABLED_METRIC is
-//     true, controller-runtime's metrics on SPIDERPOOL_METRIC_HTTP_PORT
-//     (plain HTTP, as Spiderpool).
+//     true, the metrics on SPIDERPOOL_METRIC_HTTP_PORT (plain HTTP, every
+//     path, as Spiderpool): controller-runtime's, the GC's and, filled by
+//     the leader only, the pool and subnet gauges (docs/metrics.md).
 //   - Probes, at Spiderpool's paths: /v1/runtime/startup and
 //     /v1/runtime/liveness answer 200 while this replica's webhook server
 //     answers GET /webhook-health-check; /v1/runtime/readiness also needs a
