@@ -4,8 +4,10 @@
 package controller_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +21,8 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/controller"
@@ -186,4 +190,59 @@ func onlyCRDsLeft(t *testing.T, c client.Client, want ...string) error {
 		return fmt.Errorf("CRDs left: %v, want %v", left, want)
 	}
 	return nil
+}
+
+func TestCleanSubcommand(t *testing.T) {
+	clean, _, err := controller.NewCommand().Find([]string{"clean"})
+	if err != nil || clean.Name() != "clean" {
+		t.Fatalf("no clean subcommand: %v", err)
+	}
+	if err := clean.ParseFlags([]string{"--validate", "v", "--mutating", "m"}); err != nil {
+		t.Fatalf("flags: %v", err)
+	}
+	for flag, want := range map[string]string{"validate": "v", "mutating": "m"} {
+		if got := clean.Flags().Lookup(flag).Value.String(); got != want {
+			t.Errorf("--%s = %q, want %q", flag, got, want)
+		}
+	}
+}
+
+// errDeleteRefused is the error the fake API server gives to deletes of
+// subnets and webhook configurations.
+var errDeleteRefused = errors.New("delete refused")
+
+func TestCleanGoesOnAndJoinsErrors(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := errors.Join(clientgoscheme.AddToScheme(scheme), apiextensionsv1.AddToScheme(scheme),
+		spiderpoolv2beta1.AddToScheme(scheme)); err != nil {
+		t.Fatal(err)
+	}
+	objs := append(spiderObjects(), deadWebhooks()...)
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).WithInterceptorFuncs(interceptor.Funcs{
+		Delete: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.DeleteOption) error {
+			switch obj.(type) {
+			case *spiderpoolv2beta1.SpiderSubnet, *admissionregistrationv1.ValidatingWebhookConfiguration:
+				return errDeleteRefused
+			}
+			return c.Delete(ctx, obj, opts...)
+		},
+	}).Build()
+	err := controller.Clean(t.Context(), c, controller.CleanOptions{ValidatingWebhook: "spiderpool-controller",
+		MutatingWebhook: "spiderpool-controller", InitJobNamespace: cleanNamespace, InitJobName: "spiderpool-init"})
+	if !errors.Is(err, errDeleteRefused) {
+		t.Fatalf("Clean() error = %v, want the refused deletes", err)
+	}
+	for _, want := range []string{"SpiderSubnet subnet", "ValidatingWebhookConfiguration spiderpool-controller",
+		"ValidatingWebhookConfiguration sriov-operator-webhook-config"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	// Everything else went, although earlier steps failed.
+	for _, obj := range spiderObjects() {
+		if _, isSubnet := obj.(*spiderpoolv2beta1.SpiderSubnet); !isSubnet {
+			assertGone(t, c, obj)
+		}
+	}
+	assertGone(t, c, &admissionregistrationv1.MutatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: "spiderpool-controller"}})
 }
