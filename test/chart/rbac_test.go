@@ -65,6 +65,22 @@ func checkGrants(t *testing.T, who string, rules []rbacv1.PolicyRule, grants []g
 	}
 }
 
+// namedGrant is a grant on one named object.
+type namedGrant struct {
+	group, resource, verb, name string
+	allowed                     bool
+}
+
+// checkNamed checks every grant on a named object against rules.
+func checkNamed(t *testing.T, who string, rules []rbacv1.PolicyRule, grants []namedGrant) {
+	t.Helper()
+	for _, g := range grants {
+		if got := allows(rules, g.group, g.resource, g.verb, g.name); got != g.allowed {
+			t.Errorf("%s: %s %s.%s/%s allowed %v, want %v", who, g.verb, g.resource, g.group, g.name, got, g.allowed)
+		}
+	}
+}
+
 const spiderGroup = "spiderpool.spidernet.io"
 
 // TestRBACLeastPrivilege asserts, on the rendered roles, what each
@@ -90,14 +106,27 @@ func TestRBACLeastPrivilege(t *testing.T) {
 	ctrl := rolesOf(t, objs, "spiderpool-controller")
 	checkGrants(t, "controller (cluster)", ctrl.cluster, []grant{
 		{spiderGroup, "spiderippools/status", "update", true}, {spiderGroup, "spidersubnets/status", "update", true},
-		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "update", true},
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "update", false}, // only by name
 		{"", "pods", "list", true}, {"", "secrets", "get", false}, {"", "secrets", "list", false},
 		{"coordination.k8s.io", "leases", "update", false}, {"", "pods", "delete", false},
 		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", false},
 	})
 	checkGrants(t, "controller (namespace)", ctrl.namespaced, []grant{
-		{"", "secrets", "get", true}, {"", "secrets", "create", true}, {"", "secrets", "update", true},
-		{"coordination.k8s.io", "leases", "update", true}, {"", "secrets", "delete", false},
+		{"", "secrets", "create", true}, {"", "secrets", "get", false}, {"", "secrets", "list", false},
+		{"", "secrets", "delete", false}, {"coordination.k8s.io", "leases", "create", true},
+	})
+	checkNamed(t, "controller (namespace)", ctrl.namespaced, []namedGrant{
+		{"", "secrets", "get", "spiderpool-controller-server-certs", true},
+		{"", "secrets", "watch", "spiderpool-controller-server-certs", true},
+		{"", "secrets", "update", "spiderpool-controller-server-certs", true},
+		{"", "secrets", "get", "other", false},
+		{"coordination.k8s.io", "leases", "update", "spiderpool-controller-leases", true},
+		{"coordination.k8s.io", "leases", "update", "other", false},
+	})
+	checkNamed(t, "controller (cluster)", ctrl.cluster, []namedGrant{
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "update", "spiderpool-controller", true},
+		{"admissionregistration.k8s.io", "validatingwebhookconfigurations", "update", "spiderpool-controller", true},
+		{"admissionregistration.k8s.io", "validatingwebhookconfigurations", "update", "other-webhooks", false},
 	})
 
 	init := rolesOf(t, objs, "spiderpool-init")
@@ -112,7 +141,7 @@ func TestRBACLeastPrivilege(t *testing.T) {
 	clean := rolesOf(t, objs, "spiderpool-controller-hook-pre-delete")
 	checkGrants(t, "cleanup (cluster)", clean.cluster, []grant{
 		{spiderGroup, "spiderendpoints", "update", true}, {spiderGroup, "spiderippools", "delete", true},
-		{"admissionregistration.k8s.io", "validatingwebhookconfigurations", "delete", true},
+		{"admissionregistration.k8s.io", "validatingwebhookconfigurations", "delete", false}, // only by name
 		{"apiextensions.k8s.io", "customresourcedefinitions", "list", true},
 		{"apiextensions.k8s.io", "customresourcedefinitions", "delete", false}, // only by name
 		{"batch", "jobs", "delete", false}, {"", "secrets", "get", false},
@@ -120,7 +149,15 @@ func TestRBACLeastPrivilege(t *testing.T) {
 	if !allows(clean.cluster, "apiextensions.k8s.io", "customresourcedefinitions", "delete", "spiderippools.spiderpool.spidernet.io") {
 		t.Error("cleanup cannot delete the SpiderIPPool CRD")
 	}
-	checkGrants(t, "cleanup (namespace)", clean.namespaced, []grant{{"batch", "jobs", "delete", true}})
+	checkNamed(t, "cleanup (namespace)", clean.namespaced, []namedGrant{
+		{"batch", "jobs", "delete", "spiderpool-init", true}, {"batch", "jobs", "delete", "other", false},
+	})
+	checkNamed(t, "cleanup (cluster)", clean.cluster, []namedGrant{
+		{"admissionregistration.k8s.io", "validatingwebhookconfigurations", "delete", "spiderpool-controller", true},
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", "network-resources-injector-config", true},
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", "other-webhooks", false},
+		{"apiextensions.k8s.io", "customresourcedefinitions", "delete", "widgets.example.com", false},
+	})
 
 	for _, rs := range []roleSet{ctrl, init, clean} {
 		if rs.roleNamespace != releaseNamespace {
@@ -177,4 +214,24 @@ func checkNoBroad(t *testing.T, who string, rules []rbacv1.PolicyRule, clusterWi
 			t.Errorf("%s reads Secrets cluster-wide: %+v", who, r)
 		}
 	}
+}
+
+// TestRBACNamesFollowValues checks that the named rules follow renamed
+// objects.
+func TestRBACNamesFollowValues(t *testing.T) {
+	e := newChartEnv(t)
+	objs := e.template(t, with("spiderpoolController.name", "ctl", "spiderpoolController.tls.secretName", "ctl-certs",
+		"spiderpoolInit.name", "ctl-init"))
+	ctrl := rolesOf(t, objs, "ctl")
+	checkNamed(t, "controller", ctrl.namespaced, []namedGrant{
+		{"", "secrets", "update", "ctl-certs", true}, {"", "secrets", "update", "spiderpool-controller-server-certs", false},
+	})
+	checkNamed(t, "controller", ctrl.cluster, []namedGrant{
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "update", "ctl", true},
+	})
+	clean := rolesOf(t, objs, "ctl-hook-pre-delete")
+	checkNamed(t, "cleanup", clean.namespaced, []namedGrant{{"batch", "jobs", "delete", "ctl-init", true}})
+	checkNamed(t, "cleanup", clean.cluster, []namedGrant{
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", "ctl", true},
+	})
 }

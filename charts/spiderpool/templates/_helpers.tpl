@@ -131,3 +131,32 @@ service:
 caBundle: {{ . }}
 {{- end }}
 {{- end -}}
+
+{{/*
+Narrow generated rules to named objects: dict "rules" <rules YAML> "names"
+(dict <resource> (list <name>...)). A rule whose resources all have names
+gets resourceNames; its create verb (which RBAC cannot restrict by name)
+stays in a rule of its own. Other rules are unchanged.
+*/}}
+{{- define "spiderpool.narrowRules" -}}
+{{- $out := list -}}
+{{- range $r := (fromYamlArray .rules) -}}
+{{- $names := list -}}
+{{- $all := true -}}
+{{- range $res := $r.resources -}}
+{{- if hasKey $.names $res }}{{ $names = concat $names (get $.names $res) }}{{ else }}{{ $all = false }}{{ end -}}
+{{- end -}}
+{{- if and $all $names (not $r.resourceNames) -}}
+{{- $named := without $r.verbs "create" -}}
+{{- if has "create" $r.verbs -}}
+{{- $out = append $out (dict "apiGroups" $r.apiGroups "resources" $r.resources "verbs" (list "create")) -}}
+{{- end -}}
+{{- if $named -}}
+{{- $out = append $out (dict "apiGroups" $r.apiGroups "resources" $r.resources "resourceNames" (uniq $names) "verbs" $named) -}}
+{{- end -}}
+{{- else -}}
+{{- $out = append $out $r -}}
+{{- end -}}
+{{- end -}}
+{{ toYaml $out }}
+{{- end -}}
