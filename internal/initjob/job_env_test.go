@@ -73,9 +73,11 @@ func testEnv(t *testing.T, c client.Client) (env, string) {
 
 // setEndpoints creates or updates the controller Endpoints of e, with a
 // ready address or only a not-ready one.
+//
+//nolint:staticcheck // init reads Endpoints, as Spiderpool does
 func setEndpoints(t *testing.T, c client.Client, e env, ready bool) {
 	t.Helper()
-	ep := &corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{ //nolint:staticcheck // what init reads
+	ep := &corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{
 		Namespace: e[config.EnvInitNamespace], Name: e[config.EnvInitControllerName]}}
 	_, err := controllerutil.CreateOrUpdate(t.Context(), c, ep, func() error {
 		addr := []corev1.EndpointAddress{{IP: "10.0.0.5"}}
