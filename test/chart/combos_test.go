@@ -63,6 +63,7 @@ var combinations = []combination{
 	{"multus-config-off", with("multus.enableMultusConfig", false)},
 	{"subnet-off", with("ipam.spiderSubnet.enable", false)},
 	{"pdb", with("spiderpoolController.podDisruptionBudget.enabled", true, "spiderpoolController.replicas", 2)},
+	{"controller-recreate", with("spiderpoolController.updateStrategy.type", "Recreate")},
 }
 
 // TestLint runs helm lint and helm lint --strict for every combination.
