@@ -84,11 +84,17 @@ func labOptions() (lab.Options, func(), error) {
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
 	binDir := filepath.Join(tmp, "bin")
-	build := exec.Command("go", "build", "-o", binDir+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool", "./cmd/spiderpool-controller")
+	build := exec.Command("go", "build", "-o", binDir+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool",
+		"./cmd/spiderpool-controller", "./cmd/spiderpool-init")
 	build.Dir, build.Stderr = root, os.Stderr
 	if err := build.Run(); err != nil {
 		cleanup()
-		return lab.Options{}, nil, fmt.Errorf("build spiderlab, spiderpool-agent and spiderpool: %w", err)
+		return lab.Options{}, nil, fmt.Errorf("build spiderlab, spiderpool-agent, -controller, -init and spiderpool: %w", err)
+	}
+	helm, err := utils.HelmBinary()
+	if err != nil {
+		cleanup()
+		return lab.Options{}, nil, err
 	}
 	k8s, cni, err := testbinDirs(root)
 	if err != nil {
@@ -101,7 +107,10 @@ func labOptions() (lab.Options, func(), error) {
 		LabBinary: filepath.Join(binDir, "spiderlab"), AgentBinary: filepath.Join(binDir, "spiderpool-agent"),
 		ControllerBinary: filepath.Join(binDir, "spiderpool-controller"),
 		CRDDirs:          []string{filepath.Join(root, "config/crd/bases"), filepath.Join(root, "config/crd/nad")},
-		Progress:         os.Stderr,
+		// The agents and controllers run with tokens of the chart's
+		// ServiceAccounts, under the chart's RBAC.
+		Chart: filepath.Join(root, "charts/spiderpool"), HelmBinary: helm, HostBinDir: binDir,
+		Progress: os.Stderr,
 	}, cleanup, nil
 }
 
