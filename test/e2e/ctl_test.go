@@ -42,8 +42,7 @@ func TestSpiderpoolctl(t *testing.T) {
 		if diff := cmp.Diff(want, list.Pools[i]); diff != "" {
 			t.Errorf("row (-want +got):\n%s", diff)
 		}
-		code, out, _ := ctlRun(t, ctx, bin, "pool", "list")
-		t.Logf("spiderpoolctl pool list (exit %d):\n%s", code, out)
+		ctlLog(t, ctx, bin, "pool", "list")
 	})
 	t.Run("ip show", func(t *testing.T) {
 		var rep ctl.IPReport
@@ -56,6 +55,7 @@ func TestSpiderpoolctl(t *testing.T) {
 			h.NIC != "eth0" || !h.Recorded || !h.Endpoint || !h.Alive || h.Since == nil {
 			t.Errorf("holder of %s = %+v", ipA, h)
 		}
+		ctlLog(t, ctx, bin, "ip", "show", ipA)
 	})
 	t.Run("pod show", func(t *testing.T) {
 		var rep ctl.PodReport
@@ -67,6 +67,7 @@ func TestSpiderpoolctl(t *testing.T) {
 		if rep.PodUID != string(a.UID) || rep.EndpointUID != string(a.UID) {
 			t.Errorf("pod UID %s, endpoint UID %s; want %s", rep.PodUID, rep.EndpointUID, a.UID)
 		}
+		ctlLog(t, ctx, bin, "pod", "show", ns+"/ctl-a")
 	})
 	t.Run("check, clean", func(t *testing.T) { ctlCheckClean(t, ctx, bin) })
 
@@ -77,12 +78,15 @@ func TestSpiderpoolctl(t *testing.T) {
 		if diff := cmp.Diff([]string{"leaked-record " + leakIP}, findingsOf(rep, pool)); diff != "" {
 			t.Errorf("findings of pool %s (-want +got):\n%s", pool, diff)
 		}
+		ctlLog(t, ctx, bin, "check")
+		ctlLog(t, ctx, bin, "ip", "show", leakIP)
 	})
 	t.Run("ip release, refused", func(t *testing.T) {
 		code, _, errOut := ctlRun(t, ctx, bin, "ip", "release", ipA)
 		if code != ctl.ExitProblems || !strings.Contains(errOut, "alive") {
 			t.Errorf("release of a live pod's %s: exit %d, stderr %q", ipA, code, errOut)
 		}
+		ctlLog(t, ctx, bin, "ip", "release", leakIP, "--dry-run")
 	})
 	t.Run("ip release, leak", func(t *testing.T) {
 		var rep ctl.ReleaseReport
@@ -96,5 +100,8 @@ func TestSpiderpoolctl(t *testing.T) {
 			t.Errorf("records after release: %v", recs)
 		}
 	})
-	t.Run("check, clean again", func(t *testing.T) { ctlCheckClean(t, ctx, bin) })
+	t.Run("check, clean again", func(t *testing.T) {
+		ctlCheckClean(t, ctx, bin)
+		ctlLog(t, ctx, bin, "check")
+	})
 }

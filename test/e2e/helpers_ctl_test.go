@@ -57,6 +57,14 @@ func ctlRun(t *testing.T, ctx context.Context, bin string, args ...string) (int,
 	return 0, out.String(), errOut.String()
 }
 
+// ctlLog runs spiderpoolctl with its table output and logs it, for the
+// reader of the test log (docs/spiderpoolctl.md shows such output).
+func ctlLog(t *testing.T, ctx context.Context, bin string, args ...string) {
+	t.Helper()
+	code, out, errOut := ctlRun(t, ctx, bin, args...)
+	t.Logf("$ spiderpoolctl %s   # exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+}
+
 // ctlJSON runs spiderpoolctl with -o json, wants exit code want and
 // decodes its output into v.
 func ctlJSON(t *testing.T, ctx context.Context, bin string, want int, v any, args ...string) {
