@@ -28,7 +28,7 @@ help: ## Show this help.
 ##@ Main commands (README)
 
 .PHONY: demo
-demo: lab-up ## Main job: bring up the lab cluster and show pods getting addresses.
+demo: lab-up ## Main job: bring up the lab, helm install spiderpool, show pods getting addresses.
 	hack/demo.sh "$(LAB_DIR)"
 
 .PHONY: test
@@ -77,12 +77,11 @@ lint: $(GOLANGCI_LINT) ## Run the pinned golangci-lint with .golangci.yml.
 ##@ Lab
 
 .PHONY: lab-up
-lab-up: deps testbin build ## Bring up the lab cluster (LAB_NODES nodes) in LAB_DIR.
+lab-up: deps testbin build $(HELM) ## Bring up the lab cluster (LAB_NODES nodes) in LAB_DIR and helm install charts/spiderpool.
 	@if [[ -f "$(LAB_DIR)/lab.json" ]]; then echo "lab: already up in $(LAB_DIR) (make lab-down to remove it)"; else \
 	  $(LOCALBIN)/spiderlab up --dir "$(LAB_DIR)" --nodes $(LAB_NODES) \
 	    --k8s-bin "$$(hack/testbin.sh 2>/dev/null)" --cni-bin "$$(hack/testbin.sh --cni-dir 2>/dev/null)" \
-	    --crds config/crd/bases,config/crd/nad --agent $(LOCALBIN)/spiderpool-agent \
-	    --controller $(LOCALBIN)/spiderpool-controller; fi
+	    --chart charts/spiderpool --helm $(HELM) --bin-dir $(LOCALBIN); fi
 
 .PHONY: lab-down
 lab-down: ## Tear the lab down: processes by PID, network namespaces, files.

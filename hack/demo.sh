@@ -2,17 +2,33 @@
 # SPDX-License-Identifier: Apache-2.0
 # Copyright Authors of spiderpool-go
 #
-# demo.sh runs the main job on an up lab: deploys a Deployment of 10 and a
-# StatefulSet of 3, waits until they run, shows the pods' addresses and pings
-# between two pods on different nodes from inside their network namespaces.
+# demo.sh runs the main job on an up lab (chart mode: spiderpool installed
+# with its Helm chart): shows the release, the agent and controller pods and
+# the default pools spiderpool-init created, then deploys a Deployment of 10
+# and a StatefulSet of 3, waits until they run, shows the pods' addresses and
+# pings between two pods on different nodes from inside their network
+# namespaces.
 set -euo pipefail
 dir=${1:-_output/lab}
 say() { echo "demo: $*" >&2; }
 kubectl="$(jq -r .k8sBinDir "$dir/lab.json")/kubectl --kubeconfig $dir/kubeconfig"
 prefix="spl-$(jq -r .name "$dir/lab.json")-p-"
 
-say "applying test/e2e/manifests/pools.yaml (dual-stack default SpiderIPPools)"
-$kubectl apply -f test/e2e/manifests/pools.yaml >/dev/null
+if [[ $(jq -r '.chart // ""' "$dir/lab.json") != "" ]]; then
+  helm() {
+    KUBECONFIG="$dir/kubeconfig" HELM_CACHE_HOME="$dir/helm/cache" HELM_CONFIG_HOME="$dir/helm/config" \
+      HELM_DATA_HOME="$dir/helm/data" "$(jq -r .helmBinary "$dir/lab.json")" "$@"
+  }
+  say "helm list: spiderpool installed from charts/spiderpool"
+  helm list --namespace kube-system
+  say "the chart's pods, run by the node simulators as host processes (agent DaemonSet, controller, init Job)"
+  $kubectl -n kube-system get pods -o wide
+  say "default pools created by the spiderpool-init Job (clusterDefaultPool.* values)"
+  $kubectl get spiderippools,spidersubnets
+else
+  say "applying test/e2e/manifests/pools.yaml (dual-stack default SpiderIPPools)"
+  $kubectl apply -f test/e2e/manifests/pools.yaml >/dev/null
+fi
 say "applying test/e2e/manifests/demo.yaml (Deployment web x10, StatefulSet db x3)"
 $kubectl apply -f test/e2e/manifests/demo.yaml >/dev/null
 say "waiting for the pods to be Running with addresses"
