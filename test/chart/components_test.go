@@ -204,3 +204,15 @@ func TestControllerTLSProvided(t *testing.T) {
 		}
 	}
 }
+
+// TestControllerClusterDomain checks that a cluster DNS domain other than
+// cluster.local reaches the certificate's names.
+func TestControllerClusterDomain(t *testing.T) {
+	e := newChartEnv(t)
+	args := e.template(t, with("global.clusterDnsDomain", "corp.local", "spiderpoolController.tls.auto.extraDnsNames", []any{"x.example"})).
+		deployment(t, "spiderpool-controller").Spec.Template.Spec.Containers[0].Args
+	want := "--tls-extra-dns-names=x.example,spiderpool-controller." + releaseNamespace + ".svc.corp.local"
+	if !slices.Contains(args, want) {
+		t.Errorf("args %v lack %s", args, want)
+	}
+}
