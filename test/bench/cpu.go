@@ -29,12 +29,19 @@ func sampleCPU(labDir string) cpuSample {
 			continue // the process was stopped meanwhile
 		}
 		pid := strings.Fields(string(data) + " ")[0]
-		if secs, ok := procCPU(pid); ok {
-			s[cpuGroup(strings.TrimSuffix(filepath.Base(f), ".pid"))] += secs
+		own, children, ok := procCPU(pid)
+		if !ok {
+			continue
 		}
+		name := strings.TrimSuffix(filepath.Base(f), ".pid")
+		if strings.HasPrefix(name, "node-") {
+			s["CNI plugins (children of node simulators)"] += children
+			children = 0
+		}
+		s[cpuGroup(name)] += own + children
 	}
-	if secs, ok := procCPU("self"); ok {
-		s["spiderbench"] += secs
+	if own, children, ok := procCPU("self"); ok {
+		s["spiderbench"] += own + children
 	}
 	return s
 }
@@ -45,7 +52,7 @@ func cpuGroup(name string) string {
 	case strings.HasPrefix(name, "agent-"):
 		return "spiderpool-agent (all nodes)"
 	case strings.HasPrefix(name, "node-"):
-		return "node simulators + CNI plugins"
+		return "node simulators"
 	case strings.HasPrefix(name, "controller"):
 		return "spiderpool-controller"
 	default:
@@ -53,30 +60,31 @@ func cpuGroup(name string) string {
 	}
 }
 
-// procCPU returns utime+stime+cutime+cstime of pid in seconds.
-func procCPU(pid string) (float64, bool) {
+// procCPU returns the CPU seconds of pid itself (utime+stime) and of its
+// reaped children (cutime+cstime).
+func procCPU(pid string) (own, children float64, ok bool) {
 	data, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	// Fields after the command name, which is in parentheses and may hold spaces.
-	_, rest, ok := strings.Cut(string(data), ") ")
-	if !ok {
-		return 0, false
+	_, rest, found := strings.Cut(string(data), ") ")
+	if !found {
+		return 0, 0, false
 	}
 	f := strings.Fields(rest)
 	if len(f) < 15 {
-		return 0, false
+		return 0, 0, false
 	}
-	var ticks float64
-	for _, v := range f[11:15] { // utime stime cutime cstime: fields 14-17 of stat
+	var ticks [4]float64
+	for i, v := range f[11:15] { // utime stime cutime cstime: fields 14-17 of stat
 		n, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return 0, false
+			return 0, 0, false
 		}
-		ticks += n
+		ticks[i] = n
 	}
-	return ticks / clockTicks, true
+	return (ticks[0] + ticks[1]) / clockTicks, (ticks[2] + ticks[3]) / clockTicks, true
 }
 
 // sub returns s minus an earlier sample.

@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -102,8 +104,8 @@ func (r *scenarioRun) create(ctx context.Context, res *PhaseResult) error {
 // recreate deletes every pod at once and waits for the replacements.
 func (r *scenarioRun) recreate(ctx context.Context, res *PhaseResult) error {
 	old := r.pods.uids()
-	if err := r.env.Client.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(r.ns), client.HasLabels{appLabel}); err != nil {
-		return fmt.Errorf("delete pods: %w", err)
+	if err := r.deletePods(ctx); err != nil {
+		return err
 	}
 	if err := r.waitReady(ctx, "re-create", old); err != nil {
 		return err
@@ -111,6 +113,37 @@ func (r *scenarioRun) recreate(ctx context.Context, res *PhaseResult) error {
 	res.RecordMismatches, res.Notes = r.checkRecords(ctx, res.Notes)
 	return nil
 }
+
+// deletePods deletes every pod of the namespace one by one with a few
+// workers, as `kubectl delete pods --all` does; a single deletecollection
+// call can outlive the API server's request timeout on a loaded machine.
+func (r *scenarioRun) deletePods(ctx context.Context) error {
+	var pods corev1.PodList
+	if err := r.env.Client.List(ctx, &pods, client.InNamespace(r.ns), client.HasLabels{appLabel}); err != nil {
+		return fmt.Errorf("list pods: %w", err)
+	}
+	work := make(chan *corev1.Pod)
+	errs := make([]error, deleteWorkers)
+	var wg sync.WaitGroup
+	for w := range deleteWorkers {
+		wg.Go(func() {
+			for p := range work {
+				if err := r.env.Client.Delete(ctx, p); err != nil && !apierrors.IsNotFound(err) && errs[w] == nil {
+					errs[w] = fmt.Errorf("delete pod %s: %w", p.Name, err)
+				}
+			}
+		})
+	}
+	for i := range pods.Items {
+		work <- &pods.Items[i]
+	}
+	close(work)
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// deleteWorkers is how many pod deletions run at once.
+const deleteWorkers = 8
 
 // delete removes the Deployments and waits until no pod, record or
 // SpiderEndpoint is left.
