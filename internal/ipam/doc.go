@@ -43,6 +43,12 @@
 // by Config.WriteTimeout), so every caller learns whether it got an
 // address.
 //
+// The queues' inner events, how long an operation waited before it was
+// tried and which writes lost a race, are reported to Deps.Observer (package
+// metrics turns them into Spiderpool's limit-duration histograms and
+// update-ippool-conflict counters); the service itself never imports a
+// metrics library.
+//
 // # Measured cost
 //
 // Against a real kube-apiserver (envtest, internal/store/kube tests; two
