@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// session is what one command run needs: flags, then the client.
+// session holds the global flags of one spiderpoolctl run.
 type session struct {
 	env        *Env
 	kubeconfig string
@@ -19,25 +19,42 @@ type session struct {
 	configMap  string
 }
 
-// connect parses -o and builds the client and the GC judge.
-func (s *session) connect(ctx context.Context) (client.Client, judgeFunc, Format, error) {
+// conn is what a verb works with: the output format, the client, the
+// snapshot of the IPAM objects and, for verbs that judge liveness, the
+// GC's judge.
+type conn struct {
+	format Format
+	client client.Client
+	snap   *Snapshot
+	judge  judgeFunc
+}
+
+// connect parses -o, builds the client, reads the snapshot and, when
+// judging, the GC options.
+func (s *session) connect(ctx context.Context, judging bool) (*conn, error) {
 	f, err := ParseOutput(s.output)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, err
 	}
-	c, err := s.env.NewClient(s.kubeconfig)
-	if err != nil {
-		return nil, nil, "", err
+	c := &conn{format: f}
+	if c.client, err = s.env.NewClient(s.kubeconfig); err != nil {
+		return nil, err
 	}
-	cm, err := ParsePodRef(s.configMap, "")
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("--config-map: %w", err)
+	if judging {
+		cm, err := ParsePodRef(s.configMap, "")
+		if err != nil {
+			return nil, fmt.Errorf("--config-map: %w", err)
+		}
+		opts, err := LoadGCOptions(ctx, c.client, client.ObjectKey{Namespace: cm.Namespace, Name: cm.Name})
+		if err != nil {
+			return nil, err
+		}
+		c.judge = gcJudge(opts, c.client, s.env.Now)
 	}
-	opts, err := LoadGCOptions(ctx, c, client.ObjectKey{Namespace: cm.Namespace, Name: cm.Name})
-	if err != nil {
-		return nil, nil, "", err
+	if c.snap, err = LoadSnapshot(ctx, c.client); err != nil {
+		return nil, err
 	}
-	return c, gcJudge(opts, c, s.env.Now), f, nil
+	return c, nil
 }
 
 func (s *session) render(f Format, report table) error {
@@ -73,19 +90,11 @@ func newPoolCmd(s *session) *cobra.Command {
 		Short: "List every SpiderIPPool with its used, free and total addresses",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := ParseOutput(s.output)
+			c, err := s.connect(cmd.Context(), false)
 			if err != nil {
 				return err
 			}
-			c, err := s.env.NewClient(s.kubeconfig)
-			if err != nil {
-				return err
-			}
-			snap, err := LoadSnapshot(cmd.Context(), c)
-			if err != nil {
-				return err
-			}
-			return s.render(f, ListPools(snap))
+			return s.render(c.format, ListPools(c.snap))
 		},
 	})
 	return pool
@@ -97,19 +106,15 @@ func newCheckCmd(s *session) *cobra.Command {
 		Short: "Check pool records against SpiderEndpoints and live pods (exit 1 when a problem is found)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, judge, f, err := s.connect(cmd.Context())
+			c, err := s.connect(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
-			snap, err := LoadSnapshot(cmd.Context(), c)
+			rep, err := Check(cmd.Context(), c.snap, c.judge)
 			if err != nil {
 				return err
 			}
-			rep, err := Check(cmd.Context(), snap, judge)
-			if err != nil {
-				return err
-			}
-			if err := s.render(f, rep); err != nil {
+			if err := s.render(c.format, rep); err != nil {
 				return err
 			}
 			if rep.Problems > 0 {
@@ -132,23 +137,15 @@ func newPodCmd(s *session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			f, err := ParseOutput(s.output)
+			c, err := s.connect(cmd.Context(), false)
 			if err != nil {
 				return err
 			}
-			c, err := s.env.NewClient(s.kubeconfig)
+			rep, err := ShowPod(cmd.Context(), c.client, c.snap, ref)
 			if err != nil {
 				return err
 			}
-			snap, err := LoadSnapshot(cmd.Context(), c)
-			if err != nil {
-				return err
-			}
-			rep, err := ShowPod(cmd.Context(), c, snap, ref)
-			if err != nil {
-				return err
-			}
-			return s.render(f, rep)
+			return s.render(c.format, rep)
 		},
 	}
 	show.Flags().StringVarP(&namespace, "namespace", "n", "", "the pod's namespace")

@@ -23,19 +23,15 @@ func newIPShowCmd(s *session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, judge, f, err := s.connect(cmd.Context())
+			c, err := s.connect(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
-			snap, err := LoadSnapshot(cmd.Context(), c)
+			rep, err := ShowIP(cmd.Context(), c.snap, ip, c.judge)
 			if err != nil {
 				return err
 			}
-			rep, err := ShowIP(cmd.Context(), snap, ip, judge)
-			if err != nil {
-				return err
-			}
-			return s.render(f, rep)
+			return s.render(c.format, rep)
 		},
 	}
 }
@@ -51,17 +47,13 @@ func newIPReleaseCmd(s *session) *cobra.Command {
 			if opts.IP, err = ParseIP(args[0]); err != nil {
 				return err
 			}
-			c, judge, f, err := s.connect(cmd.Context())
+			c, err := s.connect(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
-			snap, err := LoadSnapshot(cmd.Context(), c)
-			if err != nil {
-				return err
-			}
-			rep, err := Release(cmd.Context(), snap, &Writer{Client: c}, opts, judge)
+			rep, err := Release(cmd.Context(), c.snap, &Writer{Client: c.client}, opts, c.judge)
 			if len(rep.Actions) > 0 {
-				if rerr := s.render(f, rep); rerr != nil && err == nil {
+				if rerr := s.render(c.format, rep); rerr != nil && err == nil {
 					err = rerr
 				}
 			}
