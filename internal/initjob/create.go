@@ -13,17 +13,27 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
+// createAll creates objs in order, within CreateTimeout.
+func (j *Job) createAll(ctx context.Context, objs []desired) error {
+	ctx, cancel := context.WithTimeout(ctx, j.createTimeout())
+	defer cancel()
+	for _, d := range objs {
+		if err := j.create(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // create creates d.obj. An object of that name that already exists counts
 // as created. Errors that another try may cure (a webhook not reachable
-// yet, a timeout, throttling) are retried every Interval for at most
-// CreateTimeout; a refusal of the object itself is returned at once.
+// yet, a timeout, throttling) are retried every Interval until ctx ends; a
+// refusal of the object itself is returned at once.
 func (j *Job) create(ctx context.Context, d desired) error {
 	log := logr.FromContextOrDiscard(ctx).WithValues("kind", d.kind, "name", d.obj.GetName())
 	if ns := d.obj.GetNamespace(); ns != "" {
 		log = log.WithValues("namespace", ns)
 	}
-	ctx, cancel := context.WithTimeout(ctx, j.createTimeout())
-	defer cancel()
 	for attempt := 1; ; attempt++ {
 		obj, ok := d.obj.DeepCopyObject().(client.Object)
 		if !ok {

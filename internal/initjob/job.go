@@ -20,7 +20,8 @@ import (
 const (
 	// DefaultInterval is Spiderpool's gap between polls and retries.
 	DefaultInterval = 2 * time.Second
-	// DefaultCreateTimeout bounds the retries of one object's creation.
+	// DefaultCreateTimeout bounds the creation of all the objects,
+	// retries included.
 	DefaultCreateTimeout = 5 * time.Minute
 )
 
@@ -34,9 +35,10 @@ type Job struct {
 	// Interval is the gap between polls of the controller Endpoints and
 	// between retries of a create (DefaultInterval when 0).
 	Interval time.Duration
-	// CreateTimeout bounds the retries of one create (DefaultCreateTimeout
-	// when 0). Waiting for the controller is bounded by the context only:
-	// the Job's own deadline decides how long an install may take.
+	// CreateTimeout bounds the creation of all the objects, retries
+	// included (DefaultCreateTimeout when 0). Waiting for the controller is
+	// bounded by the context only: the Job's own deadline decides how long
+	// an install may take.
 	CreateTimeout time.Duration
 }
 
@@ -51,10 +53,8 @@ func (j *Job) Run(ctx context.Context) error {
 	if err := j.waitForController(ctx); err != nil {
 		return err
 	}
-	for _, d := range objs {
-		if err := j.create(ctx, d); err != nil {
-			return err
-		}
+	if err := j.createAll(ctx, objs); err != nil {
+		return err
 	}
 	return j.writeReadiness(ctx)
 }
