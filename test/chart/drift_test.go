@@ -6,8 +6,10 @@ package chart_test
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -83,4 +85,72 @@ func listFiles(t *testing.T, root, dir string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestRolesMatchMarkers regenerates config/rbac from the +kubebuilder:rbac
+// markers (hack/gen-rbac.sh) into a temporary directory and compares; it
+// skips when the pinned controller-gen is not built (make tools).
+func TestRolesMatchMarkers(t *testing.T) {
+	root, err := utils.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := filepath.Join(root, "bin", "controller-gen-v0.19.0")
+	if _, err := os.Stat(gen); err != nil {
+		t.Skipf("skipping: %s is missing (make tools): %v", gen, err)
+	}
+	out := t.TempDir()
+	cmd := exec.CommandContext(t.Context(), filepath.Join(root, "hack", "gen-rbac.sh"), out)
+	cmd.Env = append(os.Environ(), "CONTROLLER_GEN="+gen)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("hack/gen-rbac.sh: %v\n%s", err, b)
+	}
+	got := listFiles(t, out, ".")
+	want := listFiles(t, filepath.Join(root, "config", "rbac"), ".")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("config/rbac files differ from the markers' (-committed +generated); run make manifests chart-sync:\n%s", diff)
+	}
+	for _, rel := range got {
+		a, _ := os.ReadFile(filepath.Join(root, "config", "rbac", rel))
+		b, _ := os.ReadFile(filepath.Join(out, rel))
+		if diff := cmp.Diff(string(a), string(b)); diff != "" {
+			t.Errorf("config/rbac/%s differs from the markers (-committed +generated); run make manifests chart-sync:\n%s", rel, diff)
+		}
+	}
+}
+
+// TestSyncChartVerifyDetectsDrift runs hack/sync-chart.sh --verify on a
+// copy of the repository: it passes as committed and fails, naming the
+// fix, once a chart copy is edited.
+func TestSyncChartVerifyDetectsDrift(t *testing.T) {
+	root, err := utils.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	for _, p := range []string{"charts", "config", "hack"} {
+		cmd := exec.CommandContext(t.Context(), "cp", "-R", filepath.Join(root, p), filepath.Join(repo, p))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("copy %s: %v\n%s", p, err, b)
+		}
+	}
+	verify := func() (string, error) {
+		b, err := exec.CommandContext(t.Context(), filepath.Join(repo, "hack", "sync-chart.sh"), "--verify").CombinedOutput()
+		return string(b), err
+	}
+	if out, err := verify(); err != nil {
+		t.Fatalf("unmodified copy: %v\n%s", err, out)
+	}
+	role := filepath.Join(repo, "charts", "spiderpool", "files", "rbac", "agent", "role.yaml")
+	data, err := os.ReadFile(role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(role, append(data, []byte("- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get]\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := verify()
+	if err == nil || !strings.Contains(out, "run: make chart-sync") || !strings.Contains(out, "secrets") {
+		t.Errorf("after editing the chart's agent role: err %v, output:\n%s", err, out)
+	}
 }
