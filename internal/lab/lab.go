@@ -187,23 +187,34 @@ type step struct {
 }
 
 func (l *Lab) upSteps() []step {
-	return []step{
+	steps := []step{
 		{"generate certificates and tokens", func(context.Context) error { return l.writePKI() }},
 		{"start etcd", func(context.Context) error { return l.startEtcd() }},
 		{"start kube-apiserver (RBAC on)", func(context.Context) error { return l.startAPIServer() }},
 		{"write admin kubeconfig", func(context.Context) error { return l.writeKubeconfig() }},
 		{"start kube-controller-manager", func(context.Context) error { return l.startKCM() }},
 		{"start kube-scheduler", func(context.Context) error { return l.startScheduler() }},
-		{"install CRDs", l.installCRDs},
-		{"apply the chart's ServiceAccounts and RBAC", l.applyChartRBAC},
-		{"create fabric and node network namespaces", func(context.Context) error { return l.createNetworks() }},
-		{"write node CNI configurations", func(context.Context) error { return l.writeNodeNetworks() }},
-		{"start spiderpool-controller (webhooks, leader election)", l.startControllers},
-		{"start spiderpool-agent on every node", l.startAgents},
-		{"start node simulators", func(context.Context) error { return l.startNodes() }},
-		{"wait for nodes Ready", l.waitNodesReady},
-		{"helm install the chart (agents, controller, init Job)", l.installChart},
 	}
+	optional := []struct {
+		when bool
+		step step
+	}{
+		{len(l.opts.CRDDirs) > 0, step{"install CRDs", l.installCRDs}},
+		{l.Chart != "" && !l.ChartMode(), step{"apply the chart's ServiceAccounts and RBAC", l.applyChartRBAC}},
+		{true, step{"create fabric and node network namespaces", func(context.Context) error { return l.createNetworks() }}},
+		{true, step{"write node CNI configurations", func(context.Context) error { return l.writeNodeNetworks() }}},
+		{l.ControllerBinary != "", step{"start spiderpool-controller (webhooks, leader election)", l.startControllers}},
+		{l.AgentBinary != "", step{"start spiderpool-agent on every node", l.startAgents}},
+		{true, step{"start node simulators", func(context.Context) error { return l.startNodes() }}},
+		{true, step{"wait for nodes Ready", l.waitNodesReady}},
+		{l.ChartMode(), step{"helm install the chart (agents, controller, init Job)", l.installChart}},
+	}
+	for _, o := range optional {
+		if o.when {
+			steps = append(steps, o.step)
+		}
+	}
+	return steps
 }
 
 func (l *Lab) writePKI() error {

@@ -24,7 +24,7 @@ type rbacCase struct {
 func chartRBACCases() []rbacCase {
 	const (
 		agentSA, ctrlSA, initSA, cleanSA = "spiderpool-agent", "spiderpool-controller", "spiderpool-init", "spiderpool-controller-hook-pre-delete"
-		sys                      = "--namespace=" + lab.ReleaseNamespace
+		sys                              = "--namespace=" + lab.ReleaseNamespace
 	)
 	return []rbacCase{
 		{agentSA, []string{"get", "pods", "--all-namespaces"}, true},
