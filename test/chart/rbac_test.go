@@ -235,3 +235,21 @@ func TestRBACNamesFollowValues(t *testing.T) {
 		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", "ctl", true},
 	})
 }
+
+// TestRBACWithoutAutoTLS checks that the controller, which then neither
+// writes its Secret nor the caBundle, gets no rule for them.
+func TestRBACWithoutAutoTLS(t *testing.T) {
+	e := newChartEnv(t)
+	for _, values := range []map[string]any{providedTLS, with("spiderpoolController.tls.method", "certmanager")} {
+		ctrl := rolesOf(t, e.template(t, values), "spiderpool-controller")
+		checkNamed(t, "controller", ctrl.namespaced, []namedGrant{
+			{"", "secrets", "get", "spiderpool-controller-server-certs", false},
+			{"coordination.k8s.io", "leases", "update", "spiderpool-controller-leases", true},
+		})
+		checkNamed(t, "controller", ctrl.cluster, []namedGrant{
+			{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "get", "spiderpool-controller", false},
+			{spiderGroup, "spiderippools", "get", "any", true},
+		})
+		checkGrants(t, "controller", ctrl.namespaced, []grant{{"", "secrets", "create", false}})
+	}
+}

@@ -134,13 +134,19 @@ caBundle: {{ . }}
 
 {{/*
 Narrow generated rules to named objects: dict "rules" <rules YAML> "names"
-(dict <resource> (list <name>...)). A rule whose resources all have names
-gets resourceNames; its create verb (which RBAC cannot restrict by name)
-stays in a rule of its own. Other rules are unchanged.
+(dict <resource> (list <name>...)) "drop" (list <resource>...). Resources
+in drop are removed (and a rule left with none). A rule whose resources
+all have names gets resourceNames; its create verb (which RBAC cannot
+restrict by name) stays in a rule of its own. Other rules are unchanged.
 */}}
 {{- define "spiderpool.narrowRules" -}}
 {{- $out := list -}}
+{{- $drop := .drop | default list -}}
 {{- range $r := (fromYamlArray .rules) -}}
+{{- $kept := list -}}
+{{- range $res := $r.resources }}{{ if not (has $res $drop) }}{{ $kept = append $kept $res }}{{ end }}{{ end -}}
+{{- if $kept -}}
+{{- $_ := set $r "resources" $kept -}}
 {{- $names := list -}}
 {{- $all := true -}}
 {{- range $res := $r.resources -}}
@@ -156,6 +162,7 @@ stays in a rule of its own. Other rules are unchanged.
 {{- end -}}
 {{- else -}}
 {{- $out = append $out $r -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{ toYaml $out }}
