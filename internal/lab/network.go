@@ -38,9 +38,43 @@ type Node struct {
 // NetNSPath is the path of the node's host network namespace.
 func (n Node) NetNSPath() string { return "/var/run/netns/" + n.NetNS }
 
-// RootFS is the node's root dir: the hostPath volumes of the pods the
-// node simulator runs live under it.
-func (n Node) RootFS() string { return filepath.Join(n.Dir, "rootfs") }
+// rootFSLinks holds one short symlink per node of every lab, named after
+// the node's network namespace (unique across concurrent labs), to the
+// node's root dir.
+const rootFSLinks = "/run/splab"
+
+// RootFS is the node's root dir as the lab names it: the hostPath volumes
+// of the pods the node simulator runs live under it. It is a short symlink
+// to <Dir>/rootfs, so that unix sockets under it (the agent's) fit the
+// 108-byte limit of socket paths wherever the lab dir is.
+func (n Node) RootFS() string { return filepath.Join(rootFSLinks, n.NetNS) }
+
+// createRootFS makes the node's root dir and its RootFS link, replacing a
+// link left by a lab of the same name that was not taken down.
+func (n Node) createRootFS() error {
+	dir := filepath.Join(n.Dir, "rootfs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(rootFSLinks, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", rootFSLinks, err)
+	}
+	if err := n.removeRootFSLink(); err != nil {
+		return err
+	}
+	if err := os.Symlink(dir, n.RootFS()); err != nil {
+		return fmt.Errorf("link the root dir of %s: %w", n.Name, err)
+	}
+	return nil
+}
+
+// removeRootFSLink removes the RootFS link (not what it points to).
+func (n Node) removeRootFSLink() error {
+	if err := os.Remove(n.RootFS()); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("remove the root dir link of %s: %w", n.Name, err)
+	}
+	return nil
+}
 
 // CNIConfDir is the node's net.d, /etc/cni/net.d under its root dir.
 func (n Node) CNIConfDir() string { return filepath.Join(n.RootFS(), "etc", "cni", "net.d") }
@@ -75,7 +109,10 @@ func (l *Lab) createNodeNetwork(n Node) error {
 			[]string{"-n", n.NetNS, "link", "set", nic, "up"})
 	}
 	cmds = append(cmds, []string{"-n", n.NetNS, "addr", "add", n.IP + "/24", "dev", "eth0"})
-	return ipAll(cmds)
+	if err := ipAll(cmds); err != nil {
+		return err
+	}
+	return n.createRootFS()
 }
 
 // deleteNetworks removes every namespace of this lab: pods', nodes' and the
@@ -86,6 +123,11 @@ func (l *Lab) deleteNetworks() error {
 		return fmt.Errorf("list network namespaces: %w", err)
 	}
 	var errs []string
+	for _, n := range l.Nodes {
+		if err := n.removeRootFSLink(); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), l.nsPrefix()) {
 			if err := ip("netns", "delete", e.Name()); err != nil {
