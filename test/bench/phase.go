@@ -20,6 +20,9 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/lab"
 )
 
+// labTotal is the CPU group summing every lab process.
+const labTotal = "lab total"
+
 // errTimeout marks a phase that did not finish within PhaseTimeout.
 var errTimeout = errors.New("phase timed out")
 
@@ -74,6 +77,11 @@ func (r *scenarioRun) fill(res *PhaseResult, before, after snapshot) {
 		res.ConflictsPerAllocation = res.API.Conflicts / allocs
 	}
 	res.CPUSeconds = after.cpu.sub(before.cpu)
+	var lab float64
+	for _, v := range res.CPUSeconds {
+		lab += v
+	}
+	res.CPUSeconds[labTotal] = lab - res.CPUSeconds["spiderbench"]
 	if before.err == nil && after.err == nil {
 		res.CPUSeconds["machine (all processes)"] = after.busy - before.busy
 	}
