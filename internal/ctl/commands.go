@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/spiderpool-go/spiderpool/internal/gc"
 )
 
 // session holds the global flags of one spiderpoolctl run.
@@ -26,7 +28,10 @@ type conn struct {
 	format Format
 	client client.Client
 	snap   *Snapshot
-	judge  judgeFunc
+	// gcOpts are the GC options judge applies.
+	gcOpts gc.Options
+	// judge judges on reads from the API server.
+	judge judgeFunc
 }
 
 // connect parses -o, builds the client, reads the snapshot and, when
@@ -45,11 +50,10 @@ func (s *session) connect(ctx context.Context, judging bool) (*conn, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--config-map: %w", err)
 		}
-		opts, err := LoadGCOptions(ctx, c.client, client.ObjectKey{Namespace: cm.Namespace, Name: cm.Name})
-		if err != nil {
+		if c.gcOpts, err = LoadGCOptions(ctx, c.client, client.ObjectKey{Namespace: cm.Namespace, Name: cm.Name}); err != nil {
 			return nil, err
 		}
-		c.judge = gcJudge(opts, c.client, s.env.Now)
+		c.judge = gcJudge(c.gcOpts, c.client, s.env.Now)
 	}
 	if c.snap, err = LoadSnapshot(ctx, c.client); err != nil {
 		return nil, err
@@ -110,7 +114,11 @@ func newCheckCmd(s *session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := Check(cmd.Context(), c.snap, c.judge)
+			lists, err := newListReader(cmd.Context(), c.client, c.snap)
+			if err != nil {
+				return err
+			}
+			rep, err := Check(cmd.Context(), c.snap, gcJudge(c.gcOpts, lists, s.env.Now))
 			if err != nil {
 				return err
 			}
