@@ -51,7 +51,7 @@ type CleanOptions struct {
 //     first: the controller may already be gone, and its fail-closed
 //     webhooks would then refuse the finalizer removals below;
 //  2. every SpiderIPPool, SpiderSubnet, SpiderEndpoint, SpiderReservedIP,
-//     SpiderMultusConfig and SpiderCoordinator, finalizers removed first;
+//     SpiderMultusConfig and SpiderCoordinator, and then their finalizers;
 //  3. the CRDs of group spiderpool.spidernet.io, and of
 //     sriovnetwork.openshift.io except sriovoperatorconfigs;
 //  4. the spiderpool-init Job, its pods in the background.
@@ -100,8 +100,11 @@ func spiderLists() []client.ObjectList {
 	}
 }
 
-// deleteAll deletes every object of list's kind, in every namespace, after
-// removing its finalizers. A kind whose CRD is gone has nothing to delete.
+// deleteAll deletes every object of list's kind, in every namespace, then
+// removes the finalizers that hold it. Deleting first closes the window in
+// which a running controller could add its finalizer back: the API server
+// refuses new finalizers on an object being deleted. A kind whose CRD is
+// gone has nothing to delete.
 func deleteAll(ctx context.Context, c client.Client, list client.ObjectList) error {
 	if err := c.List(ctx, list); err != nil {
 		if gone(err) {
@@ -119,17 +122,18 @@ func deleteAll(ctx context.Context, c client.Client, list client.ObjectList) err
 		if !ok {
 			continue
 		}
-		if err := stripFinalizers(ctx, c, obj); err != nil {
+		if err := deleteObject(ctx, c, obj); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		errs = append(errs, deleteObject(ctx, c, obj))
+		errs = append(errs, stripFinalizers(ctx, c, obj))
 	}
 	return errors.Join(errs...)
 }
 
 // stripFinalizers removes every finalizer of obj, re-reading it on a
-// conflict (an agent or the controller may be writing it).
+// conflict (an agent or the controller may be writing it). An object
+// already gone is fine.
 func stripFinalizers(ctx context.Context, c client.Client, obj client.Object) error {
 	var removed []string
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
