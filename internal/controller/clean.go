@@ -49,7 +49,7 @@ type CleanOptions struct {
 //
 //  1. the webhook configurations, Spiderpool's and the SR-IOV operator's,
 //     first: the controller may already be gone, and its fail-closed
-//     webhooks would then refuse the finalizer removals below;
+//     webhooks would then refuse the deletions and updates below;
 //  2. every SpiderIPPool, SpiderSubnet, SpiderEndpoint, SpiderReservedIP,
 //     SpiderMultusConfig and SpiderCoordinator, and then their finalizers;
 //  3. the CRDs of group spiderpool.spidernet.io, and of
