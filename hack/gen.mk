@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # Copyright Authors of spiderpool-go
 #
-# gen.mk: code generation for the API types (deepcopy) and their CRDs.
-# Included by the top-level Makefile. RBAC and webhook manifests are not made
-# here.
+# gen.mk: code generation for the API types (deepcopy), their CRDs and the
+# RBAC roles of each component (from the +kubebuilder:rbac markers).
+# Included by the top-level Makefile. The webhook configurations are built in
+# Go (internal/webhook) and by the chart, not here.
 
 ##@ Code generation
 

@@ -3,9 +3,11 @@
 # Copyright Authors of spiderpool-go
 #
 # verify-generated.sh checks that the generated files committed in a module
-# (api/**/zz_generated.deepcopy.go, config/crd/bases, config/crd/nad) are what
-# controller-gen makes from its API types. It regenerates them in a temporary
-# copy of the module, so DIR itself is never modified.
+# (api/**/zz_generated.deepcopy.go, config/crd/bases, config/crd/nad, and
+# config/rbac when DIR has internal/) are what controller-gen makes from the
+# API types and the +kubebuilder:rbac markers, and that the chart's copies of
+# them (charts/spiderpool, when present) match (hack/sync-chart.sh --verify).
+# It regenerates into a temporary directory, so DIR itself is never modified.
 #
 #   hack/verify-generated.sh [DIR]   DIR defaults to the repository root.
 #
