@@ -13,8 +13,12 @@ import (
 // Markdown renders res as the short report of results.md.
 func Markdown(res *Results) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Benchmark results\n\nRun %s UTC, %d CPUs, lab of %d nodes (up in %.0fs), load average %.2f at start, %.2f at end.\n",
-		res.Started.Format("2006-01-02 15:04"), res.CPUs, res.Nodes, res.LabUpSeconds, res.LoadAvgStart, res.LoadAvgEnd)
+	fmt.Fprintf(&b, "# Benchmark results\n\nRun %s UTC, %d CPUs", res.Started.Format("2006-01-02 15:04"), res.CPUs)
+	if len(res.Scenarios) > 0 {
+		fmt.Fprintf(&b, ", lab of %d nodes (up in %.0fs), load average %.2f at start, %.2f at end",
+			res.Nodes, res.LabUpSeconds, res.LoadAvgStart, res.LoadAvgEnd)
+	}
+	b.WriteString(".\n")
 	for _, s := range res.Scenarios {
 		writeScenario(&b, s)
 	}
