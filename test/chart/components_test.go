@@ -216,3 +216,21 @@ func TestControllerClusterDomain(t *testing.T) {
 		t.Errorf("args %v lack %s", args, want)
 	}
 }
+
+// TestImages checks image references: appVersion tags, the registry
+// override, digests, and the init Job's fallback to the controller image.
+func TestImages(t *testing.T) {
+	e := newChartEnv(t)
+	objs := e.template(t, with("global.imageRegistryOverride", "mirror.example", "spiderpoolController.image.tag", "v9",
+		"spiderpoolAgent.image.digest", "sha256:abc"))
+	for _, tc := range []struct{ got, want string }{
+		{objs.daemonSet(t, "spiderpool-agent").Spec.Template.Spec.Containers[0].Image, "mirror.example/spidernet-io/spiderpool/spiderpool-agent@sha256:abc"},
+		{objs.deployment(t, "spiderpool-controller").Spec.Template.Spec.Containers[0].Image, "mirror.example/spidernet-io/spiderpool/spiderpool-controller:v9"},
+		{objs.job(t, "spiderpool-init").Spec.Template.Spec.Containers[0].Image, "mirror.example/spidernet-io/spiderpool/spiderpool-controller:v9"},
+		{objs.job(t, "spiderpool-controller-hook-pre-delete").Spec.Template.Spec.Containers[0].Image, "mirror.example/spidernet-io/spiderpool/spiderpool-controller:v9"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("image %s, want %s", tc.got, tc.want)
+		}
+	}
+}
