@@ -271,3 +271,36 @@ func TestIPReleaseKeepsConcurrentRecords(t *testing.T) {
 		t.Errorf("records after a racing release (-want +got):\n%s", diff)
 	}
 }
+
+// TestCheckFollowsConfigMap: with enableStatefulSet false in
+// spiderpool-conf, a dead StatefulSet pod's record is a leak, as the GC
+// would then release it.
+func TestCheckFollowsConfigMap(t *testing.T) {
+	e := newKenv(t)
+	e.create(&corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: "spiderpool-conf"},
+		Data:       map[string]string{"conf.yml": "enableStatefulSet: false\nenableIPv4: true\n"},
+	})
+	e.create(&appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: "web"},
+		Spec: appsv1.StatefulSetSpec{
+			Replicas: ptr.To[int32](1), Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "pause"}}},
+			},
+		},
+	})
+	pool := e.pool("p", "10.17.0.0/24", []string{"10.17.0.10-10.17.0.19"}, map[string][2]string{"10.17.0.10": {"web-0", "uid-web-0"}})
+	e.endpoint("web-0", "uid-web-0", "StatefulSet", "web", v4("eth0", "10.17.0.10/24", pool))
+
+	var rep CheckReport
+	e.runJSON(ExitOK, &rep, "check")
+	if diff := cmp.Diff([]string{"kept-by-design 10.17.0.10 web-0"}, e.findings(rep)); diff != "" {
+		t.Errorf("chart defaults (-want +got):\n%s", diff)
+	}
+	e.runJSON(ExitProblems, &rep, "check", "--config-map", e.ns+"/spiderpool-conf")
+	if diff := cmp.Diff([]string{"leaked-record 10.17.0.10 web-0"}, e.findings(rep)); diff != "" {
+		t.Errorf("enableStatefulSet false (-want +got):\n%s", diff)
+	}
+}

@@ -72,8 +72,11 @@ func LoadGCOptions(ctx context.Context, r client.Reader, cm client.ObjectKey) (g
 	err = r.Get(ctx, cm, obj)
 	switch {
 	case apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
+		// not installed there, or not readable: the chart's defaults stand
 	case err != nil:
 		return gc.Options{}, fmt.Errorf("read ConfigMap %s: %w", cm, err)
+	case obj.Data[configKey] == "":
+		// no conf.yml: the chart's defaults stand
 	default:
 		if conf, err = config.ParseConfigMap([]byte(obj.Data[configKey])); err != nil {
 			return gc.Options{}, fmt.Errorf("ConfigMap %s: %w", cm, err)
