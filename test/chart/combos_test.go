@@ -5,6 +5,13 @@ package chart_test
 
 import (
 	"testing"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 )
 
 // combination is a documented set of values (docs/chart.md).
@@ -98,7 +105,10 @@ func TestTemplateRendersEveryCombination(t *testing.T) {
 				}
 			}
 			for key, obj := range objs {
-				if obj.Kind == "Namespace" || isClusterScoped(obj.Kind) {
+				if typed := typedObject(obj.Kind); typed != nil {
+					objs.decode(t, obj.Kind, obj.Name, typed) // strict: no unknown or misspelt field
+				}
+				if isClusterScoped(obj.Kind) {
 					continue
 				}
 				if obj.Namespace == "" {
@@ -116,4 +126,40 @@ func isClusterScoped(kind string) bool {
 		return true
 	}
 	return false
+}
+
+// typedObject returns an empty object of a Kubernetes kind the chart
+// renders, or nil for custom resources (ServiceMonitor, Certificate...).
+func typedObject(kind string) any {
+	switch kind {
+	case "DaemonSet":
+		return &appsv1.DaemonSet{}
+	case "Deployment":
+		return &appsv1.Deployment{}
+	case "Job":
+		return &batchv1.Job{}
+	case "ConfigMap":
+		return &corev1.ConfigMap{}
+	case "Secret":
+		return &corev1.Secret{}
+	case "Service":
+		return &corev1.Service{}
+	case "ServiceAccount":
+		return &corev1.ServiceAccount{}
+	case "PodDisruptionBudget":
+		return &policyv1.PodDisruptionBudget{}
+	case "ClusterRole":
+		return &rbacv1.ClusterRole{}
+	case "Role":
+		return &rbacv1.Role{}
+	case "ClusterRoleBinding":
+		return &rbacv1.ClusterRoleBinding{}
+	case "RoleBinding":
+		return &rbacv1.RoleBinding{}
+	case "MutatingWebhookConfiguration":
+		return &admissionregistrationv1.MutatingWebhookConfiguration{}
+	case "ValidatingWebhookConfiguration":
+		return &admissionregistrationv1.ValidatingWebhookConfiguration{}
+	}
+	return nil
 }
