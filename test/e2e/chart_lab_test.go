@@ -30,10 +30,10 @@ const (
 	ctrlComponent  = "spiderpool-controller"
 )
 
-// upChartLab brings up a 2-node lab in chart mode (helm install of
-// charts/spiderpool) and tears it down at the end of the test. A missing
-// chart or helm fails the test.
-func upChartLab(t *testing.T, ctx context.Context) (*lab.Lab, client.Client) {
+// upChartLab brings up a lab of nodes nodes in chart mode (helm install of
+// charts/spiderpool), named after the shared lab plus suffix, and tears it
+// down at the end of the test. A missing chart or helm fails the test.
+func upChartLab(t *testing.T, ctx context.Context, suffix string, nodes int) (*lab.Lab, client.Client) {
 	t.Helper()
 	base := shared.opts
 	if _, err := os.Stat(filepath.Join(base.Chart, "Chart.yaml")); err != nil {
@@ -49,7 +49,7 @@ func upChartLab(t *testing.T, ctx context.Context) (*lab.Lab, client.Client) {
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	opts := lab.Options{
-		Name: base.Name + "c", Dir: filepath.Join(dir, "lab"), Nodes: 2,
+		Name: base.Name + suffix, Dir: filepath.Join(dir, "lab"), Nodes: nodes,
 		K8sBinDir: base.K8sBinDir, CNIBinDirs: base.CNIBinDirs, LabBinary: base.LabBinary,
 		Chart: base.Chart, HelmBinary: base.HelmBinary, HostBinDir: base.HostBinDir, Progress: os.Stderr,
 	}
@@ -58,7 +58,7 @@ func upChartLab(t *testing.T, ctx context.Context) (*lab.Lab, client.Client) {
 	if err != nil {
 		t.Fatalf("chart-mode lab up: %v", err)
 	}
-	t.Logf("chart-mode lab (2 nodes, helm install --wait) up in %.1fs", time.Since(start).Seconds())
+	t.Logf("chart-mode lab (%d nodes, helm install --wait) up in %.1fs", nodes, time.Since(start).Seconds())
 	t.Cleanup(func() {
 		if err := l.Down(context.WithoutCancel(ctx)); err != nil {
 			t.Errorf("chart-mode lab down: %v", err)

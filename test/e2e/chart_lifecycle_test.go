@@ -30,7 +30,7 @@ import (
 // uninstall cleanup, in that order.
 func TestChartLifecycle(t *testing.T) {
 	ctx := testContext(t, 15*time.Minute)
-	l, c := upChartLab(t, ctx)
+	l, c := upChartLab(t, ctx, "c", 2)
 	app := deployment("chart-app", "web", 4)
 	createNamespace(t, ctx, c, app.Namespace)
 	t.Run("install", func(t *testing.T) { checkInstalled(t, ctx, l, c, app) })
