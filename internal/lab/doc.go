@@ -14,6 +14,15 @@
 // the Node Ready and gives every pod bound to it a network namespace through
 // real CNI calls.
 //
+// The project itself runs in one of two modes. In chart mode (Options.Chart
+// without agent or controller binaries) the lab runs helm install of the
+// chart once the nodes are Ready, and the node simulators run the chart's
+// pods (agent DaemonSet, controller Deployment, init and cleanup Jobs) as
+// host processes under the chart's ServiceAccounts. In process mode the lab
+// starts the agent and controller processes itself, configured as the chart
+// configures them; with a chart it applies only the chart's ServiceAccounts
+// and RBAC and gives each process a token of its ServiceAccount.
+//
 // Every process the lab starts is recorded by PID in the lab directory and
 // stopped by that PID only; every namespace it creates carries the lab's
 // prefix, so Down removes exactly what Up made.

@@ -26,6 +26,19 @@
 // default-network list in a Multus config, no runtime-config capabilities
 // (ips, mac) from the selection elements, no NAD without spec.config.
 //
+// # The project's own pods
+//
+// A hostNetwork pod whose container command names a binary of
+// Config.HostBinDir (spiderpool-agent, -controller, -init) is run as child
+// processes (podRunner): a kubeconfig with a TokenRequest token of the pod's
+// ServiceAccount, downward-API environment, hostPath volumes under the
+// node's root dir (Config.RootFS), ConfigMap, Secret and emptyDir volumes
+// under the pod's dir, container paths translated in args, environment and
+// ConfigMap files (the lab's one deliberate rewrite), DaemonSet *_PORT
+// variables moved to free loopback ports (AnnotationPorts), readiness from
+// the httpGet probe, restarts with back-off, SIGTERM then SIGKILL on
+// deletion, and every child stopped when the simulator stops.
+//
 // Sandbox records are written ahead of every CNI ADD under Config.StateDir, so
 // a simulator that crashed or was restarted still tears down what it created.
 package nodesim
