@@ -161,34 +161,37 @@ func (r *scenarioRun) delete(ctx context.Context, res *PhaseResult) error {
 	if err != nil {
 		return fmt.Errorf("delete deployments: %w", err)
 	}
+	var recordsGone, endpointsGone time.Duration
+	start := time.Now()
 	err = r.wait(ctx, "delete", func() (string, bool) {
-		left, err := r.leftovers(ctx)
+		recs, eps, err := r.leftovers(ctx)
 		pods := r.pods.counts(nil).Pods
-		res.Leaked = left
-		return fmt.Sprintf("%d pods, %d addresses or endpoints left (%v)", pods, left, err), err == nil && left == 0 && pods == 0
+		res.Leaked = recs + eps
+		if err == nil && recs == 0 && recordsGone == 0 {
+			recordsGone = time.Since(start)
+		}
+		if err == nil && eps == 0 && endpointsGone == 0 {
+			endpointsGone = time.Since(start)
+		}
+		return fmt.Sprintf("%d pods, %d pool records and %d SpiderEndpoints left (%v)", pods, recs, eps, err),
+			err == nil && res.Leaked == 0 && pods == 0
 	})
+	res.Notes = append(res.Notes, fmt.Sprintf("last pool record gone after %.1fs, last SpiderEndpoint after %.1fs",
+		recordsGone.Seconds(), endpointsGone.Seconds()))
 	return err
 }
 
 // leftovers counts the records in the scenario's pools and its endpoints.
-func (r *scenarioRun) leftovers(ctx context.Context) (int, error) {
-	n := 0
-	for _, name := range r.pools.names() {
-		p, err := r.getPool(ctx, name)
-		if err != nil {
-			return 0, err
-		}
-		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
-		if err != nil {
-			return 0, fmt.Errorf("pool %s: %w", name, err)
-		}
-		n += len(recs)
+func (r *scenarioRun) leftovers(ctx context.Context) (records, endpoints int, err error) {
+	recs, err := r.records(ctx)
+	if err != nil {
+		return 0, 0, err
 	}
 	var eps spiderpoolv2beta1.SpiderEndpointList
 	if err := r.env.Client.List(ctx, &eps, client.InNamespace(r.ns)); err != nil {
-		return 0, fmt.Errorf("list endpoints: %w", err)
+		return 0, 0, fmt.Errorf("list endpoints: %w", err)
 	}
-	return n + len(eps.Items), nil
+	return len(recs), len(eps.Items), nil
 }
 
 func (r *scenarioRun) getPool(ctx context.Context, name string) (*spiderpoolv2beta1.SpiderIPPool, error) {
