@@ -56,6 +56,9 @@ type Options struct {
 	Progress io.Writer
 	// Namespace prefixes the scenarios' namespaces.
 	Namespace string
+	// AfterScenario, when set, is called with the results so far after
+	// each scenario, so that a run cut short keeps what it measured.
+	AfterScenario func(*Results)
 }
 
 func (o Options) validate() error {

@@ -51,6 +51,9 @@ func Run(ctx context.Context, env Env, opts Options) (*Results, error) {
 			return res, fmt.Errorf("scenario %s: %w", s.Name, err)
 		}
 		res.Scenarios = append(res.Scenarios, r)
+		if opts.AfterScenario != nil {
+			opts.AfterScenario(res)
+		}
 	}
 	res.LoadAvgEnd = loadAvg()
 	return res, nil

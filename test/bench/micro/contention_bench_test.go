@@ -14,11 +14,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/ipamtest"
 	"github.com/spiderpool-go/spiderpool/internal/store/kube"
 )
 
@@ -87,25 +89,39 @@ func setupContention(b *testing.B, k, n int) ([]*corev1.Pod, []*ipam.Service) {
 			b.Fatal(err)
 		}
 	}
+	cache := startCache(b)
 	agents := make([]*ipam.Service, k)
 	for i := range agents {
-		agents[i] = newAgent(b, fmt.Sprintf("node-%d", i))
+		agents[i] = newAgent(b, fmt.Sprintf("node-%d", i), cache)
 	}
 	return pods, agents
 }
 
-// newAgent returns a ready service for node with its own clients: reads
-// meant for the agent's informer cache go through a client without a rate
-// limit (a cache read costs no request; the API server still answers
-// them, which a real cache would not), fresh reads and writes through one
-// with the agent's limits.
-func newAgent(b *testing.B, node string) *ipam.Service {
+// startCache starts an informer cache, the agents' Cache reader, until the
+// benchmark ends. The agents share it: each would have its own, equally
+// fed by watches.
+func startCache(b *testing.B) cache.Cache {
 	b.Helper()
-	c, err := newClient()
+	c, err := cache.New(apiServer.cfg, cache.Options{Scheme: ipamtest.Scheme()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	cache, err := newClientQPS(-1, 0)
+	go func() {
+		if err := c.Start(b.Context()); err != nil {
+			b.Error(err)
+		}
+	}()
+	if !c.WaitForCacheSync(b.Context()) {
+		b.Fatal("cache did not sync")
+	}
+	return c
+}
+
+// newAgent returns a ready service for node reading the informer cache
+// and, for fresh reads and writes, its own client with the agent's limits.
+func newAgent(b *testing.B, node string, cache client.Reader) *ipam.Service {
+	b.Helper()
+	c, err := newClient()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -41,13 +41,7 @@ func TestMain(m *testing.M) {
 // newClient returns a direct client with its own connections and the
 // agent's client rate limits (QPS 50, burst 100), as an agent has.
 func newClient() (client.Client, error) {
-	return newClientQPS(50, 100)
-}
-
-// newClientQPS returns a direct client with its own connections and the
-// given rate limits; a negative qps disables the limiter.
-func newClientQPS(qps float32, burst int) (client.Client, error) {
 	cfg := rest.CopyConfig(apiServer.cfg)
-	cfg.QPS, cfg.Burst = qps, burst
+	cfg.QPS, cfg.Burst = 50, 100
 	return client.New(cfg, client.Options{Scheme: ipamtest.Scheme()})
 }

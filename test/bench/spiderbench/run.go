@@ -84,7 +84,13 @@ func runLab(ctx context.Context, f flags, names []string) (*bench.Results, error
 	if err != nil {
 		return nil, err
 	}
-	res, err := bench.Run(ctx, env, bench.Options{Scenarios: scenarios, PhaseTimeout: f.phaseTimeout, Progress: os.Stderr})
+	save := func(r *bench.Results) {
+		r.LabUpSeconds, r.CPUs = labUp, runtime.NumCPU()
+		if err := bench.WriteResults(f.out, r); err != nil {
+			fmt.Fprintln(os.Stderr, "spiderbench: partial results:", err)
+		}
+	}
+	res, err := bench.Run(ctx, env, bench.Options{Scenarios: scenarios, PhaseTimeout: f.phaseTimeout, Progress: os.Stderr, AfterScenario: save})
 	if res != nil {
 		res.LabUpSeconds, res.CPUs = labUp, runtime.NumCPU()
 	}
