@@ -102,7 +102,11 @@ func parseSample(line, name string) (map[string]string, float64, bool) {
 		}
 		labels[k] = v[1 : len(v)-1]
 	}
-	value, err := strconv.ParseFloat(strings.Fields(tail + " ")[0], 64)
+	fields := strings.Fields(tail)
+	if len(fields) == 0 {
+		return nil, 0, false
+	}
+	value, err := strconv.ParseFloat(fields[0], 64)
 	if err != nil {
 		return nil, 0, false
 	}

@@ -28,7 +28,11 @@ func sampleCPU(labDir string) cpuSample {
 		if err != nil {
 			continue // the process was stopped meanwhile
 		}
-		pid := strings.Fields(string(data) + " ")[0]
+		fields := strings.Fields(string(data))
+		if len(fields) == 0 {
+			continue // an empty pid file: the process is being started
+		}
+		pid := fields[0]
 		own, children, ok := procCPU(pid)
 		if !ok {
 			continue
@@ -102,7 +106,11 @@ func loadAvg() float64 {
 	if err != nil {
 		return -1
 	}
-	v, err := strconv.ParseFloat(strings.Fields(string(data) + " ")[0], 64)
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return -1
+	}
+	v, err := strconv.ParseFloat(fields[0], 64)
 	if err != nil {
 		return -1
 	}
