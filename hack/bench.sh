@@ -11,7 +11,7 @@
 #   BENCH_NODES=10 BENCH_DEPLOYMENTS=100 BENCH_REPLICAS=10
 #   BENCH_SCENARIOS=exact,plenty (add ,single for 1 x N; or none)   BENCH_MICRO=1 (0 skips)
 #   BENCH_CONTENTION_N=500 (allocations per contention run)
-#   BENCH_LAB_NAME=bench   BENCH_OUT=_output/bench   BENCH_PHASE_TIMEOUT=10m
+#   BENCH_LAB_NAME=bench   BENCH_OUT=_output/bench   BENCH_PHASE_TIMEOUT=6m
 # Extra arguments go to spiderbench (go run ./test/bench/spiderbench -h).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +42,6 @@ micro=()
 step "lab replay"
 "$out/bin/spiderbench" --bin-dir "$out/bin" --out "$out" --lab-name "${BENCH_LAB_NAME:-bench}" \
   --nodes "${BENCH_NODES:-10}" --deployments "${BENCH_DEPLOYMENTS:-100}" --replicas "${BENCH_REPLICAS:-10}" \
-  --scenarios "${BENCH_SCENARIOS:-exact,plenty}" --phase-timeout "${BENCH_PHASE_TIMEOUT:-10m}" \
+  --scenarios "${BENCH_SCENARIOS:-exact,plenty}" --phase-timeout "${BENCH_PHASE_TIMEOUT:-6m}" \
   "${micro[@]}" "$@"
 step "done: $out/results.md"
