@@ -77,10 +77,23 @@ func (c *collector) releaseFromPoolOnce(ctx context.Context, name string, inc in
 	}
 	count := int64(len(recs))
 	pool.Status.AllocatedIPs, pool.Status.AllocatedIPCount = spiderpoolv2beta1.FormatAllocatedIPs(recs), &count
-	if err := c.store.UpdatePoolStatus(ctx, pool); err != nil {
+	wctx, cancel := writeContext(ctx)
+	defer cancel()
+	if err := c.store.UpdatePoolStatus(wctx, pool); err != nil {
 		return 0, fmt.Errorf("update SpiderIPPool %s status: %w", name, err)
 	}
 	return n, nil
+}
+
+// writeTimeout bounds a write that runs to completion even when the work
+// that started it is cancelled (a lost lease, a stopping controller).
+const writeTimeout = 30 * time.Second
+
+// writeContext returns the context of one API write: not cancelled with
+// ctx, so that a write already sent is not abandoned half-way and its
+// outcome (and the GC counters) stays known; bounded by writeTimeout.
+func writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
 }
 
 // dropRecords deletes from recs of pool the records of inc that are not

@@ -102,6 +102,8 @@ func (c *collector) dropEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spid
 }
 
 func (c *collector) dropEndpointOnce(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, del bool) error {
+	ctx, cancel := writeContext(ctx)
+	defer cancel()
 	cur := ep.DeepCopy()
 	if slices.Contains(cur.Finalizers, spiderpoolv2beta1.SpiderFinalizer) {
 		if err := c.store.RemoveEndpointFinalizer(ctx, cur); err != nil {
