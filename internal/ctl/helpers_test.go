@@ -38,11 +38,16 @@ func newKenv(t *testing.T) *kenv {
 	if apiServer.client == nil {
 		t.Skip("no API server (fuzzing)")
 	}
-	e := &kenv{t: t, c: apiServer.client, ns: strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))}
-	if len(e.ns) > 50 {
-		e.ns = e.ns[:50]
+	e := &kenv{t: t, c: apiServer.client}
+	base := strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
+	if len(base) > 50 {
+		base = base[:50]
 	}
-	e.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: e.ns}})
+	// envtest has no namespace controller: a namespace is never gone, so
+	// each run (-count=N) takes a fresh name.
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: base + "-"}}
+	e.create(ns)
+	e.ns = ns.Name
 	t.Cleanup(e.cleanup)
 	return e
 }
