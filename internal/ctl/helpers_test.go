@@ -13,15 +13,14 @@ import (
 	"strings"
 	"testing"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
 // kenv is one integration test's slice of the API server: its namespace
@@ -65,18 +64,7 @@ func (e *kenv) create(obj client.Object) {
 // StatefulSets, so that the next test's "check" sees a clean cluster.
 func (e *kenv) cleanup() {
 	ctx := context.WithoutCancel(e.t.Context())
-	var eps spiderpoolv2beta1.SpiderEndpointList
-	_ = e.c.List(ctx, &eps, client.InNamespace(e.ns))
-	for i := range eps.Items {
-		ep := &eps.Items[i]
-		_ = e.c.Patch(ctx, ep, client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`)))
-		_ = e.c.Delete(ctx, ep)
-	}
-	for _, name := range e.pools {
-		_ = e.c.Delete(ctx, &spiderpoolv2beta1.SpiderIPPool{ObjectMeta: metav1.ObjectMeta{Name: name}})
-	}
-	_ = e.c.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(e.ns), client.GracePeriodSeconds(0))
-	_ = e.c.DeleteAllOf(ctx, &appsv1.StatefulSet{}, client.InNamespace(e.ns))
+	utils.RemoveTestObjects(ctx, e.c, e.ns, e.pools)
 }
 
 // pod creates a pod (Pending: alive) and returns it.

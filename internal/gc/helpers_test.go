@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -26,6 +25,7 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
 // envSeq numbers the test environments: namespace gc-<n>, subnet 10.<n>.0.0/16.
@@ -105,18 +105,7 @@ func (e *env) create(obj client.Object) {
 // pools, pods, StatefulSets, nodes.
 func (e *env) cleanup() {
 	ctx := context.WithoutCancel(e.t.Context())
-	var eps spiderpoolv2beta1.SpiderEndpointList
-	_ = e.c.List(ctx, &eps, client.InNamespace(e.ns))
-	for i := range eps.Items {
-		ep := &eps.Items[i]
-		_ = e.c.Patch(ctx, ep, client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`)))
-		_ = e.c.Delete(ctx, ep)
-	}
-	for _, name := range e.pools {
-		_ = e.c.Delete(ctx, &spiderpoolv2beta1.SpiderIPPool{ObjectMeta: metav1.ObjectMeta{Name: name}})
-	}
-	_ = e.c.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(e.ns), client.GracePeriodSeconds(0))
-	_ = e.c.DeleteAllOf(ctx, &appsv1.StatefulSet{}, client.InNamespace(e.ns))
+	utils.RemoveTestObjects(ctx, e.c, e.ns, e.pools)
 	for _, name := range e.nodes {
 		_ = e.c.Delete(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}})
 	}
