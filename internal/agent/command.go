@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/spiderpool-go/spiderpool/internal/config"
+	"github.com/spiderpool-go/spiderpool/internal/debugserver"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 )
 
@@ -38,7 +39,9 @@ func NewCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("kubeconfig: %w", err)
 			}
-			return Run(ctrl.LoggerInto(cmd.Context(), logger), opts, restConfig)
+			ctx := ctrl.LoggerInto(cmd.Context(), logger)
+			debugserver.StartGops(ctx, env.GopsListenPort)
+			return Run(ctx, opts, restConfig)
 		},
 	}
 	daemon.Flags().StringVar(&configPath, "config-path", config.DefaultConfigMapPath, "path of conf.yml from the spiderpool-conf ConfigMap")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spiderpool-go/spiderpool/internal/certs"
 	"github.com/spiderpool-go/spiderpool/internal/config"
+	"github.com/spiderpool-go/spiderpool/internal/debugserver"
 )
 
 // Values of --tls-method (the chart's spiderpoolController.tls.method).
@@ -61,7 +62,9 @@ func NewCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("kubeconfig: %w", err)
 			}
-			return Run(ctrl.LoggerInto(cmd.Context(), logger), opts, restConfig)
+			ctx := ctrl.LoggerInto(cmd.Context(), logger)
+			debugserver.StartGops(ctx, opts.Env.GopsListenPort)
+			return Run(ctx, opts, restConfig)
 		},
 	}
 	f.register(daemon)

@@ -75,6 +75,7 @@ func (l *Lab) StartAgent(n Node) error {
 		"SPIDERPOOL_HEALTH_PORT=" + strconv.Itoa(n.AgentHealthPort),
 		"SPIDERPOOL_ENABLED_METRIC=true",
 		"SPIDERPOOL_METRIC_HTTP_PORT=" + strconv.Itoa(n.AgentMetricsPort),
+		"SPIDERPOOL_GOPS_LISTEN_PORT=" + strconv.Itoa(n.AgentGopsPort),
 		"SPIDERPOOL_LOG_LEVEL=info",
 	}
 	return l.procs.startEnv(AgentProcess(n.Name), env, l.AgentBinary, "daemon", "--config-path", n.AgentConfig())

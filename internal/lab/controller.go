@@ -80,6 +80,7 @@ func (l *Lab) StartController(i int) error {
 		"SPIDERPOOL_HEALTH_PORT=" + strconv.Itoa(p.Health),
 		"SPIDERPOOL_METRIC_HTTP_PORT=" + strconv.Itoa(p.Metrics),
 		"SPIDERPOOL_WEBHOOK_PORT=" + strconv.Itoa(p.Webhook),
+		"SPIDERPOOL_GOPS_LISTEN_PORT=" + strconv.Itoa(p.Gops),
 		"SPIDERPOOL_ENABLED_METRIC=true",
 		"SPIDERPOOL_LOG_LEVEL=info",
 	}

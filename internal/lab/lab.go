@@ -159,24 +159,24 @@ func newLab(opts Options) (*Lab, error) {
 		}
 		l.ChartPorts = ControllerPorts{Health: ps[0], Metrics: ps[1], Webhook: ps[2], Gops: ps[3]}
 	}
-	agentPorts, err := freeTCPPorts(2 * opts.Nodes)
+	agentPorts, err := freeTCPPorts(3 * opts.Nodes)
 	if err != nil {
 		return nil, err
 	}
 	if opts.ControllerBinary != "" {
-		ps, err := freeTCPPorts(3 * opts.Controllers)
+		ps, err := freeTCPPorts(4 * opts.Controllers)
 		if err != nil {
 			return nil, err
 		}
 		for i := 0; i < opts.Controllers; i++ {
-			l.Controllers = append(l.Controllers, ControllerPorts{Health: ps[3*i], Metrics: ps[3*i+1], Webhook: ps[3*i+2]})
+			l.Controllers = append(l.Controllers, ControllerPorts{Health: ps[4*i], Metrics: ps[4*i+1], Webhook: ps[4*i+2], Gops: ps[4*i+3]})
 		}
 	}
 	for i := 1; i <= opts.Nodes; i++ {
 		name := fmt.Sprintf("%s-node-%d", opts.Name, i)
 		l.Nodes = append(l.Nodes, Node{Index: i, Name: name, NetNS: l.nsPrefix() + "n" + strconv.Itoa(i),
 			IP: fmt.Sprintf("172.30.0.%d", 10+i), Dir: filepath.Join(dir, "nodes", name),
-			AgentHealthPort: agentPorts[2*i-2], AgentMetricsPort: agentPorts[2*i-1]})
+			AgentHealthPort: agentPorts[3*i-3], AgentMetricsPort: agentPorts[3*i-2], AgentGopsPort: agentPorts[3*i-1]})
 	}
 	return l, l.save()
 }

@@ -33,6 +33,9 @@ type Node struct {
 	// AgentMetricsPort serves the node agent's Prometheus metrics on
 	// 127.0.0.1 (process mode).
 	AgentMetricsPort int `json:"agentMetricsPort,omitempty"`
+	// AgentGopsPort is the node agent's gops port on 127.0.0.1 (process
+	// mode; in chart mode the pod's lab.spiderpool.io/ports annotation has it).
+	AgentGopsPort int `json:"agentGopsPort,omitempty"`
 }
 
 // NetNSPath is the path of the node's host network namespace.
