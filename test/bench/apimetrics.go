@@ -5,6 +5,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -37,23 +38,36 @@ func (c APICounts) Sub(earlier APICounts) APICounts {
 
 // scrapeAPI reads the API server's /metrics with the admin credentials.
 func scrapeAPI(ctx context.Context, cfg *rest.Config) (APICounts, error) {
+	data, err := adminGet(ctx, cfg, "/metrics")
+	if err != nil {
+		return APICounts{}, fmt.Errorf("api metrics: %w", err)
+	}
+	return ParseAPICounts(bytes.NewReader(data))
+}
+
+// adminGet reads path from the API server with the admin credentials.
+func adminGet(ctx context.Context, cfg *rest.Config, path string) ([]byte, error) {
 	rt, err := rest.TransportFor(cfg)
 	if err != nil {
-		return APICounts{}, fmt.Errorf("api metrics transport: %w", err)
+		return nil, fmt.Errorf("transport: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(cfg.Host, "/")+"/metrics", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(cfg.Host, "/")+path, nil)
 	if err != nil {
-		return APICounts{}, fmt.Errorf("api metrics request: %w", err)
+		return nil, fmt.Errorf("request: %w", err)
 	}
 	resp, err := (&http.Client{Transport: rt}).Do(req)
 	if err != nil {
-		return APICounts{}, fmt.Errorf("get api metrics: %w", err)
+		return nil, fmt.Errorf("get %s: %w", path, err)
 	}
 	defer func() { _ = resp.Body.Close() }() // read-only body: nothing to lose
 	if resp.StatusCode != http.StatusOK {
-		return APICounts{}, fmt.Errorf("get api metrics: %s", resp.Status)
+		return nil, fmt.Errorf("get %s: %s", path, resp.Status)
 	}
-	return ParseAPICounts(resp.Body)
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return data, nil
 }
 
 // ParseAPICounts sums the apiserver_request_total samples of the

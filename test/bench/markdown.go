@@ -24,6 +24,7 @@ func Markdown(res *Results) string {
 	}
 	if len(res.Scenarios) > 0 {
 		writeCPU(&b, res.Scenarios)
+		writeProfiles(&b, res.Scenarios)
 	}
 	if len(res.Micro) > 0 {
 		writeMicro(&b, res.Micro)

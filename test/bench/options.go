@@ -59,6 +59,11 @@ type Options struct {
 	// AfterScenario, when set, is called with the results so far after
 	// each scenario, so that a run cut short keeps what it measured.
 	AfterScenario func(*Results)
+	// ProfileDir, when set, is where the first scenario's create phase
+	// writes CPU profiles of the API server, one agent and the controller,
+	// taken ProfileDelay into the phase (default 20s) for 30s.
+	ProfileDir   string
+	ProfileDelay time.Duration
 }
 
 func (o Options) validate() error {

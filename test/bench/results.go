@@ -38,6 +38,8 @@ type ScenarioResult struct {
 	PoolsNote string `json:"poolsNote"`
 	// Phases are create, re-create and delete.
 	Phases []PhaseResult `json:"phases"`
+	// Profiles are CPU profiles taken during the create phase, if asked.
+	Profiles []Profile `json:"profiles,omitempty"`
 }
 
 // PhaseResult is what one phase measured.

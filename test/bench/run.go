@@ -87,7 +87,9 @@ func runScenario(ctx context.Context, env Env, opts Options, i int, s Scenario) 
 		name string
 		run  func(context.Context, *PhaseResult) error
 	}{{"create", r.create}, {"re-create", r.recreate}, {"delete", r.delete}} {
+		stopProfiles := r.startProfiles(ctx, i == 0 && ph.name == "create", ph.name)
 		out.Phases = append(out.Phases, r.phase(ctx, ph.name, ph.run))
+		out.Profiles = append(out.Profiles, stopProfiles()...)
 	}
 	r.cleanup(ctx, ns)
 	return out, nil

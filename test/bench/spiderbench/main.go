@@ -20,6 +20,8 @@ import (
 )
 
 type flags struct {
+	profile                                   bool
+	profileDelay                              time.Duration
 	nodes, deployments, replicas, controllers int
 	scenarios, out, micro, labName, binDir    string
 	k8sBin, cniBin                            string
@@ -41,6 +43,8 @@ func parseFlags(args []string) (flags, error) {
 	fs.StringVar(&f.k8sBin, "k8s-bin", os.Getenv("KUBEBUILDER_ASSETS"), "Kubernetes binaries (hack/testbin.sh)")
 	fs.StringVar(&f.cniBin, "cni-bin", os.Getenv("CNI_PLUGINS_DIR"), "CNI plugins (hack/testbin.sh --cni-dir)")
 	fs.DurationVar(&f.phaseTimeout, "phase-timeout", 10*time.Minute, "bound of each phase")
+	fs.BoolVar(&f.profile, "profile", true, "CPU-profile the API server, one agent and the controller during the first scenario's create phase (files under <out>/profiles)")
+	fs.DurationVar(&f.profileDelay, "profile-delay", 20*time.Second, "how far into the create phase the 30 s profiles start")
 	if err := fs.Parse(args); err != nil {
 		return f, fmt.Errorf("parse flags: %w", err)
 	}

@@ -90,7 +90,11 @@ func runLab(ctx context.Context, f flags, names []string) (*bench.Results, error
 			fmt.Fprintln(os.Stderr, "spiderbench: partial results:", err)
 		}
 	}
-	res, err := bench.Run(ctx, env, bench.Options{Scenarios: scenarios, PhaseTimeout: f.phaseTimeout, Progress: os.Stderr, AfterScenario: save})
+	bo := bench.Options{Scenarios: scenarios, PhaseTimeout: f.phaseTimeout, Progress: os.Stderr, AfterScenario: save, ProfileDelay: f.profileDelay}
+	if f.profile {
+		bo.ProfileDir = f.out
+	}
+	res, err := bench.Run(ctx, env, bo)
 	if res != nil {
 		res.LabUpSeconds, res.CPUs = labUp, runtime.NumCPU()
 	}
