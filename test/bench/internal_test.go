@@ -71,12 +71,72 @@ func TestSummarise(t *testing.T) {
 
 func TestMarkdownHasEveryPhase(t *testing.T) {
 	res := &Results{Scenarios: []ScenarioResult{{Scenario: Scenario{Name: "exact", Deployments: 2, Replicas: 5, Pools: PoolsExact},
-		Phases: []PhaseResult{{Name: "create", WallSeconds: 3}, {Name: "delete", Error: "phase timed out"}}}},
+		Phases: []PhaseResult{{Name: "create", WallSeconds: 3, SandboxFailures: map[string]int{"FailedCreatePodSandBox: x": 2, "FailedKillPod: y": 1}},
+			{Name: "delete", Error: "phase timed out"}}}},
 		Micro: []MicroResult{{Name: "BenchmarkX", Metrics: map[string]float64{"ns/op": 5, "allocs/s": 2}}}}
 	md := Markdown(res)
-	for _, want := range []string{"| create | 3.0 |", "| delete | 0.0 (failed) |", "phase timed out", "| BenchmarkX | 5 |", "2 allocs/s"} {
+	for _, want := range []string{"| create | 3.0 |", "| delete | 0.0 (failed) |", "phase timed out", "| BenchmarkX | 5 |", "2 allocs/s",
+		"| 0 | 0 | 0 | 3 | 0.0-0.0 |", "- create: sandbox failures: 2 x FailedCreatePodSandBox: x\n- create: sandbox failures: 1 x FailedKillPod: y"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
 	}
+}
+
+// dadMessage is a node simulator's event text from a lab run.
+const dadMessage = `Failed to create pod sandbox: add network "macvlan-eth0" (eth0): plugin type="macvlan" failed (add): ` +
+	`failed to settle addresses for "eth0": link eth0 has address fd00:b::c1 in DADFAILED state`
+
+func TestFailureCause(t *testing.T) {
+	for _, tc := range []struct{ msg, want string }{
+		{dadMessage, `failed to settle addresses for "eth0": link eth0 has address <ip> in DADFAILED state`},
+		{"(combined from similar events): " + dadMessage, `failed to settle addresses for "eth0": link eth0 has address <ip> in DADFAILED state`},
+		{"error killing pod: tear down sandbox " + strings.Repeat("ab", 32) + " of pod ns/p: agent 10.0.0.1:80 (10.0.0.0/8)",
+			"tear down sandbox <id> of pod ns/p: agent 10.0.0.1:80 (<ip>)"},
+		{"plain", "plain"},
+		{"", ""},
+		{strings.Repeat("x ", 200), strings.Repeat("x ", 80) + "..."},
+	} {
+		if got := failureCause(tc.msg); got != tc.want {
+			t.Errorf("failureCause(%q) = %q; want %q", tc.msg, got, tc.want)
+		}
+	}
+}
+
+// TestEventTally: a phase counts only the growth of each event's count,
+// Warning sandbox events only, grouped by reason and cause.
+func TestEventTally(t *testing.T) {
+	ev := func(uid, typ, reason, msg string, count int32) corev1.Event {
+		return corev1.Event{ObjectMeta: metav1.ObjectMeta{UID: types.UID(uid)}, Type: typ, Reason: reason, Message: msg, Count: count}
+	}
+	before := tallyEvents([]corev1.Event{
+		ev("a", corev1.EventTypeWarning, "FailedCreatePodSandBox", dadMessage, 2),
+		ev("b", corev1.EventTypeWarning, "FailedKillPod", "error killing pod: boom", 1),
+	})
+	after := tallyEvents([]corev1.Event{
+		ev("a", corev1.EventTypeWarning, "FailedCreatePodSandBox", dadMessage, 3),
+		ev("b", corev1.EventTypeWarning, "FailedKillPod", "error killing pod: boom", 1),
+		ev("c", corev1.EventTypeWarning, "FailedCreatePodSandBox", strings.Replace(dadMessage, "::c1", "::7", 1), 0),
+		ev("d", corev1.EventTypeWarning, "FailedScheduling", "no nodes", 5),
+		ev("e", corev1.EventTypeNormal, "FailedCreatePodSandBox", "odd", 5),
+	})
+	want := map[string]int{`FailedCreatePodSandBox: failed to settle addresses for "eth0": link eth0 has address <ip> in DADFAILED state`: 2}
+	if diff := cmp.Diff(want, after.since(before)); diff != "" {
+		t.Errorf("failures (-want +got):\n%s", diff)
+	}
+	if got := after.since(after); got != nil {
+		t.Errorf("no growth gave %v; want nil", got)
+	}
+}
+
+func FuzzFailureCause(f *testing.F) {
+	f.Add(dadMessage)
+	f.Add(`"" : : "::1"`)
+	f.Fuzz(func(t *testing.T, msg string) {
+		// Any message: no panic, bounded, and stable.
+		got := failureCause(msg)
+		if len(got) > maxCause+3 || got != failureCause(msg) {
+			t.Errorf("failureCause(%q) = %q", msg, got)
+		}
+	})
 }

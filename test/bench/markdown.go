@@ -34,23 +34,38 @@ func Markdown(res *Results) string {
 
 func writeScenario(b *strings.Builder, s ScenarioResult) {
 	fmt.Fprintf(b, "\n## Scenario %s: %d Deployments x %d replicas (%d pods)\n\nPools %s.\n\n", s.Name, s.Deployments, s.Replicas, s.Pods(), s.PoolsNote)
-	b.WriteString("| phase | wall s | CNI ADD p50/p95/p99 ms (ok, failed) | CNI DEL p50/p95/p99 ms (ok, failed) | API req / alloc | writes / alloc | 409 / alloc | duplicate IPs | record mismatches | leaked | load avg |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| phase | wall s | CNI ADD p50/p95/p99 ms (ok, failed) | CNI DEL p50/p95/p99 ms (ok, failed) | API req / alloc | writes / alloc | 409 / alloc | duplicate IPs | record mismatches | leaked | sandbox failures | load avg |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, p := range s.Phases {
 		wall := fmt.Sprintf("%.1f", p.WallSeconds)
 		if p.Error != "" {
 			wall += " (failed)"
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %.2f | %.2f | %.3f | %d | %d | %d | %.1f-%.1f |\n", p.Name, wall,
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %.2f | %.2f | %.3f | %d | %d | %d | %d | %.1f-%.1f |\n", p.Name, wall,
 			latency(p.CNIAdd), latency(p.CNIDel), p.RequestsPerAllocation, p.WritesPerAllocation, p.ConflictsPerAllocation,
-			p.DuplicateIPs, p.RecordMismatches, p.Leaked, p.LoadAvgStart, p.LoadAvgEnd)
+			p.DuplicateIPs, p.RecordMismatches, p.Leaked, sandboxFailureTotal(p.SandboxFailures), p.LoadAvgStart, p.LoadAvgEnd)
 	}
 	for _, p := range s.Phases {
-		for _, n := range append(errNote(p.Error), p.Notes...) {
+		for _, n := range append(append(errNote(p.Error), p.Notes...), sandboxNotes(p.SandboxFailures)...) {
 			fmt.Fprintf(b, "\n- %s: %s", p.Name, n)
 		}
 	}
 	b.WriteString("\n")
+}
+
+// sandboxNotes lists sandbox failures by count, most frequent first.
+func sandboxNotes(m map[string]int) []string {
+	causes := slices.SortedFunc(maps.Keys(m), func(a, b string) int {
+		if m[a] != m[b] {
+			return m[b] - m[a]
+		}
+		return strings.Compare(a, b)
+	})
+	out := make([]string, 0, len(causes))
+	for _, c := range causes {
+		out = append(out, fmt.Sprintf("sandbox failures: %d x %s", m[c], c))
+	}
+	return out
 }
 
 func errNote(e string) []string {

@@ -33,13 +33,16 @@ type snapshot struct {
 	cpu         cpuSample
 	busy        float64
 	duplicates  int
+	events      eventTally
 	apiErr, err error
+	eventsErr   error
 }
 
 func (r *scenarioRun) snapshot(ctx context.Context) snapshot {
 	s := snapshot{at: time.Now(), cpu: sampleCPU(r.env.Lab.Dir), duplicates: r.pods.counts(nil).Duplicates}
 	s.api, s.apiErr = scrapeAPI(ctx, r.env.Config)
 	s.busy, s.err = machineBusy()
+	s.events, s.eventsErr = r.sandboxEvents(ctx)
 	return s
 }
 
@@ -59,9 +62,9 @@ func (r *scenarioRun) phase(ctx context.Context, name string, run func(context.C
 		res.TimedOut = errors.Is(err, errTimeout)
 	}
 	r.fill(&res, before, after)
-	r.progress("scenario %s: phase %s: %.1fs, ADD p50/p99 %.0f/%.0f ms, DEL p50/p99 %.0f/%.0f ms, %.2f API writes and %.3f conflicts per allocation%s",
+	r.progress("scenario %s: phase %s: %.1fs, ADD p50/p99 %.0f/%.0f ms, DEL p50/p99 %.0f/%.0f ms, %.2f API writes and %.3f conflicts per allocation, %d sandbox failures%s",
 		r.s.Name, name, res.WallSeconds, res.CNIAdd.P50, res.CNIAdd.P99, res.CNIDel.P50, res.CNIDel.P99,
-		res.WritesPerAllocation, res.ConflictsPerAllocation, errSuffix(res.Error))
+		res.WritesPerAllocation, res.ConflictsPerAllocation, sandboxFailureTotal(res.SandboxFailures), errSuffix(res.Error))
 	return res
 }
 
@@ -84,6 +87,11 @@ func (r *scenarioRun) fill(res *PhaseResult, before, after snapshot) {
 	res.CPUSeconds[labTotal] = lab - res.CPUSeconds["spiderbench"]
 	if before.err == nil && after.err == nil {
 		res.CPUSeconds["machine (all processes)"] = after.busy - before.busy
+	}
+	if err := errors.Join(before.eventsErr, after.eventsErr); err != nil {
+		res.Notes = append(res.Notes, "sandbox failures: "+err.Error())
+	} else {
+		res.SandboxFailures = after.events.since(before.events)
 	}
 	res.DuplicateIPs = after.duplicates - before.duplicates
 	res.DuplicateExamples = r.pods.firstDuplicates(5)

@@ -73,6 +73,11 @@ type PhaseResult struct {
 	RecordMismatches int `json:"recordMismatches"`
 	// Leaked is the pool records plus SpiderEndpoints left after delete.
 	Leaked int `json:"leaked"`
+	// SandboxFailures counts the phase's FailedCreatePodSandBox and
+	// FailedKillPod events of the scenario's pods by reason and cause
+	// (addresses masked): failures the CNI plugin log does not show when
+	// the IPAM call succeeded and a later step of the sandbox failed.
+	SandboxFailures map[string]int `json:"sandboxFailures,omitempty"`
 	// CPUSeconds is CPU time by lab process group during the phase.
 	CPUSeconds map[string]float64 `json:"cpuSeconds"`
 	// LoadAvgStart and LoadAvgEnd are the 1-minute load averages.
