@@ -73,7 +73,17 @@ func newScheme() (*runtime.Scheme, error) {
 	return s, nil
 }
 
+// Client rate limits of the agent's API client, Spiderpool's (behavior.md
+// "Caches"); controller-runtime's defaults (20, 30) would queue the reads
+// and writes of a burst of CNI calls in the client.
+const (
+	clientQPS   = 50
+	clientBurst = 100
+)
+
 func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = clientQPS, clientBurst
 	scheme, err := newScheme()
 	if err != nil {
 		return nil, err

@@ -178,3 +178,14 @@ func TestPodLocksSerialise(t *testing.T) {
 		t.Errorf("%d lock entries left", len(l.locks))
 	}
 }
+
+func TestNewerVersion(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{{"10", "9", true}, {"9", "10", false}, {"7", "7", false}, {"", "7", false}, {"7", "", false}, {"x1", "0", false}} {
+		if got := newerVersion(c.a, c.b); got != c.want {
+			t.Errorf("newerVersion(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -33,6 +33,12 @@ type poolQueue struct {
 	usable usableCache
 	// reserved is the newest reserved-IP list seen with an allocation.
 	reserved reservedIPs
+	// knownVersion is the newest resourceVersion of the pool this queue
+	// has read or written: a cached copy must be newer to be used instead
+	// of a fresh read, so that it holds every write this agent made.
+	// needFresh asks for a fresh read regardless.
+	knownVersion string
+	needFresh    bool
 }
 
 // submit queues op and waits for its outcome. It always waits for the
@@ -92,7 +98,7 @@ func (q *poolQueue) restore(pool *spiderpoolv2beta1.SpiderIPPool, reserved reser
 		q.state = nil // reported when the pool is used
 		return
 	}
-	q.state = st
+	q.setState(st)
 }
 
 // process runs batch until every operation has an outcome: conflicts are
@@ -125,6 +131,7 @@ func (q *poolQueue) process(batch []*poolOp) {
 func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, fresh *bool) (retry, wait bool) {
 	s := q.svc
 	q.noteReserved(batch)
+	q.catchUp(ctx)
 	if q.state == nil {
 		if err := q.load(ctx, batch, attempt == 0, fresh); err != nil {
 			failAll(batch, err)
@@ -145,6 +152,7 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 	// a stale copy; a successful write proves the copy current.
 	if !*fresh && (anyExhausted(batch) || (!changed && anyReused(batch))) {
 		q.discard()
+		q.needFresh = true
 		return true, false
 	}
 	if !changed {
@@ -163,30 +171,59 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 	return false, false
 }
 
-// load builds the state from a cached object on a first attempt, or else
-// from a fresh read of the API server.
+// load builds the state from a cached object when one can be trusted: the
+// batch's hint on a first attempt, or the cache once it has moved past the
+// version that conflicted. Otherwise it reads the API server.
 func (q *poolQueue) load(ctx context.Context, batch []*poolOp, useHint bool, fresh *bool) error {
-	s := q.svc
-	var pool *spiderpoolv2beta1.SpiderIPPool
-	if hint := firstHint(batch); useHint && hint != nil {
-		pool = hint.DeepCopy()
-	} else {
-		pool = &spiderpoolv2beta1.SpiderIPPool{}
-		s.stats.poolReads.Add(1)
-		if err := s.api.Get(ctx, client.ObjectKey{Name: q.name}, pool); err != nil {
-			if apierrors.IsNotFound(err) {
-				return fmt.Errorf("%w: %s", ErrPoolNotFound, q.name)
-			}
-			return fmt.Errorf("read pool %s: %w", q.name, err)
+	pool := q.cachedCopy(ctx, batch, useHint)
+	if pool == nil {
+		var err error
+		if pool, err = q.read(ctx); err != nil {
+			return err
 		}
-		*fresh = true
+		*fresh, q.needFresh = true, false
 	}
 	st, err := newPoolState(pool, q.reserved, &q.usable)
 	if err != nil {
 		return err
 	}
-	q.state = st
+	q.setState(st)
 	return nil
+}
+
+// setState installs st and notes its version as known.
+func (q *poolQueue) setState(st *poolState) {
+	q.state = st
+	if newerVersion(st.pool.ResourceVersion, q.knownVersion) || q.knownVersion == "" {
+		q.knownVersion = st.pool.ResourceVersion
+	}
+}
+
+func (q *poolQueue) cachedCopy(ctx context.Context, batch []*poolOp, useHint bool) *spiderpoolv2beta1.SpiderIPPool {
+	switch {
+	case q.needFresh:
+		return nil
+	case useHint && firstHint(batch) != nil:
+		return firstHint(batch).DeepCopy()
+	}
+	pool := q.cachedNewer(ctx, q.knownVersion)
+	if pool != nil {
+		q.svc.stats.poolCacheLoads.Add(1)
+	}
+	return pool
+}
+
+// read reads the pool from the API server.
+func (q *poolQueue) read(ctx context.Context) (*spiderpoolv2beta1.SpiderIPPool, error) {
+	pool := &spiderpoolv2beta1.SpiderIPPool{}
+	q.svc.stats.poolReads.Add(1)
+	if err := q.svc.api.Get(ctx, client.ObjectKey{Name: q.name}, pool); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("%w: %s", ErrPoolNotFound, q.name)
+		}
+		return nil, fmt.Errorf("read pool %s: %w", q.name, err)
+	}
+	return pool, nil
 }
 
 // noteReserved takes the reserved IPs of the newest allocation in batch;
@@ -220,6 +257,7 @@ func (q *poolQueue) write(ctx context.Context, st *poolState) error {
 		return fmt.Errorf("write pool %s status: %w", q.name, err)
 	}
 	st.pool = pool
+	q.setState(st)
 	return nil
 }
 

@@ -26,6 +26,9 @@ type Stats struct {
 	PoolConflicts uint64
 	// PoolReads counts fresh pool reads from the API server.
 	PoolReads uint64
+	// PoolCacheLoads counts pool states taken from the informer cache
+	// because it had a newer version than the queue (see catchup.go).
+	PoolCacheLoads uint64
 	// EndpointWrites counts SpiderEndpoint creates, updates, finalizer
 	// removals and deletes sent.
 	EndpointWrites uint64
@@ -36,7 +39,7 @@ type Stats struct {
 type counters struct {
 	allocations, allocationFailures, releasedIPs atomic.Uint64
 	poolOps, poolBatches, poolWrites             atomic.Uint64
-	poolConflicts, poolReads                     atomic.Uint64
+	poolConflicts, poolReads, poolCacheLoads     atomic.Uint64
 	endpointWrites, endpointConflicts            atomic.Uint64
 }
 
@@ -52,6 +55,7 @@ func (s *Service) Stats() Stats {
 		PoolWrites:         c.poolWrites.Load(),
 		PoolConflicts:      c.poolConflicts.Load(),
 		PoolReads:          c.poolReads.Load(),
+		PoolCacheLoads:     c.poolCacheLoads.Load(),
 		EndpointWrites:     c.endpointWrites.Load(),
 		EndpointConflicts:  c.endpointConflicts.Load(),
 	}

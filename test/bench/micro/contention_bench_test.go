@@ -51,12 +51,16 @@ func BenchmarkContention(b *testing.B) {
 				st.PoolConflicts += s.PoolConflicts
 				st.PoolWrites += s.PoolWrites
 				st.EndpointWrites += s.EndpointWrites
+				st.PoolReads += s.PoolReads
+				st.PoolCacheLoads += s.PoolCacheLoads
 			}
 			n := float64(b.N)
 			b.ReportMetric(n/elapsed.Seconds(), "allocs/s")
 			b.ReportMetric(float64(st.PoolConflicts)/n, "conflicts/alloc")
 			b.ReportMetric(float64(st.PoolWrites)/n, "pool-writes/alloc")
 			b.ReportMetric(float64(st.EndpointWrites)/n, "endpoint-writes/alloc")
+			b.ReportMetric(float64(st.PoolReads)/n, "pool-reads/alloc")
+			b.ReportMetric(float64(st.PoolCacheLoads)/n, "cache-loads/alloc")
 		})
 	}
 }
