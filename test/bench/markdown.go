@@ -19,6 +19,9 @@ func Markdown(res *Results) string {
 			res.Nodes, res.LabUpSeconds, res.LoadAvgStart, res.LoadAvgEnd)
 	}
 	b.WriteString(".\n")
+	if len(res.NotRun) > 0 {
+		fmt.Fprintf(&b, "\nNot run (the run's time budget was spent): %s.\n", strings.Join(res.NotRun, ", "))
+	}
 	for _, s := range res.Scenarios {
 		writeScenario(&b, s)
 	}

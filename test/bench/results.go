@@ -27,6 +27,8 @@ type Results struct {
 	LabUpSeconds float64 `json:"labUpSeconds"`
 	// Scenarios are the lab replays in the order run.
 	Scenarios []ScenarioResult `json:"scenarios"`
+	// NotRun names the scenarios the run's time budget left no time for.
+	NotRun []string `json:"notRun,omitempty"`
 	// Micro are the Go microbenchmarks, when their output was given.
 	Micro []MicroResult `json:"micro,omitempty"`
 }

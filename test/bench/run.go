@@ -33,7 +33,9 @@ type Env struct {
 
 // Run runs every scenario of opts in env, one after the other, and returns
 // what it measured. A phase that fails or times out is recorded in its
-// result; Run fails only when a scenario cannot be set up.
+// result; Run fails only when a scenario cannot be set up. When ctx ends
+// (the run's time budget), the phase running is cut short and recorded as
+// timed out, and the scenarios left are listed in Results.NotRun.
 func Run(ctx context.Context, env Env, opts Options) (*Results, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
@@ -46,7 +48,15 @@ func Run(ctx context.Context, env Env, opts Options) (*Results, error) {
 	}
 	res := &Results{Started: time.Now().UTC(), Nodes: len(env.Lab.Nodes), LoadAvgStart: loadAvg()}
 	for i, s := range opts.Scenarios {
+		if ctx.Err() != nil {
+			res.NotRun = append(res.NotRun, s.Name)
+			continue
+		}
 		r, err := runScenario(ctx, env, opts, i, s)
+		if err != nil && ctx.Err() != nil {
+			res.NotRun = append(res.NotRun, s.Name)
+			continue
+		}
 		if err != nil {
 			return res, fmt.Errorf("scenario %s: %w", s.Name, err)
 		}

@@ -32,7 +32,13 @@ func run(ctx context.Context, args []string) error {
 	res := &bench.Results{Started: time.Now().UTC(), CPUs: runtime.NumCPU()}
 	var runErr error
 	if names := scenarioNames(f.scenarios); len(names) > 0 {
-		res, runErr = runLab(ctx, f, names)
+		labCtx := ctx
+		if f.budget > 0 { // the lab's teardown is not bound by it
+			var cancel context.CancelFunc
+			labCtx, cancel = context.WithTimeout(ctx, f.budget)
+			defer cancel()
+		}
+		res, runErr = runLab(labCtx, f, names)
 	}
 	if f.micro != "" {
 		if err := addMicro(res, f.micro); err != nil {
