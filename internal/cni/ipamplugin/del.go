@@ -18,6 +18,13 @@ import (
 // agent cannot take now is queued on disk for the agent to drain, so that
 // it is never lost (decisions.md item 7); DEL fails only when it can be
 // neither made nor queued, or when the request itself is bad.
+//
+// When the namespace is still there, the interface's addresses are taken
+// off first. Main plugins such as macvlan and ipvlan call IPAM DEL before
+// they delete the interface: without this an address would be back in
+// its pool while still configured on the old interface, and the next pod
+// given it would fail IPv6 duplicate address detection (DADFAILED) or
+// share it in ARP until the interface goes.
 func (p *Plugin) Del(args *skel.CmdArgs) error {
 	conf, pod, err := load(args)
 	if err != nil {
@@ -29,6 +36,13 @@ func (p *Plugin) Del(args *skel.CmdArgs) error {
 	}
 	if err := req.Validate(); err != nil {
 		return requestError(err)
+	}
+	if args.Netns != "" {
+		if err := p.Links.Unaddress(args.Netns, args.IfName); err != nil {
+			// Releasing matters more than the addresses of an interface
+			// about to go: say so and go on.
+			_, _ = fmt.Fprintf(p.stderr(), "spiderpool: DEL of %s/%s: addresses left on the interface: %v\n", pod.Namespace, pod.Name, err)
+		}
 	}
 	socket := conf.IPAM.UnixSocketPath
 	err = p.NewClient(socket).Release(context.Background(), req)

@@ -86,3 +86,24 @@ func TestDelErrors(t *testing.T) {
 		wantCode(t, tp.Del(cmdArgs([]byte(`{"cniVersion":"1.0.0","name":"n"}`))), types.ErrInvalidNetworkConfig)
 	})
 }
+
+// TestDelReleasesWhenAddressesStayOn: failing to take the addresses off the
+// interface is reported but never stops the release.
+func TestDelReleasesWhenAddressesStayOn(t *testing.T) {
+	tp := newTestPlugin(t)
+	tp.links.err = fmt.Errorf("netlink: permission denied")
+	var stderr strings.Builder
+	tp.Stderr = &stderr
+	if err := tp.Del(cmdArgs(netConf(t, "1.0.0", nil))); err != nil {
+		t.Fatalf("Del: %v", err)
+	}
+	if diff := cmp.Diff([]string{"eth0"}, tp.links.unaddressed); diff != "" {
+		t.Errorf("interfaces unaddressed (-want +got):\n%s", diff)
+	}
+	if len(tp.client.requests) != 1 {
+		t.Errorf("agent requests %v, want the release", tp.client.requests)
+	}
+	if !strings.Contains(stderr.String(), "addresses left on the interface: netlink: permission denied") {
+		t.Errorf("stderr %q does not report the failure", stderr.String())
+	}
+}

@@ -38,6 +38,8 @@ type fakeAgent struct {
 	mu       sync.Mutex
 	pools    map[string]*fakePool
 	allocs   []fakeAllocation
+	// onRelease, when set, sees every DEL before it is served.
+	onRelease func(*agentapi.DelRequest)
 }
 
 var _ agentapi.Handler = (*fakeAgent)(nil)
@@ -142,6 +144,9 @@ func (a *fakeAgent) releaseWhere(match func(fakeAllocation) bool) {
 }
 
 func (a *fakeAgent) Release(_ context.Context, req *agentapi.DelRequest) error {
+	if a.onRelease != nil {
+		a.onRelease(req)
+	}
 	a.releaseWhere(func(al fakeAllocation) bool { return al.containerID == req.ContainerID && al.ip.NIC == req.IfName })
 	return nil
 }

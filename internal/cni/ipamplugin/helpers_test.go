@@ -51,9 +51,10 @@ func (f *fakeClient) GC(_ context.Context, req *agentapi.GCRequest) error {
 
 // fakeLinks pretends to be the pod netns.
 type fakeLinks struct {
-	err   error
-	addrs []netip.Prefix
-	up    []string
+	err         error
+	addrs       []netip.Prefix
+	up          []string
+	unaddressed []string
 }
 
 func (f *fakeLinks) SetUp(_, ifName string) error {
@@ -62,6 +63,11 @@ func (f *fakeLinks) SetUp(_, ifName string) error {
 }
 
 func (f *fakeLinks) Addrs(string, string) ([]netip.Prefix, error) { return f.addrs, f.err }
+
+func (f *fakeLinks) Unaddress(_, ifName string) error {
+	f.unaddressed = append(f.unaddressed, ifName)
+	return f.err
+}
 
 // testPlugin wires a Plugin to fakes and captures its output.
 type testPlugin struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // netnsLinks is [Links] on the real kernel.
@@ -58,6 +59,39 @@ func (netnsLinks) Addrs(netnsPath, ifName string) ([]netip.Prefix, error) {
 		return nil
 	})
 	return out, err
+}
+
+// Unaddress removes the global addresses of the interface. A namespace or
+// interface that is already gone has none left.
+func (netnsLinks) Unaddress(netnsPath, ifName string) error {
+	err := inNetNS(netnsPath, func() error {
+		link, err := netlinksafe.LinkByName(ifName)
+		var notFound netlink.LinkNotFoundError
+		if errors.As(err, &notFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find interface %s in netns %s: %w", ifName, netnsPath, err)
+		}
+		addrs, err := netlinksafe.AddrList(link, netlink.FAMILY_ALL)
+		if err != nil {
+			return fmt.Errorf("list the addresses of %s in netns %s: %w", ifName, netnsPath, err)
+		}
+		var errs []error
+		for _, a := range addrs {
+			if a.Scope == int(netlink.SCOPE_UNIVERSE) {
+				if err := netlink.AddrDel(link, &a); err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) {
+					errs = append(errs, fmt.Errorf("remove %s from %s in netns %s: %w", a.IPNet, ifName, netnsPath, err))
+				}
+			}
+		}
+		return errors.Join(errs...)
+	})
+	var gone ns.NSPathNotExistErr
+	if errors.As(err, &gone) {
+		return nil
+	}
+	return err
 }
 
 // inNetNS runs fn inside the network namespace at path.

@@ -32,6 +32,29 @@ func TestNetns(t *testing.T) {
 	t.Run("AddAgentDown", func(t *testing.T) { testAddAgentDown(t, env) })
 	t.Run("BadConfig", func(t *testing.T) { testBadConfig(t, env) })
 	t.Run("DelAgentDownQueues", func(t *testing.T) { testDelAgentDownQueues(t, env) })
+	t.Run("DelTakesAddressesOffFirst", func(t *testing.T) { testDelTakesAddressesOffFirst(t, env) })
+}
+
+// testDelTakesAddressesOffFirst: macvlan calls IPAM DEL before it deletes
+// the interface; by the time the agent frees the addresses they must be off
+// the interface, or their next holder fails IPv6 DAD.
+func testDelTakesAddressesOffFirst(t *testing.T, env *netnsEnv) {
+	agent := startAgent(t)
+	net := env.network(t, "net-off", "1.1.0", map[string]any{
+		"ipam_unix_socket_path": agent.socket,
+		"default_ipv4_ippool":   []string{"v4a"}, "default_ipv6_ippool": []string{"v6a"},
+	})
+	p := env.newPod(t, "off")
+	env.mustAdd(t, net, p.rt("eth0"))
+	var atRelease [][]string
+	agent.onRelease = func(*agentapi.DelRequest) { atRelease = append(atRelease, addrsOf(t, p, "eth0")) }
+	env.mustDel(t, net, p.rt("eth0"))
+	if len(atRelease) != 1 || len(atRelease[0]) != 0 {
+		t.Errorf("global addresses on eth0 when the agent was asked to release: %v, want none", atRelease)
+	}
+	if got := agent.Allocated(); len(got) != 0 {
+		t.Errorf("left allocated after DEL: %v", got)
+	}
 }
 
 func testSingleNIC(t *testing.T, env *netnsEnv) {

@@ -37,6 +37,9 @@ type Links interface {
 	SetUp(netnsPath, ifName string) error
 	// Addrs lists the addresses on the interface.
 	Addrs(netnsPath, ifName string) ([]netip.Prefix, error)
+	// Unaddress removes the interface's global addresses; a missing
+	// namespace or interface is not an error.
+	Unaddress(netnsPath, ifName string) error
 }
 
 // Plugin implements the CNI commands. Build it with [New]; tests replace
@@ -54,7 +57,8 @@ type Plugin struct {
 	QueueCapacity int
 	// Now times ADD and DEL for the log file; nil means time.Now.
 	Now func() time.Time
-	// Stderr receives failures to write the log file; nil means os.Stderr.
+	// Stderr receives failures to write the log file or to take the
+	// addresses off the interface at DEL; nil means os.Stderr.
 	Stderr io.Writer
 }
 
