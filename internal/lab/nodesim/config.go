@@ -65,7 +65,8 @@ type Config struct {
 	// LogDir receives the logs of run pods, pod-<ns>-<name>.log. Default:
 	// <StateDir>/logs.
 	LogDir string
-	// MaxConcurrentPods bounds the pods set up or torn down at once. Default: 4.
+	// MaxConcurrentPods bounds the pods set up at once, and apart from
+	// them the deleted pods torn down at once. Default: 4.
 	MaxConcurrentPods int
 	// RetryBaseDelay and RetryMaxDelay bound the exponential backoff of a
 	// failing pod. Defaults: 500ms and 30s.

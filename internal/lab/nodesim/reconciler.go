@@ -40,21 +40,11 @@ type podReconciler struct {
 
 // Reconcile brings one pod's sandbox and status in line with the pod.
 func (r *podReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	pod := &corev1.Pod{}
-	err := r.client.Get(ctx, req.NamespacedName, pod)
-	if apierrors.IsNotFound(err) {
-		// Force-deleted or never seen: tear down whatever is left.
-		return ctrl.Result{}, r.destroyStale(ctx, req.NamespacedName, "")
-	}
-	if err != nil {
-		return ctrl.Result{}, fmt.Errorf("get pod: %w", err)
-	}
-	if err := r.destroyStale(ctx, req.NamespacedName, pod.UID); err != nil {
+	pod, err := r.tearDownStale(ctx, req.NamespacedName)
+	if err != nil || pod == nil {
 		return ctrl.Result{}, err
 	}
 	switch {
-	case pod.DeletionTimestamp != nil:
-		return ctrl.Result{}, r.terminate(ctx, pod)
 	case pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed:
 		return ctrl.Result{}, nil
 	case r.runner.handles(pod):

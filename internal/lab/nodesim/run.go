@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
@@ -86,7 +87,8 @@ func newManager(cfg Config, restConfig *rest.Config, log logr.Logger) (ctrl.Mana
 // addPodController wires the pod reconciler: it watches the cached pods, a
 // one-off channel that names the pods of the sandbox records found at start,
 // so sandboxes of pods deleted while the simulator was down are torn down,
-// and the runner's channel of container state changes.
+// and the runner's channel of container state changes; and the teardown
+// lane, which tears down deleted and terminating pods with its own workers.
 func addPodController(mgr ctrl.Manager, cfg Config, runner *podRunner) error {
 	rt := &sandboxRuntime{
 		cni:         newCNIRunner(cfg.CNIBinDirs, cfg.CNICacheDir, cfg.HostNetNS),
@@ -108,20 +110,37 @@ func addPodController(mgr ctrl.Manager, cfg Config, runner *podRunner) error {
 		nodeName: cfg.NodeName,
 		nodeIP:   cfg.NodeIP,
 	}
+	locks := &keyLocks{}
 	err = ctrl.NewControllerManagedBy(mgr).
 		Named("nodesim-pod").
 		For(&corev1.Pod{}).
 		WatchesRawSource(source.Channel(leftovers, &handler.EnqueueRequestForObject{})).
 		WatchesRawSource(source.Channel(runner.events, &handler.EnqueueRequestForObject{})).
-		WithOptions(controller.Options{
-			MaxConcurrentReconciles: cfg.MaxConcurrentPods,
-			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](cfg.RetryBaseDelay, cfg.RetryMaxDelay),
-		}).
-		Complete(r)
+		WithOptions(podControllerOptions(cfg)).
+		Complete(lockedReconciler{locks: locks, inner: r})
 	if err != nil {
 		return fmt.Errorf("create pod controller: %w", err)
 	}
+	// The teardown lane (teardown.go): deleted and terminating pods do not
+	// wait for workers busy setting other pods up.
+	err = ctrl.NewControllerManagedBy(mgr).
+		Named("nodesim-pod-teardown").
+		For(&corev1.Pod{}, builder.WithPredicates(goneOrTerminating())).
+		WithOptions(podControllerOptions(cfg)).
+		Complete(lockedReconciler{locks: locks, inner: teardownReconciler{r}})
+	if err != nil {
+		return fmt.Errorf("create pod teardown controller: %w", err)
+	}
 	return nil
+}
+
+// podControllerOptions bounds a pod lane's workers and backs a failing pod
+// off exponentially.
+func podControllerOptions(cfg Config) controller.Options {
+	return controller.Options{
+		MaxConcurrentReconciles: cfg.MaxConcurrentPods,
+		RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](cfg.RetryBaseDelay, cfg.RetryMaxDelay),
+	}
 }
 
 // leftoverEvents returns a channel holding one event per sandbox record.
