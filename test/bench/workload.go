@@ -73,9 +73,12 @@ func deployment(ns, name string, replicas int, p poolPair) *appsv1.Deployment {
 				ObjectMeta: metav1.ObjectMeta{Labels: labels, Annotations: map[string]string{
 					annotation.KeyIPPool: fmt.Sprintf(`{"ipv4":[%q],"ipv6":[%q]}`, p.v4, p.v6),
 				}},
+				// The default grace period (30 s), as Spiderpool's pods had: a
+				// pod stays Terminating until its node has torn its network
+				// down. With 0 the API server removes the object at once and
+				// the IP GC may free an address its old interface still holds.
 				Spec: corev1.PodSpec{
-					TerminationGracePeriodSeconds: ptr.To[int64](0),
-					Containers:                    []corev1.Container{{Name: "pause", Image: "registry.k8s.io/pause:3.10"}},
+					Containers: []corev1.Container{{Name: "pause", Image: "registry.k8s.io/pause:3.10"}},
 				},
 			},
 		},
