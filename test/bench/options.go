@@ -59,6 +59,9 @@ type Options struct {
 	// AfterScenario, when set, is called with the results so far after
 	// each scenario, so that a run cut short keeps what it measured.
 	AfterScenario func(*Results)
+	// Phases, when set, runs only these of create, re-create and delete
+	// (for quick comparisons; create is needed by the others).
+	Phases []string
 	// ProfileDir, when set, is where the first scenario's create phase
 	// writes CPU profiles of the API server, one agent and the controller,
 	// taken ProfileDelay into the phase (default 20s) for 30s.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -97,6 +98,9 @@ func runScenario(ctx context.Context, env Env, opts Options, i int, s Scenario) 
 		name string
 		run  func(context.Context, *PhaseResult) error
 	}{{"create", r.create}, {"re-create", r.recreate}, {"delete", r.delete}} {
+		if len(opts.Phases) > 0 && !slices.Contains(opts.Phases, ph.name) {
+			continue
+		}
 		stopProfiles := r.startProfiles(ctx, i == 0 && ph.name == "create", ph.name)
 		out.Phases = append(out.Phases, r.phase(ctx, ph.name, ph.run))
 		out.Profiles = append(out.Profiles, stopProfiles()...)

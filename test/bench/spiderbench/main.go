@@ -24,6 +24,7 @@ type flags struct {
 	profileDelay, budget                      time.Duration
 	nodes, deployments, replicas, controllers int
 	scenarios, out, micro, labName, binDir    string
+	phases                                    string
 	k8sBin, cniBin                            string
 	phaseTimeout                              time.Duration
 }
@@ -43,6 +44,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.StringVar(&f.k8sBin, "k8s-bin", os.Getenv("KUBEBUILDER_ASSETS"), "Kubernetes binaries (hack/testbin.sh)")
 	fs.StringVar(&f.cniBin, "cni-bin", os.Getenv("CNI_PLUGINS_DIR"), "CNI plugins (hack/testbin.sh --cni-dir)")
 	fs.DurationVar(&f.phaseTimeout, "phase-timeout", 10*time.Minute, "bound of each phase")
+	fs.StringVar(&f.phases, "phases", "", "run only these phases, comma-separated (create, re-create, delete; default all)")
 	fs.DurationVar(&f.budget, "budget", 0, "bound of all scenarios together (0: none); a phase it cuts short is recorded as timed out, scenarios left as not run")
 	fs.BoolVar(&f.profile, "profile", true, "CPU-profile the API server, one agent and the controller during the first scenario's create phase (files under <out>/profiles)")
 	fs.DurationVar(&f.profileDelay, "profile-delay", 20*time.Second, "how far into the create phase the 30 s profiles start")

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -99,6 +100,9 @@ func runLab(ctx context.Context, f flags, names []string) (*bench.Results, error
 	bo := bench.Options{Scenarios: scenarios, PhaseTimeout: f.phaseTimeout, Progress: os.Stderr, AfterScenario: save, ProfileDelay: f.profileDelay}
 	if f.profile {
 		bo.ProfileDir = f.out
+	}
+	if f.phases != "" {
+		bo.Phases = strings.Split(f.phases, ",")
 	}
 	res, err := bench.Run(ctx, env, bo)
 	if res != nil {
