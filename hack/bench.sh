@@ -10,7 +10,7 @@
 # The lab replay needs root (network namespaces). Knobs (environment):
 #   BENCH_NODES=10 BENCH_DEPLOYMENTS=100 BENCH_REPLICAS=10
 #   BENCH_SCENARIOS=exact,plenty,single (or a subset, or none)   BENCH_MICRO=1 (0 skips)
-#   BENCH_CONTENTION_N=500 (allocations per contention run)
+#   BENCH_CONTENTION_N=300 (allocations per contention run)
 #   BENCH_LAB_NAME=bench   BENCH_OUT=_output/bench   BENCH_PHASE_TIMEOUT=10m
 #   BENCH_BUDGET_MINUTES=30: the whole run, microbenchmarks included, ends within it; the lab
 #   replay gets what is left (less a minute to take the lab down) and records what it cut short
@@ -30,8 +30,8 @@ step() { echo "bench: $(( $(date +%s) - start ))s: $*" >&2; }
 if [[ "${BENCH_MICRO:-1}" != 0 ]]; then
   step "microbenchmarks -> $out/micro.txt"
   {
-    go test ./internal/allocator/ -run '^$' -bench . -benchmem -benchtime=0.3s -count=1
-    go test ./test/bench/micro/ -run '^$' -bench Contention -benchmem -benchtime="${BENCH_CONTENTION_N:-500}x" -count=1
+    go test ./internal/allocator/ -run '^$' -bench . -benchmem -benchtime=0.2s -count=1
+    go test ./test/bench/micro/ -run '^$' -bench Contention -benchmem -benchtime="${BENCH_CONTENTION_N:-300}x" -count=1
     go test ./test/bench/micro/ -run '^$' -bench AgentMemory -benchmem -benchtime=1x -count=1
   } 2>&1 | tee "$out/micro.txt"
 fi

@@ -54,7 +54,11 @@ func (r *scenarioRun) phase(ctx context.Context, name string, run func(context.C
 	pctx, cancel := context.WithTimeout(ctx, r.opts.PhaseTimeout)
 	err := run(pctx, &res)
 	cancel()
-	after := r.snapshot(ctx)
+	// The end snapshot outlives the run's budget: a phase it cut short
+	// still gets its figures.
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer scancel()
+	after := r.snapshot(sctx)
 	res.WallSeconds = after.at.Sub(before.at).Seconds()
 	res.LoadAvgEnd = loadAvg()
 	if err != nil {
