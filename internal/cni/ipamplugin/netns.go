@@ -23,15 +23,7 @@ var _ Links = netnsLinks{}
 // can be sent from it. A main plugin that creates the interface only after
 // IPAM (such as ptp) leaves nothing to do.
 func (netnsLinks) SetUp(netnsPath, ifName string) error {
-	return inNetNS(netnsPath, func() error {
-		link, err := netlinksafe.LinkByName(ifName)
-		var notFound netlink.LinkNotFoundError
-		if errors.As(err, &notFound) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("find interface %s in netns %s: %w", ifName, netnsPath, err)
-		}
+	return withLink(netnsPath, ifName, func(link netlink.Link) error {
 		if err := netlink.LinkSetUp(link); err != nil {
 			return fmt.Errorf("set interface %s up in netns %s: %w", ifName, netnsPath, err)
 		}
@@ -64,15 +56,7 @@ func (netnsLinks) Addrs(netnsPath, ifName string) ([]netip.Prefix, error) {
 // Unaddress removes the global addresses of the interface. A namespace or
 // interface that is already gone has none left.
 func (netnsLinks) Unaddress(netnsPath, ifName string) error {
-	err := inNetNS(netnsPath, func() error {
-		link, err := netlinksafe.LinkByName(ifName)
-		var notFound netlink.LinkNotFoundError
-		if errors.As(err, &notFound) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("find interface %s in netns %s: %w", ifName, netnsPath, err)
-		}
+	err := withLink(netnsPath, ifName, func(link netlink.Link) error {
 		addrs, err := netlinksafe.AddrList(link, netlink.FAMILY_ALL)
 		if err != nil {
 			return fmt.Errorf("list the addresses of %s in netns %s: %w", ifName, netnsPath, err)
@@ -92,6 +76,22 @@ func (netnsLinks) Unaddress(netnsPath, ifName string) error {
 		return nil
 	}
 	return err
+}
+
+// withLink runs fn on the interface inside the namespace; an interface that
+// is not there is not an error, and fn does not run.
+func withLink(netnsPath, ifName string, fn func(netlink.Link) error) error {
+	return inNetNS(netnsPath, func() error {
+		link, err := netlinksafe.LinkByName(ifName)
+		var notFound netlink.LinkNotFoundError
+		if errors.As(err, &notFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find interface %s in netns %s: %w", ifName, netnsPath, err)
+		}
+		return fn(link)
+	})
 }
 
 // inNetNS runs fn inside the network namespace at path.
