@@ -21,8 +21,12 @@ func newNodeCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "node",
 		Short: "Run one simulated node (kubelet and container-runtime networking); started by up",
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		// Its own hook replaces the root's, which would set a discarding
+		// logger first: controller-runtime keeps the first one set.
+		PersistentPreRun: func(*cobra.Command, []string) {
 			ctrl.SetLogger(zap.New(zap.UseDevMode(verbose)))
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, err := lab.Load(dir)
 			if err != nil {
 				return err

@@ -65,9 +65,14 @@ type Config struct {
 	// LogDir receives the logs of run pods, pod-<ns>-<name>.log. Default:
 	// <StateDir>/logs.
 	LogDir string
-	// MaxConcurrentPods bounds the pods set up at once, and apart from
-	// them the deleted pods torn down at once. Default: 4.
+	// MaxConcurrentPods bounds the pods set up at once. Default: 4.
 	MaxConcurrentPods int
+	// MaxConcurrentTeardowns bounds, apart from them, the deleted pods torn
+	// down at once. Kubelet has a worker per pod, so a mass deletion tears
+	// every sandbox down at once; too few workers here kept pods
+	// Terminating past their grace period, when the IP GC frees their
+	// addresses. Default: 16.
+	MaxConcurrentTeardowns int
 	// RetryBaseDelay and RetryMaxDelay bound the exponential backoff of a
 	// failing pod. Defaults: 500ms and 30s.
 	RetryBaseDelay, RetryMaxDelay time.Duration
@@ -95,6 +100,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	setDefault(&cfg.NetNSPrefix, "splab-pod-")
 	setDefault(&cfg.AgentNamespace, "kube-system")
 	setDefault(&cfg.MaxConcurrentPods, 4)
+	setDefault(&cfg.MaxConcurrentTeardowns, 16)
 	setDefault(&cfg.RetryBaseDelay, 500*time.Millisecond)
 	setDefault(&cfg.RetryMaxDelay, 30*time.Second)
 	return cfg, nil

@@ -85,7 +85,7 @@ func TestConfigWithDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.CNICacheDir != "/s/cni-cache" || cfg.NetNSDir != "/var/run/netns" || cfg.AgentNamespace != "kube-system" ||
-		cfg.MaxConcurrentPods != 4 || cfg.RetryMaxDelay != 30*time.Second {
+		cfg.MaxConcurrentPods != 4 || cfg.MaxConcurrentTeardowns != 16 || cfg.RetryMaxDelay != 30*time.Second {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	for name, bad := range map[string]Config{

@@ -116,7 +116,7 @@ func addPodController(mgr ctrl.Manager, cfg Config, runner *podRunner) error {
 		For(&corev1.Pod{}).
 		WatchesRawSource(source.Channel(leftovers, &handler.EnqueueRequestForObject{})).
 		WatchesRawSource(source.Channel(runner.events, &handler.EnqueueRequestForObject{})).
-		WithOptions(podControllerOptions(cfg)).
+		WithOptions(podControllerOptions(cfg, cfg.MaxConcurrentPods)).
 		Complete(lockedReconciler{locks: locks, inner: r})
 	if err != nil {
 		return fmt.Errorf("create pod controller: %w", err)
@@ -126,7 +126,7 @@ func addPodController(mgr ctrl.Manager, cfg Config, runner *podRunner) error {
 	err = ctrl.NewControllerManagedBy(mgr).
 		Named("nodesim-pod-teardown").
 		For(&corev1.Pod{}, builder.WithPredicates(goneOrTerminating())).
-		WithOptions(podControllerOptions(cfg)).
+		WithOptions(podControllerOptions(cfg, cfg.MaxConcurrentTeardowns)).
 		Complete(lockedReconciler{locks: locks, inner: teardownReconciler{r}})
 	if err != nil {
 		return fmt.Errorf("create pod teardown controller: %w", err)
@@ -136,9 +136,9 @@ func addPodController(mgr ctrl.Manager, cfg Config, runner *podRunner) error {
 
 // podControllerOptions bounds a pod lane's workers and backs a failing pod
 // off exponentially.
-func podControllerOptions(cfg Config) controller.Options {
+func podControllerOptions(cfg Config, workers int) controller.Options {
 	return controller.Options{
-		MaxConcurrentReconciles: cfg.MaxConcurrentPods,
+		MaxConcurrentReconciles: workers,
 		RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](cfg.RetryBaseDelay, cfg.RetryMaxDelay),
 	}
 }
