@@ -188,8 +188,10 @@ func (r *scenarioRun) delete(ctx context.Context, res *PhaseResult) error {
 		return fmt.Sprintf("%d pods, %d pool records and %d SpiderEndpoints left (%v)", pods, recs, eps, err),
 			err == nil && res.Leaked == 0 && pods == 0
 	})
-	res.Notes = append(res.Notes, fmt.Sprintf("last pool record gone after %.1fs, last SpiderEndpoint after %.1fs",
-		recordsGone.Seconds(), endpointsGone.Seconds()))
+	if err == nil {
+		res.Notes = append(res.Notes, fmt.Sprintf("last pool record gone after %.1fs, last SpiderEndpoint after %.1fs",
+			recordsGone.Seconds(), endpointsGone.Seconds()))
+	}
 	return err
 }
 
