@@ -84,6 +84,7 @@ const (
 func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = clientQPS, clientBurst
+	cfg.WarningHandlerWithContext = apiWarnings()
 	scheme, err := newScheme()
 	if err != nil {
 		return nil, err
