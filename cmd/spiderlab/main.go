@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-// Command spiderlab runs the local lab cluster (see internal/lab).
+// Command spiderlab runs the local lab cluster (see test/lab).
 package main
 
 import (
@@ -10,7 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/spiderpool-go/spiderpool/internal/lab/labcli"
+	"github.com/spiderpool-go/spiderpool/test/lab/labcli"
 )
 
 func main() {

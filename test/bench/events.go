@@ -14,7 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/internal/lab/nodesim"
+	"github.com/spiderpool-go/spiderpool/test/lab/nodesim"
 )
 
 // sandboxReasons are the Warning reasons of a pod sandbox that failed to

@@ -17,7 +17,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/internal/lab"
+	"github.com/spiderpool-go/spiderpool/test/lab"
 )
 
 // Env is the running lab the benchmark drives.

@@ -19,8 +19,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/internal/lab"
-	"github.com/spiderpool-go/spiderpool/internal/lab/nodesim"
+	"github.com/spiderpool-go/spiderpool/test/lab"
+	"github.com/spiderpool-go/spiderpool/test/lab/nodesim"
 )
 
 // Component labels the chart puts on its pods.

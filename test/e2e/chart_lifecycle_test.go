@@ -22,7 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/lab"
+	"github.com/spiderpool-go/spiderpool/test/lab"
 )
 
 // TestChartLifecycle installs the chart into a fresh 2-node lab, checks the

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spiderpool-go/spiderpool/internal/lab"
+	"github.com/spiderpool-go/spiderpool/test/lab"
 )
 
 // rbacCase is one kubectl auth can-i question and the expected answer.

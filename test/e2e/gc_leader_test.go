@@ -17,7 +17,7 @@ import (
 
 	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/internal/controller"
-	"github.com/spiderpool-go/spiderpool/internal/lab"
+	"github.com/spiderpool-go/spiderpool/test/lab"
 )
 
 // TestGCLeaderFailover: with two controller replicas, the leader is

@@ -17,7 +17,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/lab"
+	"github.com/spiderpool-go/spiderpool/test/lab"
 )
 
 // TestTeardownLeavesNothing brings up a second, one-node lab, runs a pod on

@@ -20,8 +20,8 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/internal/lab"
 	"github.com/spiderpool-go/spiderpool/test/bench"
+	"github.com/spiderpool-go/spiderpool/test/lab"
 )
 
 func run(ctx context.Context, args []string) error {

@@ -11,8 +11,8 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	"github.com/spiderpool-go/spiderpool/internal/lab"
-	"github.com/spiderpool-go/spiderpool/internal/lab/nodesim"
+	"github.com/spiderpool-go/spiderpool/test/lab"
+	"github.com/spiderpool-go/spiderpool/test/lab/nodesim"
 )
 
 func newNodeCommand() *cobra.Command {

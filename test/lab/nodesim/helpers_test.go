@@ -25,7 +25,7 @@ import (
 func requireRoot(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root (network namespaces, CNI plugins): run `sudo go test -race ./internal/lab/nodesim/...`")
+		t.Skip("needs root (network namespaces, CNI plugins): run `sudo go test -race ./test/lab/nodesim/...`")
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	ctrl "sigs.k8s.io/controller-runtime"
 
-	"github.com/spiderpool-go/spiderpool/internal/lab"
+	"github.com/spiderpool-go/spiderpool/test/lab"
 )
 
 // NewCommand returns the spiderlab root command.
