@@ -7,7 +7,7 @@ package v2beta1
 // endpoints and coordinators.
 const SpiderFinalizer = "spiderpool.spidernet.io"
 
-// Pod annotations read during IPAM ADD (api.md §3.1).
+// Pod annotations read during IPAM ADD (docs/reference/interface.md §3.1).
 const (
 	// AnnoPodIPPool selects the pools of the current interface:
 	// {"ipv4":["pool-a"],"ipv6":["pool6"]}.
@@ -42,8 +42,8 @@ const (
 	AnnoKubevirtMigrationJobName = "kubevirt.io/migrationJobName"
 )
 
-// Namespace annotations (api.md §3.2); each value is a JSON list of pool
-// names.
+// Namespace annotations (docs/reference/interface.md §3.2); each value is a
+// JSON list of pool names.
 const (
 	// AnnoNSDefaultIPv4Pool lists the namespace's default IPv4 pools.
 	AnnoNSDefaultIPv4Pool = "ipam.spidernet.io/default-ipv4-ippool"
@@ -52,7 +52,7 @@ const (
 )
 
 // SpiderMultusConfig, NetworkAttachmentDefinition and pod webhook
-// annotations (api.md §3.3).
+// annotations (docs/reference/interface.md §3.3).
 const (
 	// AnnoMultusConfigName names the generated NetworkAttachmentDefinition.
 	AnnoMultusConfigName = "multus.spidernet.io/cr-name"
@@ -72,7 +72,7 @@ const (
 	AnnoMultusNetworkStatus = "k8s.v1.cni.cncf.io/network-status"
 )
 
-// Labels written by Spiderpool (api.md §3.5).
+// Labels written by Spiderpool (docs/reference/interface.md §3.5).
 const (
 	// LabelIPPoolCIDR holds the CIDR label value of a pool's subnet.
 	LabelIPPoolCIDR = "ipam.spidernet.io/ippool-cidr"

@@ -30,8 +30,9 @@ type handler struct {
 	node     string
 	detect   detection
 	notReady atomic.Pointer[string] // nil once ready
-	// onReleaseError keeps a release the API server could not take, so it
-	// is retried (decisions.md #7); nil drops nothing and returns the error.
+	// onReleaseError keeps a release the API server could not take, so it is
+	// retried (docs/compatibility.md #7); nil drops nothing and returns the
+	// error.
 	onReleaseError func(req agentapi.DelRequest, err error) error
 }
 

@@ -18,8 +18,8 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
-// cacheOptions limits what the agent watches (decisions.md #8): its own
-// node's pods and its own Node, plus the cluster-scoped IPAM objects,
+// cacheOptions limits what the agent watches (docs/compatibility.md #8): its
+// own node's pods and its own Node, plus the cluster-scoped IPAM objects,
 // namespaces and endpoints. Nothing else gets an informer.
 func cacheOptions(node string) cache.Options {
 	return cache.Options{

@@ -15,8 +15,8 @@ import (
 
 // keepRelease queues a release the IPAM service could not complete (the API
 // server unreachable, say) so the drain loop retries it: a release is never
-// lost (decisions.md #7). The plugin's DEL then succeeds, as it would with
-// the agent down.
+// lost (docs/compatibility.md #7). The plugin's DEL then succeeds, as it
+// would with the agent down.
 func (a *agent) keepRelease(req agentapi.DelRequest, cause error) error {
 	if err := a.queue.Enqueue(req); err != nil {
 		return fmt.Errorf("release failed (%w) and could not be queued: %w", cause, err)

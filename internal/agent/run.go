@@ -73,9 +73,10 @@ func newScheme() (*runtime.Scheme, error) {
 	return s, nil
 }
 
-// Client rate limits of the agent's API client, Spiderpool's (behavior.md
-// "Caches"); controller-runtime's defaults (20, 30) would queue the reads
-// and writes of a burst of CNI calls in the client.
+// Client rate limits of the agent's API client, Spiderpool's
+// (docs/reference/behaviour.md §2.3, "Caches"); controller-runtime's
+// defaults (20, 30) would queue the reads and writes of a burst of CNI calls
+// in the client.
 const (
 	clientQPS   = 50
 	clientBurst = 100

@@ -6,7 +6,7 @@
 // (default [DefaultSocketPath]), with every path under [APIPrefix] ("/v1").
 //
 // The routes keep Spiderpool's paths where Spiderpool has them
-// (api.md §5.2):
+// (docs/reference/interface.md §5.2):
 //
 //	GET    /v1/ipam/healthy  200 when ready, 503 NotReady with the reason otherwise
 //	POST   /v1/ipam/ip       allocate: [AddRequest] -> [AddResponse]

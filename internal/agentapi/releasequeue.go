@@ -41,7 +41,7 @@ func ReleaseQueueDir(socketPath string) string {
 
 // ReleaseQueue keeps, on disk, the releases that CNI DEL could not hand to
 // the agent, so that none is lost while the agent is down; the agent drains
-// it once it is ready (decisions.md, item 7). There is one JSON file per
+// it once it is ready (docs/compatibility.md #7). There is one JSON file per
 // container ID and interface, written atomically; a lock file serializes
 // the plugin processes and the agent.
 type ReleaseQueue struct {

@@ -4,7 +4,8 @@
 package agentapi
 
 // DefaultSocketPath is where the agent listens and the plugin dials unless
-// the CNI config sets ipam.ipam_unix_socket_path (api.md §5.1).
+// the CNI config sets ipam.ipam_unix_socket_path
+// (docs/reference/interface.md §5.1).
 const DefaultSocketPath = "/var/run/spidernet/spiderpool.sock"
 
 // APIPrefix starts every path; it changes only with an incompatible change
@@ -129,7 +130,8 @@ type BatchDelRequest struct {
 	// PodUID is K8S_POD_UID; optional.
 	PodUID string `json:"podUID,omitempty"`
 	// IsReleaseConflictIPs marks a release caused by a detected conflict,
-	// which the agent may refuse for stateful workloads (api.md §5.2).
+	// which the agent may refuse for stateful workloads
+	// (docs/reference/interface.md §5.2).
 	IsReleaseConflictIPs bool `json:"isReleaseConflictIPs,omitempty"`
 }
 

@@ -18,10 +18,11 @@ var ErrInvalidCIDR = errors.New("invalid CIDR")
 // form; the message names the canonical form, as Spiderpool's does.
 var ErrUnformattedCIDR = errors.New("unformatted subnet")
 
-// ParseCanonicalCIDR parses a subnet and requires Spiderpool's canonical form:
-// net.ParseCIDR(s) must format back to s (api.md §2.1), so "10.6.0.0/16" is
-// accepted and "10.6.0.1/16" fails with "unformatted subnet 10.6.0.1/16,
-// please change it to 10.6.0.0/16".
+// ParseCanonicalCIDR parses a subnet and requires Spiderpool's canonical
+// form: net.ParseCIDR(s) must format back to s
+// (docs/reference/interface.md §2.1), so "10.6.0.0/16" is accepted and
+// "10.6.0.1/16" fails with "unformatted subnet 10.6.0.1/16, please change it
+// to 10.6.0.0/16".
 func ParseCanonicalCIDR(s string) (netip.Prefix, error) {
 	_, ipNet, err := net.ParseCIDR(s)
 	if err != nil {
@@ -57,7 +58,8 @@ func ParseCIDR(v IPVersion, s string) (netip.Prefix, error) {
 
 // CIDRToLabelValue turns a CIDR into a label value by replacing '.', ':' and
 // '/' with '-': "10.6.0.0/16" becomes "10-6-0-0-16" and "fd00::/64" becomes
-// "fd00---64" (label ipam.spidernet.io/ippool-cidr, api.md §2.1).
+// "fd00---64" (label ipam.spidernet.io/ippool-cidr,
+// docs/reference/interface.md §2.1).
 func CIDRToLabelValue(cidr string) string {
 	return strings.Map(func(r rune) rune {
 		switch r {

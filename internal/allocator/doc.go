@@ -9,7 +9,7 @@
 // (internal/ipam, the webhooks, the controller) own persistence, locking and
 // policy such as SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS.
 //
-// # Formats (api.md §2.1)
+// # Formats (docs/reference/interface.md §2.1)
 //
 // A range string is a single address "10.6.0.10" or an inclusive range
 // "10.6.0.10-10.6.0.20" (IPv6 likewise) with no spaces and start <= end.
@@ -20,10 +20,11 @@
 // # Why interval sets
 //
 // A pool is a handful of ranges, and its allocations cluster, because
-// Spiderpool hands out the lowest free address first (behavior.md §2.1). So
-// every set here (usable, allocated, free) is a sorted slice of disjoint,
-// non-adjacent inclusive spans of 128-bit integers. A run of consecutive
-// allocated addresses is one span, whatever its length.
+// Spiderpool hands out the lowest free address first
+// (docs/reference/behaviour.md §2.1). So every set here (usable, allocated,
+// free) is a sorted slice of disjoint, non-adjacent inclusive spans of
+// 128-bit integers. A run of consecutive allocated addresses is one span,
+// whatever its length.
 //
 // Cost model, with n the number of spans involved (not the number of
 // addresses):
@@ -41,10 +42,10 @@
 //
 // Spiderpool v1.0 instead walks spec.ips address by address against a hash
 // set of unavailable addresses, so each allocation costs O(used + excluded +
-// position of the first gap) and a /10 pool was once slow enough to stall pod
-// creation (behavior.md §2.4). A bitmap would bound the walk but not the
-// memory: a /16 needs 8 KiB, a /8 2 MiB, a /64 2^61 bytes and a /48 2^77
-// bytes, so IPv6 pools cannot be bitmapped at all.
+// position of the first gap) and a /10 pool was once slow enough to stall
+// pod creation (docs/reference/behaviour.md §2.4). A bitmap would bound the
+// walk but not the memory: a /16 needs 8 KiB, a /8 2 MiB, a /64 2^61 bytes
+// and a /48 2^77 bytes, so IPv6 pools cannot be bitmapped at all.
 //
 // # Pool life cycle
 //

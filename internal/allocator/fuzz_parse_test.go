@@ -54,8 +54,9 @@ func FuzzParseRange(f *testing.F) {
 	})
 }
 
-// referenceAccepts is Spiderpool's rule (api.md §2.1) spelled with the net
-// package, plus this package's rejection of IPv4-mapped IPv6 addresses.
+// referenceAccepts is Spiderpool's rule (docs/reference/interface.md §2.1)
+// spelled with the net package, plus this package's rejection of IPv4-mapped
+// IPv6 addresses.
 func referenceAccepts(v allocator.IPVersion, s string) bool {
 	parts := strings.Split(s, "-")
 	if len(parts) > 2 {

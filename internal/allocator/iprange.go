@@ -11,7 +11,7 @@ import (
 )
 
 // ErrInvalidRange is returned for a string that is not a Spiderpool IP range
-// of the requested version (api.md §2.1).
+// of the requested version (docs/reference/interface.md §2.1).
 var ErrInvalidRange = errors.New("invalid IP range")
 
 // Range is an inclusive range of addresses of one family, First <= Last.

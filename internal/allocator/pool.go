@@ -26,7 +26,8 @@ var (
 )
 
 // PoolSpec describes a pool as its SpiderIPPool does, with the reserved IPs
-// of its family (the union of all SpiderReservedIP spec.ips, behavior.md §2.1).
+// of its family (the union of all SpiderReservedIP spec.ips,
+// docs/reference/behaviour.md §2.1).
 type PoolSpec struct {
 	// Version is the pool's spec.ipVersion.
 	Version IPVersion

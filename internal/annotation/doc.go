@@ -2,8 +2,9 @@
 // Copyright Authors of spiderpool-go
 
 // Package annotation parses and validates the pod and namespace annotations
-// Spiderpool reads (api.md §3.1, §3.2), plus the two Multus annotations the
-// agent consults to match a pool's spec.multusName (api.md §3.4).
+// Spiderpool reads (docs/reference/interface.md §3.1, §3.2), plus the two
+// Multus annotations the agent consults to match a pool's spec.multusName
+// (docs/reference/interface.md §3.4).
 //
 // Each annotation has a Key* constant and a Parse* function that takes the
 // raw value. [Lookup] applies a parser to a map of annotations and reports

@@ -3,7 +3,8 @@
 
 package annotation
 
-// Pod annotations read by the agent during IPAM ADD (api.md §3.1).
+// Pod annotations read by the agent during IPAM ADD
+// (docs/reference/interface.md §3.1).
 const (
 	// KeyIPPool selects pools for the NIC of the current CNI call:
 	// {"ipv4":[...],"ipv6":[...]}.
@@ -31,7 +32,7 @@ const (
 	KeyKubevirtMigrationJob = "kubevirt.io/migrationJobName"
 )
 
-// Namespace annotations (api.md §3.2).
+// Namespace annotations (docs/reference/interface.md §3.2).
 const (
 	// KeyNamespaceDefaultIPv4Pool lists the namespace's default IPv4 pools.
 	KeyNamespaceDefaultIPv4Pool = "ipam.spidernet.io/default-ipv4-ippool"
@@ -39,7 +40,8 @@ const (
 	KeyNamespaceDefaultIPv6Pool = "ipam.spidernet.io/default-ipv6-ippool"
 )
 
-// Multus pod annotations, read to match spec.multusName (api.md §3.4).
+// Multus pod annotations, read to match spec.multusName
+// (docs/reference/interface.md §3.4).
 const (
 	// KeyMultusNetworks lists the pod's secondary networks.
 	KeyMultusNetworks = "k8s.v1.cni.cncf.io/networks"

@@ -53,10 +53,10 @@ func unnamedNIC(i int) string {
 
 // ForNIC returns the pools requested for nic, the ifName of a CNI call.
 //
-// When items are named, nic must be one of them (api.md §3.1). When they
-// are not, item i serves the NIC numbered i: "eth0" or "0" for item 0, and
-// "<i>" or Multus's default name "net<i>" for item i > 0. A failure is an
-// [*Error] for [KeyIPPools].
+// When items are named, nic must be one of them
+// (docs/reference/interface.md §3.1). When they are not, item i serves the
+// NIC numbered i: "eth0" or "0" for item 0, and "<i>" or Multus's default
+// name "net<i>" for item i > 0. A failure is an [*Error] for [KeyIPPools].
 func (p IPPools) ForNIC(nic string) (NICRequest, error) {
 	i, ok := p.indexOf(nic)
 	if !ok {

@@ -5,7 +5,7 @@ package config
 
 import "time"
 
-// Variables read only by spiderpool-agent (api.md §4.2).
+// Variables read only by spiderpool-agent (docs/reference/interface.md §4.2).
 const (
 	EnvNodeName                  = "SPIDERPOOL_NODE_NAME"
 	EnvEnabledRDMAMetric         = "SPIDERPOOL_ENABLED_RDMA_METRIC"
@@ -22,7 +22,8 @@ const (
 	DefaultAgentGopsListenPort = 5712
 )
 
-// AgentEnv is the environment of spiderpool-agent (api.md §4.2).
+// AgentEnv is the environment of spiderpool-agent
+// (docs/reference/interface.md §4.2).
 type AgentEnv struct {
 	CommonEnv
 	// NodeName is SPIDERPOOL_NODE_NAME (required), the agent's node.

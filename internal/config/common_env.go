@@ -10,7 +10,7 @@ import (
 )
 
 // Variables read by both spiderpool-agent and spiderpool-controller
-// (api.md §4.2, §4.3).
+// (docs/reference/interface.md §4.2, §4.3).
 const (
 	EnvLogLevel           = "SPIDERPOOL_LOG_LEVEL"
 	EnvEnabledMetric      = "SPIDERPOOL_ENABLED_METRIC"

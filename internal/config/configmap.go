@@ -27,13 +27,13 @@ const (
 	// KeyClusterSubnetAutoPoolDefaultRedundantIPNumber when both are set.
 	KeyClusterSubnetDefaultFlexibleIPNumber = "clusterSubnetDefaultFlexibleIPNumber"
 	// KeyClusterSubnetAutoPoolDefaultRedundantIPNumber is the spelling
-	// Spiderpool v1.0's code reads (api.md §10 item 1).
+	// Spiderpool v1.0's code reads (docs/reference/interface.md §10.1).
 	KeyClusterSubnetAutoPoolDefaultRedundantIPNumber = "clusterSubnetAutoPoolDefaultRedundantIPNumber"
 )
 
-// ConfigMap is conf.yml of the ConfigMap spiderpool-conf (api.md §4.1). The
-// JSON tags are the conf.yml keys, so a ConfigMap marshalled with
-// sigs.k8s.io/yaml is a valid conf.yml.
+// ConfigMap is conf.yml of the ConfigMap spiderpool-conf
+// (docs/reference/interface.md §4.1). The JSON tags are the conf.yml keys,
+// so a ConfigMap marshalled with sigs.k8s.io/yaml is a valid conf.yml.
 type ConfigMap struct { //nolint:revive // named after the Kubernetes ConfigMap spiderpool-conf; config.Map would say less
 	// IPAMUnixSocketPath is the unix socket the agent listens on;
 	// DefaultIPAMUnixSocketPath when absent or empty.

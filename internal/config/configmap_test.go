@@ -99,7 +99,7 @@ podResourceInject: {enabled: true, namespacesExclude: [a], namespacesInclude: [b
 }
 
 // TestParseConfigMapFlexibleIPNumber checks that both spellings are read and
-// the documented one wins (decisions.md item 3).
+// the documented one wins (docs/compatibility.md #3).
 func TestParseConfigMapFlexibleIPNumber(t *testing.T) {
 	tests := []struct {
 		name string

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Variables read only by spiderpool-controller (api.md §4.3).
+// Variables read only by spiderpool-controller
+// (docs/reference/interface.md §4.3).
 const (
 	EnvWebhookPort                         = "SPIDERPOOL_WEBHOOK_PORT"
 	EnvMetricRenewPeriod                   = "SPIDERPOOL_METRIC_RENEW_PERIOD"
@@ -30,8 +31,8 @@ const (
 	EnvWorkqueueRetryDelay                 = "SPIDERPOOL_WORKQUEUE_RETRY_DELAY_DURATION"
 )
 
-// The two spellings of the default SpiderCoordinator name (decisions.md item
-// 4). The correct one wins when both are set.
+// The two spellings of the default SpiderCoordinator name
+// (docs/compatibility.md #4). The correct one wins when both are set.
 const (
 	// EnvCoordinatorDefaultName is the spelling Spiderpool's docs use.
 	EnvCoordinatorDefaultName = "SPIDERPOOL_COORDINATOR_DEFAULT_NAME"
@@ -48,8 +49,8 @@ const (
 	DefaultControllerGopsListenPort = 5724
 )
 
-// ControllerEnv is the environment of spiderpool-controller (api.md §4.3).
-// Defaults are in parentheses.
+// ControllerEnv is the environment of spiderpool-controller
+// (docs/reference/interface.md §4.3). Defaults are in parentheses.
 type ControllerEnv struct {
 	CommonEnv
 	// WebhookPort is SPIDERPOOL_WEBHOOK_PORT (5722), the HTTPS webhook port.

@@ -17,7 +17,8 @@ var controllerRequired = env{
 	EnvPodName:      "spiderpool-controller-5d9f",
 }
 
-// controllerDefaults is what controllerRequired parses to (api.md §4.3).
+// controllerDefaults is what controllerRequired parses to
+// (docs/reference/interface.md §4.3).
 func controllerDefaults() ControllerEnv {
 	return ControllerEnv{
 		CommonEnv: CommonEnv{
@@ -138,8 +139,8 @@ func TestParseControllerEnv(t *testing.T) {
 	}
 }
 
-// TestParseControllerEnvCoordinatorName checks both spellings (decisions.md
-// item 4): the correct one wins when both are set.
+// TestParseControllerEnvCoordinatorName checks both spellings
+// (docs/compatibility.md #4): the correct one wins when both are set.
 func TestParseControllerEnvCoordinatorName(t *testing.T) {
 	tests := []struct {
 		name string

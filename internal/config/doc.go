@@ -3,7 +3,8 @@
 
 // Package config loads the configuration of spiderpool-agent,
 // spiderpool-controller and spiderpool-init the way Spiderpool v1.0 does, so
-// the same ConfigMap and the same environment work unchanged (api.md §4).
+// the same ConfigMap and the same environment work unchanged
+// (docs/reference/interface.md §4).
 //
 // # ConfigMap
 //
@@ -15,16 +16,17 @@
 // naming the key; every such key is reported, joined with errors.Join.
 //
 // Two spellings of the auto-pool redundant-IP default are read
-// (decisions.md item 3): clusterSubnetDefaultFlexibleIPNumber, which the chart
-// writes and the docs name, and clusterSubnetAutoPoolDefaultRedundantIPNumber,
-// which Spiderpool's code reads. When both are set, the documented
+// (docs/compatibility.md #3): clusterSubnetDefaultFlexibleIPNumber, which
+// the chart writes and the docs name, and
+// clusterSubnetAutoPoolDefaultRedundantIPNumber, which Spiderpool's code
+// reads. When both are set, the documented
 // clusterSubnetDefaultFlexibleIPNumber wins.
 //
 // # Environment
 //
-// [ParseAgentEnv], [ParseControllerEnv] and [ParseInitEnv] read the variables
-// of api.md §4.2-§4.4 through a lookup function (os.LookupEnv in
-// production), never from process state directly.
+// [ParseAgentEnv], [ParseControllerEnv] and [ParseInitEnv] read the
+// variables of docs/reference/interface.md §4.2-§4.4 through a lookup
+// function (os.LookupEnv in production), never from process state directly.
 //
 // Agent and controller follow Spiderpool's rule: a variable that is set gives
 // its value with surrounding spaces trimmed; one that is not set gives its
@@ -34,7 +36,7 @@
 // integers, ports as 0-65535, and the durations Spiderpool gives in seconds
 // become time.Duration fields. The controller reads both
 // SPIDERPOOL_COORDINATOR_DEFAULT_NAME and Spiderpool's misspelled
-// SPIDERPOOL_COORDINATOR_DEAFULT_NAME (decisions.md item 4); the correct
+// SPIDERPOOL_COORDINATOR_DEAFULT_NAME (docs/compatibility.md #4); the correct
 // spelling wins when both are set.
 //
 // spiderpool-init follows its own rule in Spiderpool: double quotes are

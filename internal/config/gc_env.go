@@ -6,7 +6,7 @@ package config
 import "time"
 
 // Variables of the controller's IP garbage collection and leader election
-// (api.md §4.3).
+// (docs/reference/interface.md §4.3).
 const (
 	EnvGCIPEnabled                              = "SPIDERPOOL_GC_IP_ENABLED"
 	EnvGCStatelessTerminatingPodOnReadyNode     = "SPIDERPOOL_GC_STATELESS_TERMINATING_POD_ON_READY_NODE_ENABLED"

@@ -10,7 +10,7 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
 )
 
-// Variables read by spiderpool-init (api.md §4.4).
+// Variables read by spiderpool-init (docs/reference/interface.md §4.4).
 const (
 	EnvInitNamespace                  = "SPIDERPOOL_NAMESPACE"
 	EnvInitControllerName             = "SPIDERPOOL_CONTROLLER_NAME"
@@ -44,7 +44,8 @@ const (
 // DefaultReadinessFile is the file spiderpool-init writes when it is done.
 const DefaultReadinessFile = "/etc/spiderpool/ready"
 
-// InitEnv is the environment of spiderpool-init (api.md §4.4).
+// InitEnv is the environment of spiderpool-init
+// (docs/reference/interface.md §4.4).
 type InitEnv struct {
 	// Namespace is SPIDERPOOL_NAMESPACE (required).
 	Namespace string

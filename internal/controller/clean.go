@@ -22,7 +22,7 @@ import (
 )
 
 // Objects of the SR-IOV network operator that the chart may install along
-// with Spiderpool, removed on uninstall too (behavior.md §9.7).
+// with Spiderpool, removed on uninstall too (docs/reference/behaviour.md §9.7).
 const (
 	sriovGroup                  = "sriovnetwork.openshift.io"
 	sriovOperatorConfigsCRD     = "sriovoperatorconfigs." + sriovGroup
@@ -45,7 +45,7 @@ type CleanOptions struct {
 }
 
 // Clean removes what Spiderpool installed, for the chart's pre-delete hook
-// (behavior.md §9.7), in this order:
+// (docs/reference/behaviour.md §9.7), in this order:
 //
 //  1. the webhook configurations, Spiderpool's and the SR-IOV operator's,
 //     first: the controller may already be gone, and its fail-closed

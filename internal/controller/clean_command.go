@@ -26,7 +26,7 @@ import (
 )
 
 // EnvInitName names the spiderpool-init Job for the clean subcommand; the
-// Job is in SPIDERPOOL_POD_NAMESPACE (api.md §4.4).
+// Job is in SPIDERPOOL_POD_NAMESPACE (docs/reference/interface.md §4.4).
 const EnvInitName = "SPIDERPOOL_INIT_NAME"
 
 // newCleanCommand returns "spiderpool-controller clean --validate <name>

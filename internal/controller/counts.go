@@ -22,11 +22,11 @@ func (c counts) matches(total, allocated *int64) bool {
 
 // poolCounts returns what a pool's status counts must be:
 //   - totalIPCount: the addresses of spec.ips minus spec.excludeIPs. Like
-//     Spiderpool (behavior.md §2.2) SpiderReservedIPs are not subtracted:
-//     they are cluster-wide, not per pool, change without the pool changing,
-//     and kubectl users and dashboards compare this column with
-//     Spiderpool's. A reserved IP is never allocated, so it shows as free
-//     but unusable, as in Spiderpool;
+//     Spiderpool (docs/reference/behaviour.md §2.2) SpiderReservedIPs are
+//     not subtracted: they are cluster-wide, not per pool, change without
+//     the pool changing, and kubectl users and dashboards compare this
+//     column with Spiderpool's. A reserved IP is never allocated, so it
+//     shows as free but unusable, as in Spiderpool;
 //   - allocatedIPCount: the number of records in status.allocatedIPs,
 //     recounted every time (Spiderpool #3771: a count kept by increments
 //     drifts).

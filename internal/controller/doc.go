@@ -4,7 +4,7 @@
 // Package controller is spiderpool-controller: its command, its
 // controller-runtime manager and its reconcilers.
 //
-// # Process (behavior.md §9, api.md §4.3, §5.3)
+// # Process (docs/reference/behaviour.md §9, docs/reference/interface.md §4.3, §5.3)
 //
 //   - Leader election on the Lease spiderpool-controller-leases in
 //     SPIDERPOOL_POD_NAMESPACE, identity SPIDERPOOL_POD_NAME, with

@@ -19,7 +19,7 @@ import (
 // Spiderpool's; the probes call it on this replica.
 const WebhookHealthPath = "/webhook-health-check"
 
-// Spiderpool's probe paths (api.md §5.3).
+// Spiderpool's probe paths (docs/reference/interface.md §5.3).
 const (
 	StartupPath   = "/v1/runtime/startup"
 	ReadinessPath = "/v1/runtime/readiness"

@@ -21,8 +21,8 @@ import (
 
 // IPPoolReconciler keeps a SpiderIPPool's totalIPCount and allocatedIPCount
 // true to its spec and its records, and removes its finalizer once it is
-// being deleted and holds no IP (behavior.md §4.7, §9.2). It runs on the
-// leader only.
+// being deleted and holds no IP (docs/reference/behaviour.md §4.7, §9.2). It
+// runs on the leader only.
 //
 // The agents write the same status (status.allocatedIPs and
 // allocatedIPCount) with optimistic concurrency, so every write here is a

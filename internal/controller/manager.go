@@ -22,7 +22,8 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
-// Client rate limits of Spiderpool's controller (api.md §4.3).
+// Client rate limits of Spiderpool's controller
+// (docs/reference/interface.md §4.3).
 const (
 	clientQPS   = 100
 	clientBurst = 200

@@ -25,12 +25,12 @@ const (
 	subnetMetricsController = "spidersubnet-metrics"
 )
 
-// setupMetrics keeps the pool and subnet metrics (api.md §8.2) on
-// controller-runtime's registry, which the manager serves on
-// SPIDERPOOL_METRIC_HTTP_PORT: every change of a pool or subnet updates its
-// series at once, and the whole set is recounted every
-// SPIDERPOOL_METRIC_RENEW_PERIOD. Leader only, as Spiderpool's informers,
-// so that the replicas do not expose the same figures several times.
+// setupMetrics keeps the pool and subnet metrics
+// (docs/reference/interface.md §8.2) on controller-runtime's registry, which
+// the manager serves on SPIDERPOOL_METRIC_HTTP_PORT: every change of a pool
+// or subnet updates its series at once, and the whole set is recounted every
+// SPIDERPOOL_METRIC_RENEW_PERIOD. Leader only, as Spiderpool's informers, so
+// that the replicas do not expose the same figures several times.
 func setupMetrics(mgr ctrl.Manager, opts Options) error {
 	m, err := metrics.NewPools(ctrlmetrics.Registry, metrics.PoolsOptions{
 		Subnets: opts.ConfigMap.EnableSpiderSubnet, Debug: opts.Env.EnableDebugMetric,

@@ -14,7 +14,7 @@ import (
 
 // Options configure spiderpool-controller.
 type Options struct {
-	// Env is the controller's environment (api.md §4.3).
+	// Env is the controller's environment (docs/reference/interface.md §4.3).
 	Env config.ControllerEnv
 	// ConfigMap is conf.yml of the ConfigMap spiderpool-conf.
 	ConfigMap config.ConfigMap

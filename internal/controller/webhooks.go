@@ -9,10 +9,10 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/webhook"
 )
 
-// registerWebhooks registers the admission webhooks (api.md §2.9) on mgr's
-// webhook server, on every replica. setup has already registered
-// WebhookHealthPath on the same server; webhook.Setup does not register it
-// twice.
+// registerWebhooks registers the admission webhooks
+// (docs/reference/interface.md §2.9) on mgr's webhook server, on every
+// replica. setup has already registered WebhookHealthPath on the same
+// server; webhook.Setup does not register it twice.
 func registerWebhooks(mgr ctrl.Manager, opts Options) error {
 	return webhook.Setup(mgr, webhook.OptionsFrom(opts.ConfigMap, opts.Env))
 }

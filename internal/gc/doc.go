@@ -2,10 +2,10 @@
 // Copyright Authors of spiderpool-go
 
 // Package gc is the IP garbage collector of spiderpool-controller
-// (behavior.md §4): it releases the addresses and SpiderEndpoints of pods
-// that are gone, re-created, terminating past their grace period, or
-// finished, which CNI DEL did not release (node down, agent down, pod
-// force-deleted, controller restarted). Setup registers it with a
+// (docs/reference/behaviour.md §4): it releases the addresses and
+// SpiderEndpoints of pods that are gone, re-created, terminating past their
+// grace period, or finished, which CNI DEL did not release (node down, agent
+// down, pod force-deleted, controller restarted). Setup registers it with a
 // controller-runtime manager; docs/gc.md explains the design.
 //
 // # The unit: a pod incarnation

@@ -10,8 +10,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Names of the GC counters as Spiderpool's controller exposes them (api.md
-// §8.2; its OpenTelemetry exporter appends _total to counters).
+// Names of the GC counters as Spiderpool's controller exposes them
+// (docs/reference/interface.md §8.2; its OpenTelemetry exporter appends
+// _total to counters).
 const (
 	// MetricGCCounts counts the addresses the GC released.
 	MetricGCCounts = "spiderpool_ip_gc_counts_total"

@@ -28,8 +28,9 @@ var errBadOptions = errors.New("invalid IP GC options")
 // Options configures the IP garbage collector. The zero value, with
 // GC.Enabled false, registers nothing.
 type Options struct {
-	// GC is the SPIDERPOOL_GC_* environment (api.md §4.3). Used here:
-	// Enabled (master switch), the two terminating-pod node switches,
+	// GC is the SPIDERPOOL_GC_* environment
+	// (docs/reference/interface.md §4.3). Used here: Enabled (master
+	// switch), the two terminating-pod node switches,
 	// StatelessRunningPodOnEmptyPodStatusIPs, AdditionalGraceDelay,
 	// DefaultInterval (full scan period) and WorkerNum (concurrent
 	// reconciles). The trace-database knobs of Spiderpool (TracePodGap,

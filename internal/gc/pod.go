@@ -14,9 +14,9 @@ import (
 const defaultTerminationGrace = 30 * time.Second
 
 // podAlive is Spiderpool's IsPodAlive, as the agent applies it at release
-// (behavior.md §1.3, §3.4): a pod is dead when it is terminating, or has
-// finished for good (Succeeded and not restarted; Failed and either never
-// restarted or evicted).
+// (docs/reference/behaviour.md §1.3, §3.4): a pod is dead when it is
+// terminating, or has finished for good (Succeeded and not restarted; Failed
+// and either never restarted or evicted).
 func podAlive(pod *corev1.Pod) bool {
 	if pod.DeletionTimestamp != nil {
 		return false
@@ -32,8 +32,9 @@ func podAlive(pod *corev1.Pod) bool {
 
 // terminatingDue is when a terminating pod's addresses may be collected:
 // deletionTimestamp + deletionGracePeriodSeconds + delay, Spiderpool's rule
-// (behavior.md §4.2). deletionTimestamp already lies one grace period after
-// the delete call, so this waits twice the grace period: on the safe side.
+// (docs/reference/behaviour.md §4.2). deletionTimestamp already lies one
+// grace period after the delete call, so this waits twice the grace period:
+// on the safe side.
 func terminatingDue(pod *corev1.Pod, delay time.Duration) time.Time {
 	due := pod.DeletionTimestamp.Time
 	if g := pod.DeletionGracePeriodSeconds; g != nil {
@@ -44,8 +45,8 @@ func terminatingDue(pod *corev1.Pod, delay time.Duration) time.Time {
 
 // finishedDue is when a finished pod's addresses may be collected: the
 // latest container finishedAt + terminationGracePeriodSeconds + delay
-// (behavior.md §4.2). A pod that reports no finished container counts from
-// its creation.
+// (docs/reference/behaviour.md §4.2). A pod that reports no finished
+// container counts from its creation.
 func finishedDue(pod *corev1.Pod, delay time.Duration) time.Time {
 	grace := defaultTerminationGrace
 	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {

@@ -25,10 +25,10 @@ type poolAddr struct {
 }
 
 // release frees a dead incarnation as the agent's CNI DEL would
-// (behavior.md §3.4 steps 7-8): every record of its UID in the pools its
-// endpoint names and in those where a scan found one, then its endpoint.
-// f is the fresh state it was judged on. An address that the endpoint of
-// another UID claims is never freed.
+// (docs/reference/behaviour.md §3.4 steps 7-8): every record of its UID in
+// the pools its endpoint names and in those where a scan found one, then its
+// endpoint. f is the fresh state it was judged on. An address that the
+// endpoint of another UID claims is never freed.
 func (c *collector) release(ctx context.Context, inc incarnation, f *facts, found []poolAddr) error {
 	owned := f.owned(inc.UID)
 	pools := map[string]bool{}

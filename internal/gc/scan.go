@@ -20,7 +20,7 @@ import (
 )
 
 // scanner is path C: the periodic full scan of every pool record and every
-// endpoint. It runs on the elected leader only (decisions.md #9): once
+// endpoint. It runs on the elected leader only (docs/compatibility.md #9): once
 // when it starts, then every SPIDERPOOL_GC_DEFAULT_INTERVAL_DURATION.
 type scanner struct {
 	c        *collector

@@ -26,8 +26,9 @@ const (
 	kindVMI         = "VirtualMachineInstance"
 )
 
-// KubeVirt kinds whose existence keeps a VM's addresses (behavior.md §3.4
-// step 6). They are read as metadata only, so no KubeVirt types are needed.
+// KubeVirt kinds whose existence keeps a VM's addresses
+// (docs/reference/behaviour.md §3.4 step 6). They are read as metadata only,
+// so no KubeVirt types are needed.
 var (
 	gvkVMI = schema.GroupVersionKind{Group: "kubevirt.io", Version: "v1", Kind: kindVMI}
 	gvkVM  = schema.GroupVersionKind{Group: "kubevirt.io", Version: "v1", Kind: "VirtualMachine"}
@@ -84,9 +85,9 @@ func ordinal(podName, statefulSet string) (int, bool) {
 	return n, true
 }
 
-// validStatefulSetPod is Spiderpool's IsValidStatefulSetPod (behavior.md
-// §3.4 step 5): the StatefulSet exists and the pod's ordinal lies in
-// [start, start+replicas).
+// validStatefulSetPod is Spiderpool's IsValidStatefulSetPod
+// (docs/reference/behaviour.md §3.4 step 5): the StatefulSet exists and the
+// pod's ordinal lies in [start, start+replicas).
 func validStatefulSetPod(ctx context.Context, r client.Reader, ns, podName, statefulSet string) (bool, error) {
 	n, ok := ordinal(podName, statefulSet)
 	if !ok {
@@ -110,10 +111,10 @@ func validStatefulSetPod(ctx context.Context, r client.Reader, ns, podName, stat
 	return n >= start && n < start+replicas, nil
 }
 
-// validVM is Spiderpool's IsValidVMPod (behavior.md §3.4 step 6) for the
-// VMI ns/name: a VMI that is not terminating is valid; a terminating VMI
-// that no VM controls is not; otherwise the VM must exist and not be
-// terminating. Without the KubeVirt API every VM is gone.
+// validVM is Spiderpool's IsValidVMPod (docs/reference/behaviour.md §3.4
+// step 6) for the VMI ns/name: a VMI that is not terminating is valid; a
+// terminating VMI that no VM controls is not; otherwise the VM must exist
+// and not be terminating. Without the KubeVirt API every VM is gone.
 func validVM(ctx context.Context, r client.Reader, ns, name string) (bool, error) {
 	vmi, err := getMeta(ctx, r, gvkVMI, ns, name)
 	if err != nil {

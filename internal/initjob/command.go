@@ -22,8 +22,9 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/config"
 )
 
-// NewCommand returns the spiderpool-init command. It takes no arguments:
-// the chart configures it with SPIDERPOOL_* variables (api.md §4.4).
+// NewCommand returns the spiderpool-init command. It takes no arguments: the
+// chart configures it with SPIDERPOOL_* variables
+// (docs/reference/interface.md §4.4).
 func NewCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:          "spiderpool-init",

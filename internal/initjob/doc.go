@@ -2,7 +2,7 @@
 // Copyright Authors of spiderpool-go
 
 // Package initjob is spiderpool-init, the Helm post-install Job
-// (behavior.md §9.5, api.md §4.4).
+// (docs/reference/behaviour.md §9.5, docs/reference/interface.md §4.4).
 //
 // It reads its environment with [config.ParseInitEnv], builds the default
 // objects the chart asks for and checks each one with the rules of the

@@ -13,7 +13,7 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/config"
 )
 
-// Names of the default SpiderMultusConfig (api.md §4.4).
+// Names of the default SpiderMultusConfig (docs/reference/interface.md §4.4).
 const (
 	// FallbackCNIName names the default SpiderMultusConfig when the CNI
 	// directory has no configuration.
@@ -34,9 +34,10 @@ type defaultCNI struct {
 }
 
 // multusConfig returns the SpiderMultusConfig of the cluster's default CNI
-// (api.md §4.4): SPIDERPOOL_INIT_DEFAULT_CNI_NAME as a custom config if
-// set, else the first configuration in SPIDERPOOL_INIT_DEFAULT_CNI_DIR
-// other than Multus', else "default", custom.
+// (docs/reference/interface.md §4.4): SPIDERPOOL_INIT_DEFAULT_CNI_NAME as a
+// custom config if set, else the first configuration in
+// SPIDERPOOL_INIT_DEFAULT_CNI_DIR other than Multus', else "default",
+// custom.
 func multusConfig(env *config.InitEnv) (defaultCNI, error) {
 	ns, nsVar := env.DefaultCNINamespace, config.EnvInitDefaultCNINamespace
 	if ns == "" {

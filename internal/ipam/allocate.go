@@ -18,9 +18,10 @@ import (
 )
 
 // Allocate serves a CNI ADD: it returns the addresses of every interface of
-// the pod, allocating those not recorded yet (behavior.md §1.3). It is
-// idempotent for a pod UID. Write conflicts are retried for as long as ctx
-// lives; a failure leaves no address taken by this call.
+// the pod, allocating those not recorded yet
+// (docs/reference/behaviour.md §1.3). It is idempotent for a pod UID. Write
+// conflicts are retried for as long as ctx lives; a failure leaves no
+// address taken by this call.
 func (s *Service) Allocate(ctx context.Context, req AllocateRequest) (*Result, error) {
 	if err := s.checkReady(); err != nil {
 		return nil, err

@@ -17,7 +17,8 @@ import (
 // the most records one pool may hold.
 const DefaultMaxAllocatedIPs = 5000
 
-// Config is the agent configuration the service uses (api.md §4.1, §4.2).
+// Config is the agent configuration the service uses
+// (docs/reference/interface.md §4.1, §4.2).
 type Config struct {
 	// EnableIPv4 and EnableIPv6 are the ConfigMap's enableIPv4/enableIPv6:
 	// candidates of a disabled family are dropped.
@@ -67,7 +68,7 @@ func (c Config) withDefaults() Config {
 
 // Backoff is a capped exponential backoff with jitter. Retries go on for as
 // long as the request's context lives: contention costs time, not errors
-// (decisions.md).
+// (docs/compatibility.md, "Performance").
 type Backoff struct {
 	// Initial is the first delay.
 	Initial time.Duration

@@ -2,10 +2,10 @@
 // Copyright Authors of spiderpool-go
 
 // Package ipam is the agent-side IPAM service: it allocates pod addresses
-// from SpiderIPPools, records them in SpiderEndpoints and releases them,
-// as Spiderpool v1.0 does (behavior.md §1-§3), with the changes of
-// decisions.md. Requests and results are domain types; the agent converts
-// from internal/agentapi at its edge.
+// from SpiderIPPools, records them in SpiderEndpoints and releases them, as
+// Spiderpool v1.0 does (docs/reference/behaviour.md §1-§3), with the changes
+// listed in docs/compatibility.md. Requests and results are domain types;
+// the agent converts from internal/agentapi at its edge.
 //
 // # Allocation
 //

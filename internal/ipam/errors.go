@@ -15,8 +15,8 @@ var (
 	ErrNotReady = errors.New("IPAM service not ready: existing allocations not restored yet")
 
 	// ErrPodNotAlive is returned by Allocate for a pod that is terminating,
-	// has finished (behavior.md §1.3), or is not the incarnation the request
-	// names (another pod UID).
+	// has finished (docs/reference/behaviour.md §1.3), or is not the
+	// incarnation the request names (another pod UID).
 	ErrPodNotAlive = errors.New("pod is not alive")
 
 	// ErrNoPool is returned when no candidate pool is left for an interface

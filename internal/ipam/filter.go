@@ -16,9 +16,9 @@ import (
 )
 
 // candidates returns the usable pools among names for interface nic and
-// version v, filtered and ordered (behavior.md §1.5). A name that is no
-// pool fails with ErrPoolNotFound; when every pool is filtered out the
-// ErrNoPool error says why for each.
+// version v, filtered and ordered (docs/reference/behaviour.md §1.5). A name
+// that is no pool fails with ErrPoolNotFound; when every pool is filtered
+// out the ErrNoPool error says why for each.
 func (pc *podContext) candidates(nic string, v int64, names []string, pools *poolSet) ([]*spiderpoolv2beta1.SpiderIPPool, error) {
 	var out []*spiderpoolv2beta1.SpiderIPPool
 	var reasons []string
@@ -155,11 +155,11 @@ func selectorReason(sel *metav1.LabelSelector, set map[string]string, what, fiel
 	return ""
 }
 
-// sortByPriority orders pools by Spiderpool's priority keys (behavior.md
-// §1.5): podAffinity, nodeName, nodeAffinity, namespaceName,
-// namespaceAffinity, multusName, each "set" before "unset", compared
-// lexicographically. The sort is stable, so the user's order breaks ties
-// (decisions.md #1).
+// sortByPriority orders pools by Spiderpool's priority keys
+// (docs/reference/behaviour.md §1.5): podAffinity, nodeName, nodeAffinity,
+// namespaceName, namespaceAffinity, multusName, each "set" before "unset",
+// compared lexicographically. The sort is stable, so the user's order breaks
+// ties (docs/compatibility.md #1).
 func sortByPriority(pools []*spiderpoolv2beta1.SpiderIPPool) {
 	slices.SortStableFunc(pools, func(a, b *spiderpoolv2beta1.SpiderIPPool) int {
 		ka, kb := priorityKeys(a), priorityKeys(b)

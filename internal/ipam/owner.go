@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// Kinds of top controllers (behavior.md §1.3 step 2).
+// Kinds of top controllers (docs/reference/behaviour.md §1.3 step 2).
 const (
 	kindPod         = "Pod"
 	kindReplicaSet  = "ReplicaSet"

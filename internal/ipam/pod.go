@@ -12,8 +12,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// isPodAlive is Spiderpool's IsPodAlive (behavior.md §1.3): a pod is dead
-// when it is terminating, or has finished for good.
+// isPodAlive is Spiderpool's IsPodAlive (docs/reference/behaviour.md §1.3):
+// a pod is dead when it is terminating, or has finished for good.
 func isPodAlive(pod *corev1.Pod) bool {
 	if pod.DeletionTimestamp != nil {
 		return false

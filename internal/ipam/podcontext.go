@@ -50,8 +50,9 @@ func (pc *podContext) nodeLabels() (map[string]string, error) {
 	return pc.node.Labels, nil
 }
 
-// networkOf returns "<namespace>/<name>" of the Multus network of nic, or
-// "" when it has none (behavior.md §1.5 #8, api.md §3.4).
+// networkOf returns "<namespace>/<name>" of the Multus network of nic, or ""
+// when it has none (docs/reference/behaviour.md §1.5 #8,
+// docs/reference/interface.md §3.4).
 func (pc *podContext) networkOf(nic string) (string, error) {
 	agentNS := pc.svc.cfg.AgentNamespace
 	if nic == "eth0" || nic == "0" {
@@ -110,8 +111,9 @@ func qualifyRef(ref, def string) string {
 	return qualify("", ref, def)
 }
 
-// appLabels are the five labels an auto-created pool's podAffinity holds
-// for its application (api.md §3.5), computed for the pod's top controller.
+// appLabels are the five labels an auto-created pool's podAffinity holds for
+// its application (docs/reference/interface.md §3.5), computed for the pod's
+// top controller.
 func (pc *podContext) appLabels() map[string]string {
 	gv, err := schema.ParseGroupVersion(pc.top.APIVersion)
 	if err != nil {

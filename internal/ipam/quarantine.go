@@ -11,10 +11,10 @@ import (
 	"k8s.io/utils/clock"
 )
 
-// quarantine remembers, per pod UID, the addresses the pod found in
-// conflict on the wire, so that its retried ADD gets other ones
-// (decisions.md #6). It is node-local memory: the retry comes to the same
-// agent.
+// quarantine remembers, per pod UID, the addresses the pod found in conflict
+// on the wire, so that its retried ADD gets other ones
+// (docs/compatibility.md #6). It is node-local memory: the retry comes to
+// the same agent.
 type quarantine struct {
 	clock clock.PassiveClock
 	ttl   time.Duration

@@ -19,8 +19,8 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
-// Release serves a CNI DEL (behavior.md §3.4). It is idempotent and reads
-// the pod and the endpoint from the API server:
+// Release serves a CNI DEL (docs/reference/behaviour.md §3.4). It is
+// idempotent and reads the pod and the endpoint from the API server:
 //   - a live pod of the same UID keeps its addresses (sandbox re-creation);
 //   - an endpoint of another incarnation is left alone;
 //   - a StatefulSet pod whose ordinal is still in range keeps its addresses
@@ -171,7 +171,7 @@ func (s *Service) validStatefulSetPod(ctx context.Context, ep *spiderpoolv2beta1
 // of the pod's addresses in use on the wire: every address of the pod is
 // released and its endpoint removed, so that the retried ADD allocates
 // afresh; the conflicting addresses are kept from this pod for
-// Config.ConflictQuarantine (decisions.md #6).
+// Config.ConflictQuarantine (docs/compatibility.md #6).
 func (s *Service) ReleaseAll(ctx context.Context, req ReleaseAllRequest) error {
 	if err := s.checkReady(); err != nil {
 		return err

@@ -15,7 +15,8 @@ import (
 )
 
 // reservedIPs is the union of all SpiderReservedIP ranges per IP family:
-// they are never handed out by any pool of that family (behavior.md §2.1).
+// they are never handed out by any pool of that family
+// (docs/reference/behaviour.md §2.1).
 type reservedIPs struct {
 	v4, v6 []string
 	// key identifies the content, to notice when a pool's usable set must

@@ -12,8 +12,8 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
-// settlement is what becomes of an existing endpoint (behavior.md §1.3,
-// §3.2, §3.3).
+// settlement is what becomes of an existing endpoint
+// (docs/reference/behaviour.md §1.3, §3.2, §3.3).
 type settlement struct {
 	// keep are the recorded entries the pod goes on using.
 	keep []spiderpoolv2beta1.IPAllocationDetail

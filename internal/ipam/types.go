@@ -7,8 +7,8 @@ import (
 	"net/netip"
 )
 
-// AllocateRequest is a CNI ADD as the agent receives it (api.md §5.2
-// IpamAddArgs), in domain types.
+// AllocateRequest is a CNI ADD as the agent receives it
+// (docs/reference/interface.md §5.2 IpamAddArgs), in domain types.
 type AllocateRequest struct {
 	// ContainerID is the sandbox ID (CNI_CONTAINERID).
 	ContainerID string
@@ -28,7 +28,8 @@ type AllocateRequest struct {
 	CleanGateway bool
 }
 
-// ReleaseRequest is a CNI DEL (api.md §5.2 IpamDelArgs) in domain types.
+// ReleaseRequest is a CNI DEL (docs/reference/interface.md §5.2 IpamDelArgs)
+// in domain types.
 type ReleaseRequest struct {
 	// ContainerID is the sandbox ID (CNI_CONTAINERID).
 	ContainerID string
@@ -48,7 +49,8 @@ type ReleaseRequest struct {
 type ReleaseAllRequest struct {
 	ReleaseRequest
 	// ConflictIPs are the addresses found in use by someone else. They are
-	// not handed to this pod again (decisions.md #6) for ConflictQuarantine.
+	// not handed to this pod again (docs/compatibility.md #6) for
+	// ConflictQuarantine.
 	ConflictIPs []netip.Addr
 }
 

@@ -11,14 +11,15 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 )
 
-// Agent is spiderpool-agent's metric set (api.md §8.1). Its methods are
-// safe for concurrent use.
+// Agent is spiderpool-agent's metric set (docs/reference/interface.md §8.1).
+// Its methods are safe for concurrent use.
 type Agent struct {
 	allocation, release ipamMetrics
-	// autoPoolWaits is spiderpool_debug_auto_pool_waited_for_available_counts:
-	// Spiderpool registers it on its normal meter but never increments it
-	// (api.md §8.1); it is kept, at 0, for dashboards that query it. There
-	// are no auto-created pools to wait for yet.
+	// autoPoolWaits is
+	// spiderpool_debug_auto_pool_waited_for_available_counts: Spiderpool
+	// registers it on its normal meter but never increments it
+	// (docs/reference/interface.md §8.1); it is kept, at 0, for dashboards
+	// that query it. There are no auto-created pools to wait for yet.
 	autoPoolWaits prometheus.Counter
 }
 

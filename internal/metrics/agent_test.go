@@ -63,8 +63,8 @@ func value(t *testing.T, reg prometheus.Gatherer, name string) float64 {
 	return float64(m.GetHistogram().GetSampleCount())
 }
 
-// TestAgentNames: every metric of api.md §8.1, with its type, exists from
-// the start; counters at 0.
+// TestAgentNames: every metric of docs/reference/interface.md §8.1, with its
+// type, exists from the start; counters at 0.
 func TestAgentNames(t *testing.T) {
 	_, reg := newAgent(t)
 	want := map[string]dto.MetricType{}

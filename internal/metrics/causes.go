@@ -12,7 +12,7 @@ import (
 )
 
 // Cause is the failure cause a failed IPAM call is counted under, after
-// Spiderpool's error kinds (behavior.md §1.8).
+// Spiderpool's error kinds (docs/reference/behaviour.md §1.8).
 type Cause uint8
 
 const (

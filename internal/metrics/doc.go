@@ -2,8 +2,9 @@
 // Copyright Authors of spiderpool-go
 
 // Package metrics defines the Prometheus metrics of spiderpool-agent and
-// spiderpool-controller under Spiderpool's exposition names (api.md §8), so
-// that Spiderpool's dashboards keep working, and serves them.
+// spiderpool-controller under Spiderpool's exposition names
+// (docs/reference/interface.md §8), so that Spiderpool's dashboards keep
+// working, and serves them.
 //
 // Spiderpool records its metrics with the OpenTelemetry SDK and exports
 // them with the OpenTelemetry Prometheus exporter; this package uses

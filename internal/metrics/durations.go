@@ -11,8 +11,10 @@ import (
 )
 
 // durations is one of Spiderpool's duration families: a histogram
-// <prefix>_<suffix> and the gauges <prefix>_{average,max,min,latest}_<suffix>
-// (api.md §8.1), all in seconds, fed by the same observations.
+// <prefix>_<suffix> and the gauges
+// <prefix>_{average,max,min,latest}_<suffix>
+// (docs/reference/interface.md §8.1), all in seconds, fed by the same
+// observations.
 type durations struct {
 	hist                  prometheus.Histogram
 	avg, hi, lo, latest   prometheus.Gauge

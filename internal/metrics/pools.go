@@ -25,12 +25,13 @@ type PoolsOptions struct {
 	Debug bool
 }
 
-// Pools is spiderpool-controller's view of the pools and subnets (api.md
-// §8.2): how many there are, and per pool or subnet the total and available
-// addresses as gauges whose series go when the object goes. Spiderpool
-// exposes the per-object figures only as debug counters that grow on every
-// reconcile (api.md §10.5); with PoolsOptions.Debug its names are exposed
-// too, as gauges holding the same figures. Safe for concurrent use.
+// Pools is spiderpool-controller's view of the pools and subnets
+// (docs/reference/interface.md §8.2): how many there are, and per pool or
+// subnet the total and available addresses as gauges whose series go when
+// the object goes. Spiderpool exposes the per-object figures only as debug
+// counters that grow on every reconcile (docs/reference/interface.md §10.5);
+// with PoolsOptions.Debug its names are exposed too, as gauges holding the
+// same figures. Safe for concurrent use.
 type Pools struct {
 	ippools, subnets *objectGauges
 	// ippoolCount and subnetCount are spiderpool_total_{ippool,subnet}_counts;

@@ -11,7 +11,7 @@ import (
 )
 
 // Buckets returns the upper bounds, in seconds, of every spiderpool_*
-// histogram (api.md §8).
+// histogram (docs/reference/interface.md §8).
 func Buckets() []float64 { return []float64{0.1, 0.3, 0.5, 1, 3, 5, 7, 10, 15} }
 
 // register registers c on reg and returns it, or returns the collector of

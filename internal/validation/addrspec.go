@@ -18,7 +18,7 @@ import (
 var specPath = field.NewPath("spec")
 
 // addressSpec is the part that IPPoolSpec and SubnetSpec share, with the
-// same rules (api.md §2.2, §2.3).
+// same rules (docs/reference/interface.md §2.2, §2.3).
 type addressSpec struct {
 	ipVersion  *int64
 	subnet     string

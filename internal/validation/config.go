@@ -12,7 +12,7 @@ import (
 )
 
 // Config holds the switches of ConfigMap spiderpool-conf that the rules
-// depend on (api.md §4.1).
+// depend on (docs/reference/interface.md §4.1).
 type Config struct {
 	// EnableIPv4 allows IPv4 pools, subnets and reserved IPs.
 	EnableIPv4 bool

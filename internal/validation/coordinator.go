@@ -15,7 +15,7 @@ import (
 )
 
 // coordinatorModes are the accepted values of mode: the CRD enum plus the
-// spelling the plugin understands (decisions.md item 4).
+// spelling the plugin understands (docs/compatibility.md #4).
 var coordinatorModes = []string{
 	spiderpoolv2beta1.CoordinatorModeAuto, spiderpoolv2beta1.CoordinatorModeUnderlay,
 	spiderpoolv2beta1.CoordinatorModeOverlay, spiderpoolv2beta1.CoordinatorModeDisabled,
@@ -28,8 +28,9 @@ var podCIDRTypes = []string{
 	spiderpoolv2beta1.PodCIDRTypeCilium, spiderpoolv2beta1.PodCIDRTypeNone,
 }
 
-// ValidateCoordinator checks a SpiderCoordinator being created (behavior.md
-// §6.4): podCIDRType is required, then the spec rules.
+// ValidateCoordinator checks a SpiderCoordinator being created
+// (docs/reference/behaviour.md §6.4): podCIDRType is required, then the spec
+// rules.
 func ValidateCoordinator(c *spiderpoolv2beta1.SpiderCoordinator) field.ErrorList {
 	var errs field.ErrorList
 	if c.Spec.PodCIDRType == nil {
@@ -51,7 +52,7 @@ func ValidateCoordinatorUpdate(old, c *spiderpoolv2beta1.SpiderCoordinator) fiel
 
 // ValidateCoordinatorSpec checks a coordinator spec found at path: the spec
 // of a SpiderCoordinator, or spec.coordinator of a SpiderMultusConfig, where
-// podCIDRType may be left out (api.md §6.2).
+// podCIDRType may be left out (docs/reference/interface.md §6.2).
 func ValidateCoordinatorSpec(spec *spiderpoolv2beta1.CoordinatorSpec, path *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if spec.Mode != nil && !slices.Contains(coordinatorModes, *spec.Mode) {

@@ -17,11 +17,11 @@ import (
 )
 
 // DefaultIPPool fills in what the mutating webhook adds to a pool
-// (behavior.md §6.1): the finalizer, ipVersion derived from subnet, the
-// ipam.spidernet.io/ippool-cidr label, and ips and excludeIPs merged into
-// sorted minimal ranges when more than one entry is given. Like every
-// Default function here it leaves a terminating object alone: changing its
-// spec would make the update that removes its finalizer fail.
+// (docs/reference/behaviour.md §6.1): the finalizer, ipVersion derived from
+// subnet, the ipam.spidernet.io/ippool-cidr label, and ips and excludeIPs
+// merged into sorted minimal ranges when more than one entry is given. Like
+// every Default function here it leaves a terminating object alone: changing
+// its spec would make the update that removes its finalizer fail.
 func DefaultIPPool(pool *spiderpoolv2beta1.SpiderIPPool) {
 	if pool.DeletionTimestamp != nil {
 		return
@@ -32,7 +32,7 @@ func DefaultIPPool(pool *spiderpoolv2beta1.SpiderIPPool) {
 }
 
 // DefaultSubnet fills in what the mutating webhook adds to a subnet
-// (behavior.md §6.2): as DefaultIPPool, with the
+// (docs/reference/behaviour.md §6.2): as DefaultIPPool, with the
 // ipam.spidernet.io/subnet-cidr label.
 func DefaultSubnet(subnet *spiderpoolv2beta1.SpiderSubnet) {
 	if subnet.DeletionTimestamp != nil {
@@ -61,8 +61,8 @@ func defaultAddressSpec(obj client.Object, cidrLabel string, spec addressFields)
 }
 
 // DefaultReservedIP fills in what the mutating webhook adds to a
-// SpiderReservedIP (behavior.md §6.3): ipVersion derived from ips[0] and
-// ips merged. It adds no finalizer, as Spiderpool adds none.
+// SpiderReservedIP (docs/reference/behaviour.md §6.3): ipVersion derived
+// from ips[0] and ips merged. It adds no finalizer, as Spiderpool adds none.
 func DefaultReservedIP(rip *spiderpoolv2beta1.SpiderReservedIP) {
 	if rip.DeletionTimestamp != nil {
 		return
@@ -131,11 +131,11 @@ func SubnetFor(pool *spiderpoolv2beta1.SpiderIPPool, subnets []spiderpoolv2beta1
 }
 
 // InheritFromSubnet makes subnet the controller of pool, as the mutating
-// webhook does when the subnet feature is on (behavior.md §6.1): a
-// controller owner reference, the owner-spider-subnet label, and the
-// subnet's gateway and routes when the pool sets none (an explicitly empty
-// routes list is kept). A pool controlled by another object, or
-// terminating, is left alone.
+// webhook does when the subnet feature is on
+// (docs/reference/behaviour.md §6.1): a controller owner reference, the
+// owner-spider-subnet label, and the subnet's gateway and routes when the
+// pool sets none (an explicitly empty routes list is kept). A pool
+// controlled by another object, or terminating, is left alone.
 func InheritFromSubnet(pool *spiderpoolv2beta1.SpiderIPPool, subnet *spiderpoolv2beta1.SpiderSubnet) {
 	ref := metav1.GetControllerOf(pool)
 	if (ref != nil && ref.UID != subnet.UID) || pool.DeletionTimestamp != nil {

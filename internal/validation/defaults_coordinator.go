@@ -13,10 +13,10 @@ import (
 const DefaultHostRuleTable = 500
 
 // DefaultCoordinator fills in what the mutating webhook adds to a
-// SpiderCoordinator (behavior.md §6.4): mode auto, tunePodRoutes true,
-// hostRuleTable 500, podRPFilter 0, txQueueLen 0, vethLinkAddress "",
-// hijackCIDR in prefix form, and the finalizer. A terminating coordinator
-// is left alone.
+// SpiderCoordinator (docs/reference/behaviour.md §6.4): mode auto,
+// tunePodRoutes true, hostRuleTable 500, podRPFilter 0, txQueueLen 0,
+// vethLinkAddress "", hijackCIDR in prefix form, and the finalizer. A
+// terminating coordinator is left alone.
 func DefaultCoordinator(c *spiderpoolv2beta1.SpiderCoordinator) {
 	if c.DeletionTimestamp != nil {
 		return

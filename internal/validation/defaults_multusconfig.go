@@ -8,10 +8,11 @@ import (
 )
 
 // DefaultMultusConfig fills in what the mutating webhook adds to a
-// SpiderMultusConfig (behavior.md §6.5, api.md §2.6): cniType custom, the
-// defaults of the block of that type, chainCNIJsonData [], the inject
-// annotations copied into labels for the pod webhook, and the coordinator:
-// off and dropped for custom, otherwise on with defaults.
+// SpiderMultusConfig (docs/reference/behaviour.md §6.5,
+// docs/reference/interface.md §2.6): cniType custom, the defaults of the
+// block of that type, chainCNIJsonData [], the inject annotations copied
+// into labels for the pod webhook, and the coordinator: off and dropped for
+// custom, otherwise on with defaults.
 //
 // Spiderpool's webhook fills a nil tunePodRoutes of a partial coordinator
 // block with false, although the CRD default (and its documentation) is

@@ -20,7 +20,7 @@ var ErrInUse = errors.New("cannot delete")
 const deleteKnobFix = "or set enableValidatingResourcesDeletedWebhook: false in ConfigMap spiderpool-conf"
 
 // ValidateIPPoolDelete refuses to delete a pool that still has allocated
-// IPs (behavior.md §6.1; only called when
+// IPs (docs/reference/behaviour.md §6.1; only called when
 // enableValidatingResourcesDeletedWebhook is on). The error names the first
 // pods that hold addresses.
 func ValidateIPPoolDelete(pool *spiderpoolv2beta1.SpiderIPPool) error {
@@ -41,8 +41,8 @@ func ValidateIPPoolDelete(pool *spiderpoolv2beta1.SpiderIPPool) error {
 }
 
 // ValidateSubnetDelete refuses to delete a subnet that still has IPs
-// pre-allocated to pools (behavior.md §6.2). The error names the first
-// pools.
+// pre-allocated to pools (docs/reference/behaviour.md §6.2). The error names
+// the first pools.
 func ValidateSubnetDelete(subnet *spiderpoolv2beta1.SpiderSubnet) error {
 	records, err := spiderpoolv2beta1.ParseControlledIPPools(subnet.Status.ControlledIPPools)
 	if err != nil {

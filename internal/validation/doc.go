@@ -2,8 +2,9 @@
 // Copyright Authors of spiderpool-go
 
 // Package validation holds the one set of rules for Spiderpool's custom
-// resources (behavior.md §6, api.md §2): the defaults the mutating webhooks
-// fill in and the checks the validating webhooks make. The webhooks in
+// resources (docs/reference/behaviour.md §6,
+// docs/reference/interface.md §2): the defaults the mutating webhooks fill
+// in and the checks the validating webhooks make. The webhooks in
 // internal/webhook and the controllers call the same functions, so an object
 // a controller writes obeys the rules a user's object obeys.
 //

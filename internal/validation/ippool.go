@@ -32,7 +32,8 @@ var autoPoolAffinityKeys = []string{
 	spiderpoolv2beta1.AppLabelNamespace, spiderpoolv2beta1.AppLabelName,
 }
 
-// ValidateIPPool checks a pool being created (behavior.md §6.1, §5.7).
+// ValidateIPPool checks a pool being created
+// (docs/reference/behaviour.md §6.1, §5.7).
 func ValidateIPPool(pool *spiderpoolv2beta1.SpiderIPPool, env IPPoolEnv) field.ErrorList {
 	_, errs := validateIPPool(pool, env)
 	return errs

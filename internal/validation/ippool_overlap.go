@@ -13,8 +13,9 @@ import (
 )
 
 // validatePoolSubnetOverlaps checks that no other pool of the family has a
-// subnet that overlaps this one without being equal to it (behavior.md §6.1
-// rule 3): pools share a subnet exactly or not at all.
+// subnet that overlaps this one without being equal to it
+// (docs/reference/behaviour.md §6.1 rule 3): pools share a subnet exactly or
+// not at all.
 func validatePoolSubnetOverlaps(name string, p *parsedSpec, pools []spiderpoolv2beta1.SpiderIPPool) field.ErrorList {
 	var conflicts []string
 	for i := range pools {
@@ -74,9 +75,9 @@ func entryConflicts(p *parsedSpec, conflicts map[int][]string, detail func(other
 }
 
 // validatePoolInSubnet checks a pool against the SpiderSubnet that controls
-// it (behavior.md §5.7): same subnet, every IP it hands out inside the
-// subnet's usable IPs, and for an auto-created pool exactly the IPs the
-// subnet pre-allocated to it.
+// it (docs/reference/behaviour.md §5.7): same subnet, every IP it hands out
+// inside the subnet's usable IPs, and for an auto-created pool exactly the
+// IPs the subnet pre-allocated to it.
 func validatePoolInSubnet(pool *spiderpoolv2beta1.SpiderIPPool, p *parsedSpec, subnet *spiderpoolv2beta1.SpiderSubnet) field.ErrorList {
 	if sp, ok := lenientPrefix(p.version, subnet.Spec.Subnet); !ok || sp != p.prefix {
 		return field.ErrorList{field.Invalid(specPath.Child("subnet"), pool.Spec.Subnet, fmt.Sprintf(

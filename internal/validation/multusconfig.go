@@ -51,7 +51,7 @@ func cniTypeOf(spec *spiderpoolv2beta1.MultusCNIConfigSpec) string {
 }
 
 // ValidateMultusConfig checks a SpiderMultusConfig being created
-// (behavior.md §6.5, api.md §2.6).
+// (docs/reference/behaviour.md §6.5, docs/reference/interface.md §2.6).
 func ValidateMultusConfig(smc *spiderpoolv2beta1.SpiderMultusConfig, env MultusConfigEnv) field.ErrorList {
 	spec := &smc.Spec
 	errs := validateCNIBlocks(spec)

@@ -58,8 +58,9 @@ func hasPools(p *spiderpoolv2beta1.SpiderpoolPools) bool {
 	return p != nil && len(p.IPv4IPPool)+len(p.IPv6IPPool) > 0
 }
 
-// validateInjectAnnotations checks the two inject annotations (api.md
-// §2.6): the network must have what the pod webhook adds to the pod.
+// validateInjectAnnotations checks the two inject annotations
+// (docs/reference/interface.md §2.6): the network must have what the pod
+// webhook adds to the pod.
 func validateInjectAnnotations(smc *spiderpoolv2beta1.SpiderMultusConfig) field.ErrorList {
 	inj, ok := injectableOf(&smc.Spec)
 	var errs field.ErrorList

@@ -10,9 +10,10 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
 )
 
-// ValidateReservedIP checks a SpiderReservedIP being created (behavior.md
-// §6.3): ipVersion 4 or 6 and enabled, every entry an IP or a range of that
-// version. Reserved IPs are not checked against pools or subnets.
+// ValidateReservedIP checks a SpiderReservedIP being created
+// (docs/reference/behaviour.md §6.3): ipVersion 4 or 6 and enabled, every
+// entry an IP or a range of that version. Reserved IPs are not checked
+// against pools or subnets.
 func ValidateReservedIP(rip *spiderpoolv2beta1.SpiderReservedIP, cfg Config) field.ErrorList {
 	version, errs := validateVersion(rip.Spec.IPVersion, specPath.Child("ipVersion"), cfg, "spec.ips[0]")
 	if version == 0 {

@@ -27,7 +27,7 @@ func parseAddrOf(v allocator.IPVersion, s string) (netip.Addr, string) {
 }
 
 // validateGateway checks spec.gateway: an address of the subnet that the
-// pool never hands out (api.md §2.2).
+// pool never hands out (docs/reference/interface.md §2.2).
 func (p *parsedSpec) validateGateway(gw *string, path *field.Path) field.ErrorList {
 	if gw == nil {
 		return nil

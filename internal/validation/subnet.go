@@ -23,9 +23,10 @@ type SubnetEnv struct {
 	Pools []spiderpoolv2beta1.SpiderIPPool
 }
 
-// ValidateSubnet checks a subnet being created (behavior.md §6.2, §5.7):
-// the address rules of pools, no overlap with another subnet, and the
-// existing pools it would take over fit in it.
+// ValidateSubnet checks a subnet being created
+// (docs/reference/behaviour.md §6.2, §5.7): the address rules of pools, no
+// overlap with another subnet, and the existing pools it would take over fit
+// in it.
 func ValidateSubnet(subnet *spiderpoolv2beta1.SpiderSubnet, env SubnetEnv) field.ErrorList {
 	p, errs := validateAddressSpec(subnetAddressSpec(&subnet.Spec), env.Config)
 	if p == nil {

@@ -45,7 +45,7 @@ func (e Endpoint) clientConfig(path string) admissionregistrationv1.WebhookClien
 // (failurePolicy Fail, as in Spiderpool's chart), has no side effects and
 // speaks admission/v1. Mutation is on CREATE and UPDATE; validation also
 // on DELETE for pools and subnets, the kinds with a deletion rule
-// (decisions.md item 5). Only Spiderpool's own resources are matched:
+// (docs/compatibility.md #5). Only Spiderpool's own resources are matched:
 // pods never are. Defaulted fields are set explicitly so that the objects
 // compare equal to what the API server stores.
 func Configurations(name string, ep Endpoint, opts Options) (*admissionregistrationv1.MutatingWebhookConfiguration, *admissionregistrationv1.ValidatingWebhookConfiguration) {

@@ -19,7 +19,8 @@ var allOn = Options{EnableIPv4: true, EnableIPv6: true, EnableSpiderSubnet: true
 	EnableValidatingResourcesDeletedWebhook: true, EnableCoordinator: true, EnableMultusConfig: true}
 
 func TestPaths(t *testing.T) {
-	// api.md §2.9: controller-runtime's paths for group spiderpool.spidernet.io.
+	// docs/reference/interface.md §2.9: controller-runtime's paths for group
+	// spiderpool.spidernet.io.
 	for kind, suffix := range map[string]string{
 		spiderpoolv2beta1.KindSpiderIPPool:       "spiderippool",
 		spiderpoolv2beta1.KindSpiderSubnet:       "spidersubnet",

@@ -3,9 +3,9 @@
 
 // Package webhook serves Spiderpool's mutating and validating admission
 // webhooks for SpiderIPPool, SpiderSubnet, SpiderReservedIP,
-// SpiderCoordinator and SpiderMultusConfig at Spiderpool's paths (api.md
-// §2.9), and builds the webhook configurations that route the API server
-// to them.
+// SpiderCoordinator and SpiderMultusConfig at Spiderpool's paths
+// (docs/reference/interface.md §2.9), and builds the webhook configurations
+// that route the API server to them.
 //
 // The handlers only read the objects a review needs and hand everything
 // to internal/validation, the rules the controllers apply too. No pod is

@@ -10,7 +10,7 @@ import (
 )
 
 // HealthCheckPath answers GET with 200 once the webhook server serves; the
-// controller's probes use it (api.md §2.9).
+// controller's probes use it (docs/reference/interface.md §2.9).
 const HealthCheckPath = "/webhook-health-check"
 
 // pathSuffix is "<group with dashes>-<version>", as controller-runtime

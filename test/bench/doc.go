@@ -2,7 +2,7 @@
 // Copyright Authors of spiderpool-go
 
 // Package bench is the lab replay of Spiderpool's published IPAM benchmark
-// (user-asks.md, top section): Deployments of replicas in a lab of
+// (docs/reference/behaviour.md §10.3): Deployments of replicas in a lab of
 // simulated nodes, each with its own spiderpool-agent, and the controller,
 // with dual-stack pools sized 1:1 to the pods or with plenty of addresses.
 //

@@ -28,7 +28,8 @@ func lookupIn(c corev1.Container) config.LookupFunc {
 }
 
 // TestAgentDaemonSet checks the agent's command, environment, probes and
-// volumes (api.md §9.2, §9.3) and that our config parser accepts them.
+// volumes (docs/reference/interface.md §9.2, §9.3) and that our config
+// parser accepts them.
 func TestAgentDaemonSet(t *testing.T) {
 	e := newChartEnv(t)
 	objs := e.template(t, with("multus.multusCNI.defaultCniCRName", "macvlan-eth0", "spiderpoolAgent.prometheus.enabled", true))

@@ -15,8 +15,8 @@ import (
 )
 
 // exposedMetrics are the series names the agent and controller expose
-// (api.md §8, docs/metrics.md), the only names the dashboard and alerts
-// may query.
+// (docs/reference/interface.md §8, docs/metrics.md), the only names the
+// dashboard and alerts may query.
 var exposedMetrics = []string{
 	"spiderpool_ipam_allocation_counts_total",
 	"spiderpool_ipam_allocation_failure_counts_total",
@@ -122,7 +122,7 @@ func TestDashboardQueriesExposedMetrics(t *testing.T) {
 }
 
 // TestPrometheusRulesQueryExposedMetrics checks every alert expression
-// (fixing Spiderpool's rules, api.md §10.6).
+// (fixing Spiderpool's rules, docs/reference/interface.md §10.6).
 func TestPrometheusRulesQueryExposedMetrics(t *testing.T) {
 	e := newChartEnv(t)
 	objs := e.template(t, monitoring)

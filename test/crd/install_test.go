@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// crdWant is what api.md §2 says about one CRD.
+// crdWant is what docs/reference/interface.md §2 says about one CRD.
 type crdWant struct {
 	scope      apiextensionsv1.ResourceScope
 	shortNames []string

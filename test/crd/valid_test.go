@@ -286,7 +286,7 @@ func TestCoordinatorDefaultsAndStatus(t *testing.T) {
 }
 
 // TestCoordinatorModeBothSpellings: Spiderpool's CRD says "disabled", its
-// plugin "disable"; both are accepted (decisions.md, quirk 4).
+// plugin "disable"; both are accepted (docs/compatibility.md #4).
 func TestCoordinatorModeBothSpellings(t *testing.T) {
 	for _, mode := range []string{spiderpoolv2beta1.CoordinatorModeDisabled, spiderpoolv2beta1.CoordinatorModeDisable,
 		spiderpoolv2beta1.CoordinatorModeUnderlay, spiderpoolv2beta1.CoordinatorModeOverlay} {

@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// Agent metric names (api.md §8.1).
+// Agent metric names (docs/reference/interface.md §8.1).
 const (
 	mAllocations      = "spiderpool_ipam_allocation_counts_total"
 	mAllocationFails  = "spiderpool_ipam_allocation_failure_counts_total"

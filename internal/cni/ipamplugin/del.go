@@ -16,7 +16,7 @@ import (
 
 // Del serves CNI DEL. It is idempotent and needs no netns. A release the
 // agent cannot take now is queued on disk for the agent to drain, so that
-// it is never lost (decisions.md item 7); DEL fails only when it can be
+// it is never lost (docs/compatibility.md #7); DEL fails only when it can be
 // neither made nor queued, or when the request itself is bad.
 //
 // When the namespace is still there, the interface's addresses are taken

@@ -6,12 +6,13 @@
 // of the node over its unix socket (package agentapi) and holds no
 // Kubernetes client.
 //
-// Behaviour worth knowing (api.md §5.1, behavior.md §1.2):
+// Behaviour worth knowing (docs/reference/interface.md §5.1,
+// docs/reference/behaviour.md §1.2):
 //   - ADD sets the pod interface UP, asks the agent, and prints a result
 //     with only this interface's addresses and routes (the agent answers
 //     for every NIC of the pod), converted to the config's cniVersion.
-//     Gratuitous ARP and the conflict/gateway probes of behavior.md §7 are
-//     not sent yet.
+//     Gratuitous ARP and the conflict/gateway probes of
+//     docs/reference/behaviour.md §7 are not sent yet.
 //   - DEL is idempotent. When the agent is unreachable, not ready or
 //     failing, the release is written to an on-disk [agentapi.ReleaseQueue]
 //     (next to the socket by default) that the agent drains, and DEL

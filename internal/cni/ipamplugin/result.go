@@ -16,9 +16,9 @@ import (
 )
 
 // buildResult keeps the addresses and routes of ifName from the agent's
-// answer for the whole pod (behavior.md §1.2 step 8). The routes, default
-// routes included, are the agent's as they are. The response must have
-// passed agentapi validation.
+// answer for the whole pod (docs/reference/behaviour.md §1.2 step 8). The
+// routes, default routes included, are the agent's as they are. The response
+// must have passed agentapi validation.
 func buildResult(resp *agentapi.AddResponse, ifName string) (*types100.Result, error) {
 	result := &types100.Result{CNIVersion: types100.ImplementedSpecVersion, DNS: dnsOf(resp.DNS)}
 	for _, ipc := range resp.IPs {

@@ -18,8 +18,9 @@ import (
 )
 
 // TimingMessage is the msg of the line the plugin appends to its log file
-// (api.md §5.1 log_file_path) after each ADD and DEL: how long the command
-// took from the plugin's view, the figure the benchmarks report.
+// (docs/reference/interface.md §5.1 log_file_path) after each ADD and DEL:
+// how long the command took from the plugin's view, the figure the
+// benchmarks report.
 const TimingMessage = "cni command done"
 
 // TimingLine is one timing line of the plugin's log file (JSON).

@@ -5,10 +5,11 @@
 // spiderpool IPAM plugin.
 //
 // The configuration is a CNI plugin config whose "ipam" block holds
-// Spiderpool's fields (api.md §5.1). [Load] decodes it, fills in Spiderpool's
-// defaults and validates it. Every validation failure is a [*ConfigError]
-// that matches [ErrInvalidConfig] with errors.Is, so the plugin can report it
-// at the CNI boundary as types.ErrInvalidNetworkConfig (code 7).
+// Spiderpool's fields (docs/reference/interface.md §5.1). [Load] decodes it,
+// fills in Spiderpool's defaults and validates it. Every validation failure
+// is a [*ConfigError] that matches [ErrInvalidConfig] with errors.Is, so the
+// plugin can report it at the CNI boundary as types.ErrInvalidNetworkConfig
+// (code 7).
 //
 // [ParseArgs] decodes CNI_ARGS with the standard types.LoadArgs rules
 // (unknown keys are an error unless IgnoreUnknown is set). Its failures are

@@ -12,7 +12,8 @@ import (
 // PluginType is the value that "ipam.type" must have.
 const PluginType = "spiderpool"
 
-// Defaults Spiderpool v1.0.6 applies to an ipam block (api.md §5.1).
+// Defaults Spiderpool v1.0.6 applies to an ipam block
+// (docs/reference/interface.md §5.1).
 const (
 	// DefaultLogLevel is used when "ipam.log_level" is empty.
 	DefaultLogLevel = "debug"
@@ -49,7 +50,8 @@ type NetConf struct {
 	IPAM IPAMConfig `json:"ipam"`
 }
 
-// IPAMConfig is the "ipam" block of the spiderpool plugin (api.md §5.1).
+// IPAMConfig is the "ipam" block of the spiderpool plugin
+// (docs/reference/interface.md §5.1).
 type IPAMConfig struct {
 	// Type must be "spiderpool".
 	Type string `json:"type"`
