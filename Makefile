@@ -32,7 +32,7 @@ demo: lab-up ## Main job: bring up the lab, helm install spiderpool, show pods g
 	hack/demo.sh "$(LAB_DIR)"
 
 .PHONY: test
-test: deps testbin tools ## Run every test: generated-file drift, unit, fuzz seeds, netns, envtest and lab e2e.
+test: deps testbin tools ## Run every test: standalone check, generated-file drift, unit, fuzz seeds, netns, envtest and lab e2e.
 	hack/test.sh
 
 ##@ Build

@@ -12,6 +12,9 @@ KUBEBUILDER_ASSETS="$(hack/testbin.sh)"
 CNI_PLUGINS_DIR="$(hack/testbin.sh --cni-dir)"
 export KUBEBUILDER_ASSETS CNI_PLUGINS_DIR
 
+stage "the repository stands on its own (no references to files outside it; docs named in Go comments exist)"
+hack/verify-standalone.sh
+
 stage "generated files match the API types (controller-gen drift check)"
 hack/verify-generated.sh
 
