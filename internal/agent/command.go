@@ -61,7 +61,8 @@ func loadOptions(path string, lookup config.LookupFunc) (Options, config.AgentEn
 	return Options{
 		IPAM: ipam.Config{
 			EnableIPv4: cm.EnableIPv4, EnableIPv6: cm.EnableIPv6, EnableStatefulSet: cm.EnableStatefulSet,
-			MaxAllocatedIPs: env.IPPoolMaxAllocatedIPs, AgentNamespace: env.PodNamespace,
+			EnableKubevirtStaticIP: cm.EnableKubevirtStaticIP,
+			MaxAllocatedIPs:        env.IPPoolMaxAllocatedIPs, AgentNamespace: env.PodNamespace,
 			ClusterNetwork: env.MultusClusterNetwork, NodeName: env.NodeName,
 		},
 		SocketPath:                cm.IPAMUnixSocketPath,

@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 	"github.com/spiderpool-go/spiderpool/internal/store/kube"
 )
 
@@ -28,7 +28,7 @@ type collector struct {
 	// client deletes endpoints with preconditions.
 	client client.Client
 	// store writes pool status and endpoint finalizers.
-	store   ipam.Store
+	store   store.Store
 	metrics *counters
 
 	// goneSince remembers when an incarnation was first seen dead, for

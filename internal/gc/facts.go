@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // incarnation is one pod incarnation, the unit the GC releases: the
@@ -36,7 +37,7 @@ type facts struct {
 	// none.
 	ep *spiderpoolv2beta1.SpiderEndpoint
 	// static is the rule that may keep the addresses for a successor.
-	static static
+	static workload.Static
 	// staticValid says the rule keeps them: computed only where it
 	// matters (the incarnation is dead).
 	staticValid bool
@@ -68,8 +69,8 @@ func (c *collector) observe(ctx context.Context, r client.Reader, inc incarnatio
 		return nil, err
 	}
 	statefulSet := c.classify(f, inc)
-	alive := f.samePod(inc.UID) && podAlive(f.pod)
-	if f.static != notStatic && !alive {
+	alive := f.samePod(inc.UID) && workload.PodAlive(f.pod)
+	if f.static != workload.NotStatic && !alive {
 		if f.staticValid, err = c.validStatic(ctx, inc, f.static, statefulSet); err != nil {
 			return nil, err
 		}
@@ -80,7 +81,7 @@ func (c *collector) observe(ctx context.Context, r client.Reader, inc incarnatio
 		if err != nil && !apierrors.IsNotFound(err) {
 			return nil, fmt.Errorf("read node %s: %w", f.pod.Spec.NodeName, err)
 		}
-		f.nodeReady = err == nil && nodeReady(node)
+		f.nodeReady = err == nil && workload.NodeReady(node)
 	}
 	return f, nil
 }
@@ -92,20 +93,17 @@ func (c *collector) classify(f *facts, inc incarnation) string {
 	var statefulSet string
 	switch {
 	case f.samePod(inc.UID):
-		f.static, statefulSet = c.opts.podStatic(f.pod)
+		f.static, statefulSet = c.opts.rules().OfPod(f.pod)
 	case f.owned(inc.UID):
-		f.static, statefulSet = c.opts.endpointStatic(f.ep)
+		f.static, statefulSet = c.opts.rules().OfEndpoint(f.ep)
 	case f.pod == nil && f.ep == nil && c.opts.EnableKubevirtStaticIP:
-		f.static = staticKubevirt
+		f.static = workload.StaticKubevirt
 	}
 	return statefulSet
 }
 
-func (c *collector) validStatic(ctx context.Context, inc incarnation, s static, statefulSet string) (bool, error) {
-	if s == staticStatefulSet {
-		return validStatefulSetPod(ctx, c.api, inc.Namespace, inc.Name, statefulSet)
-	}
-	return validVM(ctx, c.api, inc.Namespace, inc.Name)
+func (c *collector) validStatic(ctx context.Context, inc incarnation, s workload.Static, owner string) (bool, error) {
+	return workload.Wanted(ctx, c.api, s, inc.Namespace, inc.Name, owner)
 }
 
 func getPod(ctx context.Context, r client.Reader, ns, name string) (*corev1.Pod, error) {

@@ -24,7 +24,7 @@ import (
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/config"
-	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
@@ -75,7 +75,7 @@ func testOptions(clk *clocktesting.FakeClock, reg prometheus.Registerer) Options
 		},
 		EnableStatefulSet: true, EnableKubevirtStaticIP: true,
 		Clock: clk, Registerer: reg,
-		Backoff: ipam.Backoff{Initial: time.Millisecond, Max: 20 * time.Millisecond, Factor: 2, Jitter: 1},
+		Backoff: store.Backoff{Initial: time.Millisecond, Max: 20 * time.Millisecond, Factor: 2, Jitter: 1},
 	}
 }
 

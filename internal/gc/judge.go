@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // Judgement is the GC's decision on one pod incarnation, made without the
@@ -45,6 +47,6 @@ func Judge(ctx context.Context, opts Options, r client.Reader, namespace, name, 
 		Wait:             v.wait,
 		Reason:           v.reason,
 		KeptForSuccessor: v.reason == reasonStaticKept,
-		HolderAlive:      f.samePod(uid) && podAlive(f.pod),
+		HolderAlive:      f.samePod(uid) && workload.PodAlive(f.pod),
 	}, nil
 }

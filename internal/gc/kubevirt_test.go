@@ -10,11 +10,20 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
+
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // KubeVirt endpoints and records are named after the VMI, not the pod; a
 // cluster switched from Spiderpool may hold them. They are kept while the
 // VMI or its VM is wanted (enableKubevirtStaticIP).
+
+// The KubeVirt kinds the rules read (internal/workload).
+var (
+	gvkVMI = schema.GroupVersionKind{Group: "kubevirt.io", Version: "v1", Kind: workload.KindVMI}
+	gvkVM  = schema.GroupVersionKind{Group: "kubevirt.io", Version: "v1", Kind: "VirtualMachine"}
+)
+
 func TestKubevirtStaticIP(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -42,7 +51,7 @@ func TestKubevirtStaticIP(t *testing.T) {
 			launcher := rec{ip: e.ip(1), name: "vm1", uid: "uid-virt-launcher-vm1-abcde"}
 			pool := e.pool("v4", launcher)
 			if tt.endpoint {
-				e.endpoint("vm1", launcher.uid, owner{kind: kindVMI, name: "vm1"}, poolAddr{pool, e.ip(1)})
+				e.endpoint("vm1", launcher.uid, owner{kind: workload.KindVMI, name: "vm1"}, poolAddr{pool, e.ip(1)})
 			}
 			e.scan()
 			if tt.wantReleased {

@@ -13,7 +13,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/spiderpool-go/spiderpool/internal/config"
-	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/store"
+
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // Defaults used when a field of Options.GC is zero.
@@ -64,8 +66,8 @@ type Options struct {
 	Registerer prometheus.Registerer
 
 	// Backoff paces the retries of a pool or endpoint write that lost an
-	// optimistic-concurrency race; the zero value means ipam.DefaultBackoff.
-	Backoff ipam.Backoff
+	// optimistic-concurrency race; the zero value means store.DefaultBackoff.
+	Backoff store.Backoff
 }
 
 // NewOptions returns the options of the controller's GC environment and
@@ -96,8 +98,13 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Registerer == nil {
 		o.Registerer = metrics.Registry
 	}
-	if o.Backoff == (ipam.Backoff{}) {
-		o.Backoff = ipam.DefaultBackoff
+	if o.Backoff == (store.Backoff{}) {
+		o.Backoff = store.DefaultBackoff
 	}
 	return o, nil
+}
+
+// rules returns the static rules the options enable.
+func (o *Options) rules() workload.Rules {
+	return workload.Rules{EnableStatefulSet: o.EnableStatefulSet, EnableKubevirtStaticIP: o.EnableKubevirtStaticIP}
 }

@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
 // maxWriteAttempts bounds the retries of one conditional write; after
@@ -44,7 +44,7 @@ func (c *collector) releaseRecords(ctx context.Context, inc incarnation, pools m
 func (c *collector) releaseFromPool(ctx context.Context, name string, inc incarnation, claimed map[poolAddr]bool) (int, error) {
 	for attempt := 0; ; attempt++ {
 		n, err := c.releaseFromPoolOnce(ctx, name, inc, claimed)
-		if !errors.Is(err, ipam.ErrConflict) {
+		if !errors.Is(err, store.ErrConflict) {
 			return n, err
 		}
 		c.metrics.conflicts.Inc()
@@ -69,7 +69,7 @@ func (c *collector) releaseFromPoolOnce(ctx context.Context, name string, inc in
 	}
 	recs, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
 	if err != nil {
-		return 0, fmt.Errorf("SpiderIPPool %s: %w: %w", name, ipam.ErrBadRecord, err)
+		return 0, fmt.Errorf("SpiderIPPool %s: %w: %w", name, store.ErrBadRecord, err)
 	}
 	n := dropRecords(recs, name, inc, claimed)
 	if n == 0 {

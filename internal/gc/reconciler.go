@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // controllerName names the reconciler in logs and controller-runtime
@@ -73,7 +74,7 @@ func (r *reconciler) podPredicate() predicate.Predicate {
 		if !ok || pod.Spec.HostNetwork {
 			return false
 		}
-		return !podAlive(pod) || (r.c.opts.GC.StatelessRunningPodOnEmptyPodStatusIPs && len(pod.Status.PodIPs) == 0)
+		return !workload.PodAlive(pod) || (r.c.opts.GC.StatelessRunningPodOnEmptyPodStatusIPs && len(pod.Status.PodIPs) == 0)
 	}
 	return predicate.Funcs{
 		CreateFunc:  func(e event.CreateEvent) bool { return interesting(e.Object) },
@@ -92,7 +93,7 @@ func readinessChanged() predicate.Predicate {
 		UpdateFunc: func(e event.UpdateEvent) bool {
 			oldNode, ok1 := e.ObjectOld.(*corev1.Node)
 			newNode, ok2 := e.ObjectNew.(*corev1.Node)
-			return ok1 && ok2 && nodeReady(oldNode) != nodeReady(newNode)
+			return ok1 && ok2 && workload.NodeReady(oldNode) != workload.NodeReady(newNode)
 		},
 		DeleteFunc:  func(event.DeleteEvent) bool { return true },
 		GenericFunc: func(event.GenericEvent) bool { return false },

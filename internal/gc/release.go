@@ -16,7 +16,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/store"
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // poolAddr is one address of one pool, the address in canonical form.
@@ -72,7 +73,7 @@ func (c *collector) retireEndpoint(ctx context.Context, inc incarnation, f *fact
 	// Deleted too unless its owner reference to the pod lets Kubernetes
 	// delete it with the pod (the pod still exists, terminating or
 	// finished): as the agent does.
-	del := f.static != notStatic || len(f.ep.OwnerReferences) == 0 || !f.samePod(inc.UID)
+	del := f.static != workload.NotStatic || len(f.ep.OwnerReferences) == 0 || !f.samePod(inc.UID)
 	if err := c.dropEndpoint(ctx, f.ep, inc.UID, del); err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func (c *collector) retireEndpoint(ctx context.Context, inc incarnation, f *fact
 func (c *collector) dropEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, uid string, del bool) error {
 	for attempt := 0; ; attempt++ {
 		err := c.dropEndpointOnce(ctx, ep, del)
-		if !errors.Is(err, ipam.ErrConflict) && !apierrors.IsConflict(err) {
+		if !errors.Is(err, store.ErrConflict) && !apierrors.IsConflict(err) {
 			return err
 		}
 		if werr := c.sleep(ctx, attempt, err); werr != nil {

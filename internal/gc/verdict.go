@@ -7,6 +7,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // verdict is the decision for one incarnation.
@@ -59,7 +61,7 @@ func (o *Options) decide(f *facts, uid string, now time.Time) verdict {
 		return keep(reasonNoOwnEndpoint)
 	case f.pod.DeletionTimestamp != nil:
 		return o.decideTerminating(f, now)
-	case !podAlive(f.pod):
+	case !workload.PodAlive(f.pod):
 		return o.decideFinished(f, now)
 	case o.runningWithoutPodIPs(f):
 		return release(reasonRunningNoPodIPs)
@@ -69,7 +71,7 @@ func (o *Options) decide(f *facts, uid string, now time.Time) verdict {
 
 // decideDead decides for an incarnation whose pod no longer exists.
 func (o *Options) decideDead(f *facts, reason string) verdict {
-	if f.static != notStatic && f.staticValid {
+	if f.static != workload.NotStatic && f.staticValid {
 		return keep(reasonStaticKept)
 	}
 	v := release(reason)
@@ -82,10 +84,10 @@ func (o *Options) decideDead(f *facts, reason string) verdict {
 // successor (the node may still run it), Ready and NotReady nodes each by
 // its own switch.
 func (o *Options) decideTerminating(f *facts, now time.Time) verdict {
-	if f.static != notStatic && f.staticValid {
+	if f.static != workload.NotStatic && f.staticValid {
 		return keep(reasonStaticKept)
 	}
-	if due := terminatingDue(f.pod, o.GC.AdditionalGraceDelay); now.Before(due) {
+	if due := workload.TerminatingDue(f.pod, o.GC.AdditionalGraceDelay); now.Before(due) {
 		return waitFor(due.Sub(now))
 	}
 	switch {
@@ -99,10 +101,10 @@ func (o *Options) decideTerminating(f *facts, now time.Time) verdict {
 
 // decideFinished applies the grace period to a finished pod.
 func (o *Options) decideFinished(f *facts, now time.Time) verdict {
-	if f.static != notStatic && f.staticValid {
+	if f.static != workload.NotStatic && f.staticValid {
 		return keep(reasonStaticKept)
 	}
-	if due := finishedDue(f.pod, o.GC.AdditionalGraceDelay); now.Before(due) {
+	if due := workload.FinishedDue(f.pod, o.GC.AdditionalGraceDelay); now.Before(due) {
 		return waitFor(due.Sub(now))
 	}
 	return release(reasonFinished)
@@ -112,6 +114,6 @@ func (o *Options) decideFinished(f *facts, now time.Time) verdict {
 // SPIDERPOOL_GC_ENABLE_STATELESS_RUNNING_POD_ON_EMPTY_POD_STATUS_IPS: a
 // stateless pod in phase Running whose status reports no address.
 func (o *Options) runningWithoutPodIPs(f *facts) bool {
-	return o.GC.StatelessRunningPodOnEmptyPodStatusIPs && f.static == notStatic && !f.pod.Spec.HostNetwork &&
+	return o.GC.StatelessRunningPodOnEmptyPodStatusIPs && f.static == workload.NotStatic && !f.pod.Spec.HostNetwork &&
 		f.pod.Status.Phase == corev1.PodRunning && len(f.pod.Status.PodIPs) == 0 && f.pod.Status.PodIP == ""
 }

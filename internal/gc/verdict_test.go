@@ -14,6 +14,7 @@ import (
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/config"
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // The decision table, without an API server. now is t0; a deletion at
@@ -63,10 +64,10 @@ func TestDecide(t *testing.T) {
 		{"pending", on, facts{pod: pod(func(p *corev1.Pod) { p.Status.Phase = corev1.PodPending }), ep: ep(uid)}, keep(reasonAlive)},
 		{"gone", on, facts{ep: ep(uid)}, verdict{release: true, gone: true, reason: reasonPodGone}},
 		{"gone, no endpoint", on, facts{}, verdict{release: true, gone: true, reason: reasonPodGone}},
-		{"gone, static valid", on, facts{ep: ep(uid), static: staticStatefulSet, staticValid: true}, keep(reasonStaticKept)},
-		{"gone, static invalid", on, facts{ep: ep(uid), static: staticStatefulSet}, verdict{release: true, gone: true, reason: reasonPodGone}},
+		{"gone, static valid", on, facts{ep: ep(uid), static: workload.StaticStatefulSet, staticValid: true}, keep(reasonStaticKept)},
+		{"gone, static invalid", on, facts{ep: ep(uid), static: workload.StaticStatefulSet}, verdict{release: true, gone: true, reason: reasonPodGone}},
 		{"replaced", on, facts{pod: pod(otherUID), ep: ep(uid)}, verdict{release: true, gone: true, reason: reasonPodReplaced}},
-		{"replaced, static valid", on, facts{pod: pod(otherUID), ep: ep(uid), static: staticStatefulSet, staticValid: true}, keep(reasonStaticKept)},
+		{"replaced, static valid", on, facts{pod: pod(otherUID), ep: ep(uid), static: workload.StaticStatefulSet, staticValid: true}, keep(reasonStaticKept)},
 		{"terminating in grace", on, facts{pod: pod(deletedAgo(59 * time.Second)), ep: ep(uid), nodeReady: true}, waitFor(time.Second)},
 		{"terminating past grace, ready node", on, facts{pod: pod(deletedAgo(61 * time.Second)), ep: ep(uid), nodeReady: true}, release(reasonTerminating)},
 		{"terminating past grace, not-ready node", on, facts{pod: pod(deletedAgo(61 * time.Second)), ep: ep(uid)}, release(reasonTerminating)},
@@ -80,7 +81,7 @@ func TestDecide(t *testing.T) {
 			facts{pod: pod(deletedAgo(time.Hour)), ep: ep(uid), nodeReady: true}, release(reasonTerminating)},
 		{"terminating, grace delay", config.GCEnv{StatelessTerminatingPodOnReadyNode: true, AdditionalGraceDelay: time.Minute},
 			facts{pod: pod(deletedAgo(90 * time.Second)), ep: ep(uid), nodeReady: true}, waitFor(30 * time.Second)},
-		{"terminating, static valid", on, facts{pod: pod(deletedAgo(time.Hour)), ep: ep(uid), static: staticStatefulSet, staticValid: true}, keep(reasonStaticKept)},
+		{"terminating, static valid", on, facts{pod: pod(deletedAgo(time.Hour)), ep: ep(uid), static: workload.StaticStatefulSet, staticValid: true}, keep(reasonStaticKept)},
 		{"terminating, no endpoint", on, facts{pod: pod(deletedAgo(time.Hour))}, keep(reasonNoOwnEndpoint)},
 		{"succeeded, never restart, in grace", on, facts{pod: pod(finished(corev1.PodSucceeded, corev1.RestartPolicyNever, 10*time.Second)), ep: ep(uid)}, waitFor(20 * time.Second)},
 		{"succeeded, never restart", on, facts{pod: pod(finished(corev1.PodSucceeded, corev1.RestartPolicyNever, time.Minute)), ep: ep(uid)}, release(reasonFinished)},
@@ -91,7 +92,7 @@ func TestDecide(t *testing.T) {
 			func(p *corev1.Pod) { p.Status.Reason = "Evicted" }), ep: ep(uid)}, release(reasonFinished)},
 		{"running without podIPs, switch off", on, facts{pod: pod(noIPs), ep: ep(uid)}, keep(reasonAlive)},
 		{"running without podIPs, switch on", config.GCEnv{StatelessRunningPodOnEmptyPodStatusIPs: true}, facts{pod: pod(noIPs), ep: ep(uid)}, release(reasonRunningNoPodIPs)},
-		{"running without podIPs, static", config.GCEnv{StatelessRunningPodOnEmptyPodStatusIPs: true}, facts{pod: pod(noIPs), ep: ep(uid), static: staticStatefulSet}, keep(reasonAlive)},
+		{"running without podIPs, static", config.GCEnv{StatelessRunningPodOnEmptyPodStatusIPs: true}, facts{pod: pod(noIPs), ep: ep(uid), static: workload.StaticStatefulSet}, keep(reasonAlive)},
 		{"running without podIPs, no endpoint", config.GCEnv{StatelessRunningPodOnEmptyPodStatusIPs: true}, facts{pod: pod(noIPs)}, keep(reasonNoOwnEndpoint)},
 	}
 	for _, tt := range tests {
@@ -103,42 +104,6 @@ func TestDecide(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestOrdinal(t *testing.T) {
-	tests := []struct {
-		pod, sts string
-		want     int
-		ok       bool
-	}{
-		{"web-0", "web", 0, true},
-		{"web-12", "web", 12, true},
-		{"my-web-3", "my-web", 3, true},
-		{"web-", "web", 0, false},
-		{"web-x", "web", 0, false},
-		{"web-1a", "web", 0, false},
-		{"web--1", "web", 0, false},
-		{"db-0", "web", 0, false},
-		{"web-99999999999999999999999", "web", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := ordinal(tt.pod, tt.sts)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("ordinal(%q, %q) = %d, %v; want %d, %v", tt.pod, tt.sts, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
-func FuzzOrdinal(f *testing.F) {
-	f.Add("web-0", "web")
-	f.Add("web-0012", "web")
-	f.Add("a-b-7", "a-b")
-	f.Fuzz(func(t *testing.T, pod, sts string) {
-		n, ok := ordinal(pod, sts)
-		if ok && (n < 0 || len(pod) <= len(sts)+1 || pod[:len(sts)+1] != sts+"-") {
-			t.Errorf("ordinal(%q, %q) = %d, true", pod, sts, n)
-		}
-	})
 }
 
 func TestCanonicalIP(t *testing.T) {
@@ -177,29 +142,6 @@ func containsSlash(s string) bool {
 		}
 	}
 	return false
-}
-
-func TestNodeReady(t *testing.T) {
-	cond := func(s corev1.ConditionStatus) *corev1.Node {
-		return &corev1.Node{Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{
-			{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionTrue}, {Type: corev1.NodeReady, Status: s}}}}
-	}
-	tests := []struct {
-		name string
-		node *corev1.Node
-		want bool
-	}{
-		{"gone", nil, false},
-		{"no condition", &corev1.Node{}, false},
-		{"ready", cond(corev1.ConditionTrue), true},
-		{"not ready", cond(corev1.ConditionFalse), false},
-		{"unknown", cond(corev1.ConditionUnknown), false},
-	}
-	for _, tt := range tests {
-		if got := nodeReady(tt.node); got != tt.want {
-			t.Errorf("%s: nodeReady = %v, want %v", tt.name, got, tt.want)
-		}
-	}
 }
 
 func TestTimeMemo(t *testing.T) {

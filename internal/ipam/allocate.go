@@ -122,7 +122,7 @@ func (s *Service) prepare(ctx context.Context, req *AllocateRequest, fresh bool)
 		svc: s, req: req, ep: ep,
 		pc:  &podContext{ctx: ctx, svc: s, pod: pod, ns: ns, top: top},
 		uid: string(pod.UID), podKey: pod.Namespace + "/" + pod.Name,
-		sts: s.cfg.EnableStatefulSet && isStatefulSetPod(pod),
+		sts: s.rules().isStatefulSet(pod),
 	}, nil
 }
 

@@ -6,11 +6,14 @@ package ipam
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/spiderpool-go/spiderpool/internal/store"
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // DefaultMaxAllocatedIPs is SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS's default:
@@ -26,6 +29,9 @@ type Config struct {
 	// EnableStatefulSet is enableStatefulSet: StatefulSet pods keep their
 	// addresses across re-creation while their ordinal is in range.
 	EnableStatefulSet bool
+	// EnableKubevirtStaticIP is enableKubevirtStaticIP: the endpoints of
+	// KubeVirt VMs keep their addresses while the VM is wanted.
+	EnableKubevirtStaticIP bool
 	// MaxAllocatedIPs is SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS; 0 means
 	// DefaultMaxAllocatedIPs.
 	MaxAllocatedIPs int
@@ -46,7 +52,7 @@ type Config struct {
 	ConflictQuarantine time.Duration
 	// Backoff paces retries after a conflict; the zero value means
 	// DefaultBackoff.
-	Backoff Backoff
+	Backoff store.Backoff
 }
 
 // withDefaults fills zero values.
@@ -60,38 +66,10 @@ func (c Config) withDefaults() Config {
 	if c.ConflictQuarantine == 0 {
 		c.ConflictQuarantine = 10 * time.Minute
 	}
-	if c.Backoff == (Backoff{}) {
-		c.Backoff = DefaultBackoff
+	if c.Backoff == (store.Backoff{}) {
+		c.Backoff = store.DefaultBackoff
 	}
 	return c
-}
-
-// Backoff is a capped exponential backoff with jitter. Retries go on for as
-// long as the request's context lives: contention costs time, not errors
-// (docs/compatibility.md, "Performance").
-type Backoff struct {
-	// Initial is the first delay.
-	Initial time.Duration
-	// Max caps the delay before jitter.
-	Max time.Duration
-	// Factor multiplies the delay after each attempt (>= 1).
-	Factor float64
-	// Jitter adds up to this fraction of the delay at random (0..1).
-	Jitter float64
-}
-
-// DefaultBackoff starts at 5ms and doubles up to 500ms, with up to 100%
-// jitter so that agents that lost the same race spread out.
-var DefaultBackoff = Backoff{Initial: 5 * time.Millisecond, Max: 500 * time.Millisecond, Factor: 2, Jitter: 1}
-
-// Delay returns the wait before retry number attempt (0-based).
-func (b Backoff) Delay(attempt int) time.Duration {
-	d := float64(b.Initial)
-	for i := 0; i < attempt && d < float64(b.Max); i++ {
-		d *= max(b.Factor, 1)
-	}
-	d = min(d, float64(b.Max))
-	return time.Duration(d * (1 + b.Jitter*rand.Float64())) //nolint:gosec // jitter needs no crypto
 }
 
 // Deps are the service's collaborators.
@@ -104,7 +82,7 @@ type Deps struct {
 	// write conflict, the pod, endpoint and StatefulSet at release.
 	API client.Reader
 	// Store writes pools' status and SpiderEndpoints.
-	Store Store
+	Store store.Store
 	// Clock paces backoff and the conflict quarantine; nil means the real
 	// clock.
 	Clock clock.Clock
@@ -126,4 +104,20 @@ func (d Deps) check() error {
 		return fmt.Errorf("%w: Store", errMissingDep)
 	}
 	return nil
+}
+
+// rules returns the static-address rules of the configuration. This agent
+// writes no KubeVirt endpoints, but keeps those a Spiderpool agent wrote.
+func (s *Service) rules() staticRules {
+	return staticRules{workload.Rules{EnableStatefulSet: s.cfg.EnableStatefulSet, EnableKubevirtStaticIP: s.cfg.EnableKubevirtStaticIP}}
+}
+
+// staticRules are workload.Rules as the service applies them.
+type staticRules struct{ workload.Rules }
+
+// isStatefulSet reports whether pod keeps its addresses across
+// re-creation as a StatefulSet pod.
+func (r staticRules) isStatefulSet(pod *corev1.Pod) bool {
+	st, _ := r.OfPod(pod)
+	return st == workload.StaticStatefulSet
 }

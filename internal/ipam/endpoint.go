@@ -89,12 +89,13 @@ func (s *Service) endpointWritten(ep *spiderpoolv2beta1.SpiderEndpoint, err erro
 func (s *Service) retireEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	wctx, cancel := s.writeContext(ctx)
 	defer cancel()
-	if slices.Contains(ep.Finalizers, spiderpoolv2beta1.SpiderFinalizer) {
-		if err := s.endpointWritten(ep, s.store.RemoveEndpointFinalizer(wctx, ep.DeepCopy())); err != nil {
+	cur := ep.DeepCopy()
+	if slices.Contains(cur.Finalizers, spiderpoolv2beta1.SpiderFinalizer) {
+		if err := s.endpointWritten(ep, s.store.RemoveEndpointFinalizer(wctx, cur)); err != nil {
 			return err
 		}
 	}
-	return s.endpointWritten(ep, s.store.DeleteEndpoint(wctx, ep))
+	return s.endpointWritten(ep, s.store.DeleteEndpoint(wctx, cur))
 }
 
 // ambiguous reports whether a failed write may still have been applied:

@@ -3,7 +3,11 @@
 
 package ipam
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/spiderpool-go/spiderpool/internal/store"
+)
 
 // Sentinel errors of the IPAM service. Each is wrapped once with the pod,
 // interface or pool it concerns; match them with errors.Is. A malformed pod
@@ -37,12 +41,11 @@ var (
 	// pod incarnation and interface.
 	ErrNoAllocation = errors.New("no IP allocation recorded")
 
-	// ErrBadRecord is returned when a pool or endpoint record cannot be
-	// parsed or contradicts another record (Spiderpool's "data broken").
-	ErrBadRecord = errors.New("inconsistent IPAM record")
+	// ErrBadRecord is store.ErrBadRecord: a pool or endpoint record cannot be
+	// parsed or contradicts another record.
+	ErrBadRecord = store.ErrBadRecord
 
-	// ErrConflict is returned by a Store when a write lost an optimistic
-	// concurrency race: the object changed since it was read (HTTP 409),
-	// or it already exists on create. The service re-reads and retries.
-	ErrConflict = errors.New("object changed since it was read")
+	// ErrConflict is store.ErrConflict: a write lost an optimistic
+	// concurrency race. The service re-reads and retries.
+	ErrConflict = store.ErrConflict
 )

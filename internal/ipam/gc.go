@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // GC serves a CNI GC for this node: it releases the allocations recorded on
@@ -65,5 +66,5 @@ func (s *Service) cachedPodAlive(ctx context.Context, ep *spiderpoolv2beta1.Spid
 	if err := s.cache.Get(ctx, client.ObjectKey{Namespace: ep.Namespace, Name: ep.Name}, pod); err != nil {
 		return false
 	}
-	return string(pod.UID) == ep.Status.Current.UID && isPodAlive(pod)
+	return string(pod.UID) == ep.Status.Current.UID && workload.PodAlive(pod)
 }

@@ -24,6 +24,7 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/ipamtest"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
 const (
@@ -46,7 +47,7 @@ func testConfig() ipam.Config {
 	return ipam.Config{
 		EnableIPv4: true, EnableIPv6: true, EnableStatefulSet: true,
 		AgentNamespace: testAgentNS, ClusterNetwork: testNetwork, NodeName: testNode,
-		Backoff: ipam.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2, Jitter: 0.5},
+		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2, Jitter: 0.5},
 	}
 }
 

@@ -15,12 +15,11 @@ import (
 
 // Kinds of top controllers (docs/reference/behaviour.md §1.3 step 2).
 const (
-	kindPod         = "Pod"
-	kindReplicaSet  = "ReplicaSet"
-	kindDeployment  = "Deployment"
-	kindJob         = "Job"
-	kindCronJob     = "CronJob"
-	kindStatefulSet = "StatefulSet"
+	kindPod        = "Pod"
+	kindReplicaSet = "ReplicaSet"
+	kindDeployment = "Deployment"
+	kindJob        = "Job"
+	kindCronJob    = "CronJob"
 )
 
 // topController is the workload that ultimately owns a pod.
@@ -75,10 +74,4 @@ func (s *Service) ownerMeta(ctx context.Context, c topController) (*metav1.Parti
 		return nil, nil
 	}
 	return obj, nil
-}
-
-// isStatefulSetPod reports whether the pod's controller is a StatefulSet.
-func isStatefulSetPod(pod *corev1.Pod) bool {
-	ref := metav1.GetControllerOf(pod)
-	return ref != nil && ref.APIVersion == "apps/v1" && ref.Kind == kindStatefulSet
 }

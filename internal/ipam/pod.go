@@ -7,25 +7,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
-
-// isPodAlive is Spiderpool's IsPodAlive (docs/reference/behaviour.md §1.3):
-// a pod is dead when it is terminating, or has finished for good.
-func isPodAlive(pod *corev1.Pod) bool {
-	if pod.DeletionTimestamp != nil {
-		return false
-	}
-	switch pod.Status.Phase {
-	case corev1.PodSucceeded:
-		return pod.Spec.RestartPolicy == corev1.RestartPolicyAlways
-	case corev1.PodFailed:
-		return pod.Spec.RestartPolicy != corev1.RestartPolicyNever && pod.Status.Reason != "Evicted"
-	}
-	return true
-}
 
 // getCachedOrFresh reads key from the cache and, when the cache does not
 // have it (yet), from the API server. It returns (false, nil) when neither
@@ -58,7 +44,7 @@ func (s *Service) livePod(ctx context.Context, req *AllocateRequest) (*corev1.Po
 		return nil, fmt.Errorf("read pod %s: %w", key, err)
 	case req.PodUID != "" && string(pod.UID) != req.PodUID:
 		return nil, fmt.Errorf("%w: pod %s is now UID %s, not %s", ErrPodNotAlive, key, pod.UID, req.PodUID)
-	case !isPodAlive(pod):
+	case !workload.PodAlive(pod):
 		return nil, fmt.Errorf("%w: pod %s is terminating or has finished (phase %q)", ErrPodNotAlive, key,
 			pod.Status.Phase)
 	}

@@ -8,15 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // Release serves a CNI DEL (docs/reference/behaviour.md §3.4). It is
@@ -64,7 +62,7 @@ func (s *Service) releaseLocked(ctx context.Context, ns, name, uid string, force
 	if pod != nil && uid == "" {
 		uid = string(pod.UID)
 	}
-	if !force && pod != nil && string(pod.UID) == uid && isPodAlive(pod) {
+	if !force && pod != nil && string(pod.UID) == uid && workload.PodAlive(pod) {
 		return false, nil
 	}
 	ep, err := s.readEndpoint(ctx, ns, name, true)
@@ -82,9 +80,10 @@ func (s *Service) releaseLocked(ctx context.Context, ns, name, uid string, force
 
 // releaseEndpoint frees every address of ep and lets the endpoint go.
 func (s *Service) releaseEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, force bool) (bool, error) {
-	stateful := s.cfg.EnableStatefulSet && ep.Status.OwnerControllerType == kindStatefulSet
+	rule, owner := s.rules().OfEndpoint(ep)
+	stateful := rule != workload.NotStatic
 	if stateful && !force {
-		valid, err := s.validStatefulSetPod(ctx, ep)
+		valid, err := workload.Wanted(ctx, s.api, rule, ep.Namespace, ep.Name, owner)
 		if err != nil || valid {
 			return false, err
 		}
@@ -128,43 +127,16 @@ func (s *Service) dropEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spider
 func (s *Service) dropEndpointOnce(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, del bool) error {
 	wctx, cancel := s.writeContext(ctx)
 	defer cancel()
-	if slices.Contains(ep.Finalizers, spiderpoolv2beta1.SpiderFinalizer) {
-		if err := s.endpointWritten(ep, s.store.RemoveEndpointFinalizer(wctx, ep.DeepCopy())); err != nil {
+	cur := ep.DeepCopy() // the finalizer patch gives it the resourceVersion the delete is conditional on
+	if slices.Contains(cur.Finalizers, spiderpoolv2beta1.SpiderFinalizer) {
+		if err := s.endpointWritten(ep, s.store.RemoveEndpointFinalizer(wctx, cur)); err != nil {
 			return err
 		}
 	}
 	if !del {
 		return nil
 	}
-	return s.endpointWritten(ep, s.store.DeleteEndpoint(wctx, ep))
-}
-
-// validStatefulSetPod reports whether the endpoint's pod is still wanted by
-// its StatefulSet: the StatefulSet exists and the ordinal in the pod name
-// lies in [start, start+replicas).
-func (s *Service) validStatefulSetPod(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) (bool, error) {
-	parent := ep.Status.OwnerControllerName
-	suffix, ok := strings.CutPrefix(ep.Name, parent+"-")
-	ordinal, err := strconv.Atoi(suffix)
-	if !ok || err != nil || ordinal < 0 {
-		return false, nil
-	}
-	sts := &appsv1.StatefulSet{}
-	err = s.api.Get(ctx, client.ObjectKey{Namespace: ep.Namespace, Name: parent}, sts)
-	if apierrors.IsNotFound(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read StatefulSet %s/%s: %w", ep.Namespace, parent, err)
-	}
-	replicas, start := 1, 0
-	if sts.Spec.Replicas != nil {
-		replicas = int(*sts.Spec.Replicas)
-	}
-	if sts.Spec.Ordinals != nil {
-		start = int(sts.Spec.Ordinals.Start)
-	}
-	return ordinal >= start && ordinal < start+replicas, nil
+	return s.endpointWritten(ep, s.store.DeleteEndpoint(wctx, cur))
 }
 
 // ReleaseAll is the batch release the plugin asks for after it found one

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
 // Service is the agent-side IPAM: it allocates and releases pod addresses
@@ -21,7 +22,7 @@ import (
 type Service struct {
 	cfg        Config
 	cache, api client.Reader
-	store      Store
+	store      store.Store
 	clock      clock.Clock
 
 	ready atomic.Bool

@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
 // Method names a Store method, for counters and injection.
@@ -29,12 +29,12 @@ const (
 	DeleteEndpoint          Method = "DeleteEndpoint"
 )
 
-var _ ipam.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 // ErrInjected is the error FailNext injects when given none.
 var ErrInjected = errors.New("injected failure")
 
-// Store is an ipam.Store writing through a client, with call counters and
+// Store is an store.Store writing through a client, with call counters and
 // failure injection. It is safe for concurrent use.
 type Store struct {
 	client client.Client
@@ -62,8 +62,8 @@ func (s *Store) FailNext(m Method, errs ...error) {
 	s.inject[m] = append(s.inject[m], errs...)
 }
 
-// Conflict returns an injected error that wraps ipam.ErrConflict.
-func Conflict() error { return fmt.Errorf("injected: %w", ipam.ErrConflict) }
+// Conflict returns an injected error that wraps store.ErrConflict.
+func Conflict() error { return fmt.Errorf("injected: %w", store.ErrConflict) }
 
 // Calls returns how often m was called, injected failures included.
 func (s *Store) Calls(m Method) int {
@@ -89,7 +89,7 @@ func (s *Store) begin(ctx context.Context, m Method, obj client.Object) error {
 	return nil
 }
 
-// UpdatePoolStatus implements ipam.Store.
+// UpdatePoolStatus implements store.Store.
 func (s *Store) UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) error {
 	if err := s.begin(ctx, UpdatePoolStatus, pool); err != nil {
 		return err
@@ -97,7 +97,7 @@ func (s *Store) UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.Sp
 	return mapErr(s.client.Status().Update(ctx, pool))
 }
 
-// CreateEndpoint implements ipam.Store.
+// CreateEndpoint implements store.Store.
 func (s *Store) CreateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	if err := s.begin(ctx, CreateEndpoint, ep); err != nil {
 		return err
@@ -105,7 +105,7 @@ func (s *Store) CreateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spider
 	return mapErr(s.client.Create(ctx, ep))
 }
 
-// UpdateEndpoint implements ipam.Store.
+// UpdateEndpoint implements store.Store.
 func (s *Store) UpdateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	if err := s.begin(ctx, UpdateEndpoint, ep); err != nil {
 		return err
@@ -113,7 +113,7 @@ func (s *Store) UpdateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spider
 	return mapErr(s.client.Update(ctx, ep))
 }
 
-// RemoveEndpointFinalizer implements ipam.Store.
+// RemoveEndpointFinalizer implements store.Store.
 func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	if err := s.begin(ctx, RemoveEndpointFinalizer, ep); err != nil {
 		return err
@@ -128,13 +128,22 @@ func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *spiderpoolv2bet
 	return mapErr(err)
 }
 
-// DeleteEndpoint implements ipam.Store. The fake client does not check
-// UID preconditions; the resourceVersion is not required to match either.
+// DeleteEndpoint implements store.Store with the UID and resourceVersion
+// preconditions of ep.
 func (s *Store) DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	if err := s.begin(ctx, DeleteEndpoint, ep); err != nil {
 		return err
 	}
-	err := s.client.Delete(ctx, ep)
+	var pre client.Preconditions
+	if ep.UID != "" {
+		uid := ep.UID
+		pre.UID = &uid
+	}
+	if ep.ResourceVersion != "" {
+		rv := ep.ResourceVersion
+		pre.ResourceVersion = &rv
+	}
+	err := s.client.Delete(ctx, ep, pre)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -143,7 +152,7 @@ func (s *Store) DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spider
 
 func mapErr(err error) error {
 	if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("%w: %w", ipam.ErrConflict, err)
+		return fmt.Errorf("%w: %w", store.ErrConflict, err)
 	}
 	return err
 }

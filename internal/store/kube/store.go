@@ -12,10 +12,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
-var _ ipam.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 // Store writes the IPAM records through a controller-runtime client.
 type Store struct {
@@ -28,24 +28,24 @@ func New(c client.Client) *Store {
 	return &Store{client: c}
 }
 
-// UpdatePoolStatus implements ipam.Store with a status-subresource update;
+// UpdatePoolStatus implements store.Store with a status-subresource update;
 // the resourceVersion in pool is the precondition.
 func (s *Store) UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) error {
 	return mapErr(s.client.Status().Update(ctx, pool))
 }
 
-// CreateEndpoint implements ipam.Store.
+// CreateEndpoint implements store.Store.
 func (s *Store) CreateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	return mapErr(s.client.Create(ctx, ep))
 }
 
-// UpdateEndpoint implements ipam.Store. SpiderEndpoint has no status
+// UpdateEndpoint implements store.Store. SpiderEndpoint has no status
 // subresource, so a plain update writes its status.
 func (s *Store) UpdateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	return mapErr(s.client.Update(ctx, ep))
 }
 
-// RemoveEndpointFinalizer implements ipam.Store with a merge patch of the
+// RemoveEndpointFinalizer implements store.Store with a merge patch of the
 // finalizers that carries ep's resourceVersion.
 func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
 	orig := ep.DeepCopy()
@@ -60,14 +60,20 @@ func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *spiderpoolv2bet
 	return mapErr(err)
 }
 
-// DeleteEndpoint implements ipam.Store with a UID precondition, so that a
-// newer endpoint of the same name is never deleted.
+// DeleteEndpoint implements store.Store with UID and resourceVersion
+// preconditions, so that a newer endpoint of the same name, or one another
+// writer changed since it was read, is never deleted.
 func (s *Store) DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
-	var opts []client.DeleteOption
+	var pre client.Preconditions
 	if ep.UID != "" {
 		uid := ep.UID
-		opts = append(opts, client.Preconditions{UID: &uid})
+		pre.UID = &uid
 	}
+	if ep.ResourceVersion != "" {
+		rv := ep.ResourceVersion
+		pre.ResourceVersion = &rv
+	}
+	opts := []client.DeleteOption{pre}
 	err := s.client.Delete(ctx, ep, opts...)
 	if apierrors.IsNotFound(err) {
 		return nil
@@ -76,10 +82,10 @@ func (s *Store) DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spider
 }
 
 // mapErr reports a lost optimistic-concurrency race (409: conflict,
-// already exists, failed precondition) as ipam.ErrConflict.
+// already exists, failed precondition) as store.ErrConflict.
 func mapErr(err error) error {
 	if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("%w: %w", ipam.ErrConflict, err)
+		return fmt.Errorf("%w: %w", store.ErrConflict, err)
 	}
 	return err
 }

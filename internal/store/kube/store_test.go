@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 	"github.com/spiderpool-go/spiderpool/internal/store/kube"
 )
 
@@ -26,19 +26,19 @@ func TestUpdatePoolStatusOptimisticLock(t *testing.T) {
 	if err := c.Create(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	store := kube.New(c)
+	st := kube.New(c)
 	stale := pool.DeepCopy()
 	recs := spiderpoolv2beta1.PoolIPAllocations{"10.99.0.10": spiderpoolv2beta1.NewPoolIPAllocation("ns", "p", "uid-1")}
 	pool.Status.AllocatedIPs, pool.Status.AllocatedIPCount = spiderpoolv2beta1.FormatAllocatedIPs(recs), ptr.To[int64](1)
-	if err := store.UpdatePoolStatus(t.Context(), pool); err != nil {
+	if err := st.UpdatePoolStatus(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
 	if pool.ResourceVersion == stale.ResourceVersion {
 		t.Error("resourceVersion not refreshed after the write")
 	}
 	stale.Status.AllocatedIPCount = ptr.To[int64](7)
-	err := store.UpdatePoolStatus(t.Context(), stale)
-	if !errors.Is(err, ipam.ErrConflict) || !apierrors.IsConflict(err) {
+	err := st.UpdatePoolStatus(t.Context(), stale)
+	if !errors.Is(err, store.ErrConflict) || !apierrors.IsConflict(err) {
 		t.Fatalf("stale write: err = %v, want ErrConflict wrapping a 409", err)
 	}
 	got := &spiderpoolv2beta1.SpiderIPPool{}
@@ -62,44 +62,44 @@ func newEndpoint(name string) *spiderpoolv2beta1.SpiderEndpoint {
 
 func TestEndpointWrites(t *testing.T) {
 	c := apiServer.client
-	store := kube.New(c)
+	st := kube.New(c)
 	ep := newEndpoint("store-ep")
-	if err := store.CreateEndpoint(t.Context(), ep); err != nil {
+	if err := st.CreateEndpoint(t.Context(), ep); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.CreateEndpoint(t.Context(), newEndpoint("store-ep")); !errors.Is(err, ipam.ErrConflict) {
+	if err := st.CreateEndpoint(t.Context(), newEndpoint("store-ep")); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("second create: err = %v, want ErrConflict", err)
 	}
 	stale := ep.DeepCopy()
 	ep.Status.Current.Node = "n2"
-	if err := store.UpdateEndpoint(t.Context(), ep); err != nil {
+	if err := st.UpdateEndpoint(t.Context(), ep); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.UpdateEndpoint(t.Context(), stale.DeepCopy()); !errors.Is(err, ipam.ErrConflict) {
+	if err := st.UpdateEndpoint(t.Context(), stale.DeepCopy()); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("stale update: err = %v, want ErrConflict", err)
 	}
-	if err := store.RemoveEndpointFinalizer(t.Context(), stale.DeepCopy()); !errors.Is(err, ipam.ErrConflict) {
+	if err := st.RemoveEndpointFinalizer(t.Context(), stale.DeepCopy()); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("stale finalizer removal: err = %v, want ErrConflict", err)
 	}
 	wrongUID := ep.DeepCopy()
 	wrongUID.UID = "not-the-uid"
-	if err := store.DeleteEndpoint(t.Context(), wrongUID); !errors.Is(err, ipam.ErrConflict) {
+	if err := st.DeleteEndpoint(t.Context(), wrongUID); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("delete with another UID: err = %v, want ErrConflict", err)
 	}
-	if err := store.RemoveEndpointFinalizer(t.Context(), ep.DeepCopy()); err != nil {
+	if err := st.RemoveEndpointFinalizer(t.Context(), ep.DeepCopy()); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.DeleteEndpoint(t.Context(), ep); err != nil {
+	if err := st.DeleteEndpoint(t.Context(), ep); err != nil {
 		t.Fatal(err)
 	}
 	err := c.Get(t.Context(), client.ObjectKeyFromObject(ep), &spiderpoolv2beta1.SpiderEndpoint{})
 	if !apierrors.IsNotFound(err) {
 		t.Errorf("endpoint still there: %v", err)
 	}
-	if err := store.DeleteEndpoint(t.Context(), ep); err != nil {
+	if err := st.DeleteEndpoint(t.Context(), ep); err != nil {
 		t.Errorf("deleting a gone endpoint: %v", err)
 	}
-	if err := store.RemoveEndpointFinalizer(t.Context(), ep); err != nil {
+	if err := st.RemoveEndpointFinalizer(t.Context(), ep); err != nil {
 		t.Errorf("finalizer of a gone endpoint: %v", err)
 	}
 }

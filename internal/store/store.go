@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package ipam
+package store
 
 import (
 	"context"
@@ -9,9 +9,7 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
-// Store is what the service writes. Reads go through the client.Readers of
-// Deps. Implementations: internal/store/kube (controller-runtime client) and
-// internal/ipam/ipamtest (fake with failure injection).
+// Store writes the IPAM records. Reads go through client.Readers.
 //
 // Every write carries the object's resourceVersion as an optimistic lock;
 // a write that loses the race fails with an error wrapping ErrConflict, and
@@ -30,12 +28,14 @@ type Store interface {
 	// is current; on success ep holds the stored object.
 	UpdateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error
 
-	// RemoveEndpointFinalizer removes spiderpoolv2beta1.SpiderFinalizer from ep on the
-	// condition that ep.ResourceVersion is current. An endpoint that is
-	// gone, or has no finalizer, is not an error.
+	// RemoveEndpointFinalizer removes spiderpoolv2beta1.SpiderFinalizer from
+	// ep on the condition that ep.ResourceVersion is current; on success ep
+	// holds the stored object (its new resourceVersion). An endpoint that
+	// is gone, or has no finalizer, is not an error.
 	RemoveEndpointFinalizer(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error
 
 	// DeleteEndpoint deletes ep on the condition that its UID is still
-	// ep.UID. An endpoint that is gone is not an error.
+	// ep.UID and, when ep.ResourceVersion is set, that it has not changed
+	// since. An endpoint that is gone is not an error.
 	DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error
 }

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package store
+
+import (
+	"context"
+	"errors"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+)
+
+var (
+	// ErrConflict is returned by a Store when a write lost an optimistic
+	// concurrency race: the object changed since it was read (HTTP 409),
+	// or it already exists on create. The writer re-reads and retries.
+	ErrConflict = errors.New("object changed since it was read")
+
+	// ErrBadRecord is returned when a pool or endpoint record cannot be
+	// parsed or contradicts another record (Spiderpool's "data broken").
+	ErrBadRecord = errors.New("inconsistent IPAM record")
+)
+
+// Ambiguous reports whether a failed write may still have been applied,
+// so that its outcome must be learnt from a fresh read: no answer at all
+// (client timeout, connection lost), or an answer that the API server
+// gives for writes etcd may commit afterwards: 500 (etcd request timed
+// out, leader changed), 504 and the Timeout/ServerTimeout reasons.
+// Conflicts and every other status are definite: the write did not land.
+func Ambiguous(err error) bool {
+	if err == nil || errors.Is(err, ErrConflict) {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return true
+	}
+	return apierrors.IsInternalError(err) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) ||
+		status.Status().Code == 504
+}
