@@ -88,6 +88,9 @@ func (st *poolState) allocate(op *poolOp, maxRecords int) bool {
 	}
 	a, err := st.firstFree(op.avoid)
 	if err == nil {
+		err = st.checkInSpec(a)
+	}
+	if err == nil {
 		err = st.alloc.Allocate(a)
 	}
 	if err != nil {

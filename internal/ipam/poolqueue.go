@@ -11,6 +11,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
@@ -39,6 +40,8 @@ type poolQueue struct {
 	// needFresh asks for a fresh read regardless.
 	knownVersion string
 	needFresh    bool
+	// uid is the UID of the object knownVersion belongs to.
+	uid types.UID
 }
 
 // submit queues op and waits for its outcome. It always waits for the
@@ -148,6 +151,9 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 	for _, op := range batch {
 		changed = st.apply(op, s.cfg.MaxAllocatedIPs) || changed
 	}
+	if st.outOfSpec {
+		defer q.forget() // after the write of the others' changes
+	}
 	// "Full" and "already yours" must be true of the pool as stored, not of
 	// a stale copy; a successful write proves the copy current.
 	if !*fresh && (anyExhausted(batch) || (!changed && anyReused(batch))) {
@@ -191,9 +197,13 @@ func (q *poolQueue) load(ctx context.Context, batch []*poolOp, useHint bool, fre
 	return nil
 }
 
-// setState installs st and notes its version as known.
+// setState installs st and notes its version as known. Versions of another
+// object of the same name (deleted and re-created) are not comparable.
 func (q *poolQueue) setState(st *poolState) {
 	q.state = st
+	if st.pool.UID != q.uid {
+		q.uid, q.knownVersion = st.pool.UID, ""
+	}
 	if newerVersion(st.pool.ResourceVersion, q.knownVersion) || q.knownVersion == "" {
 		q.knownVersion = st.pool.ResourceVersion
 	}
@@ -219,6 +229,7 @@ func (q *poolQueue) read(ctx context.Context) (*spiderpoolv2beta1.SpiderIPPool, 
 	q.svc.stats.poolReads.Add(1)
 	if err := q.svc.api.Get(ctx, client.ObjectKey{Name: q.name}, pool); err != nil {
 		if apierrors.IsNotFound(err) {
+			q.forget()
 			return nil, fmt.Errorf("%w: %s", ErrPoolNotFound, q.name)
 		}
 		return nil, fmt.Errorf("read pool %s: %w", q.name, err)
@@ -239,6 +250,14 @@ func (q *poolQueue) noteReserved(batch []*poolOp) {
 
 func (q *poolQueue) discard() {
 	q.state = nil
+}
+
+// forget drops everything the queue knows of the pool: it is gone, or its
+// cached usable set proved wrong. A pool re-created under the name starts
+// afresh.
+func (q *poolQueue) forget() {
+	q.state, q.usable = nil, usableCache{}
+	q.knownVersion, q.uid, q.needFresh = "", "", false
 }
 
 // write stores st's records with st.pool's resourceVersion as the lock. The

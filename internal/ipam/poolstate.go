@@ -5,8 +5,12 @@ package ipam
 
 import (
 	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"slices"
+	"strconv"
+
+	"k8s.io/apimachinery/pkg/types"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
@@ -25,40 +29,45 @@ type poolState struct {
 	byUID   map[string][]netip.Addr
 	alloc   *allocator.Pool
 	usable  usableKey
+	// outOfSpec is set when the usable set offered an address outside the
+	// spec: the cached set must not be used again.
+	outOfSpec bool
 }
 
-// usableKey says what the allocator's usable set was computed from; spec
-// changes bump the generation.
+// usableKey says what the allocator's usable set was computed from: the
+// object (a pool deleted and re-created under the same name is another
+// object, whose generation starts at 1 again), the content of the spec
+// fields the set depends on, and the reserved IPs.
 type usableKey struct {
-	generation int64
-	reserved   string
+	uid      types.UID
+	spec     uint64
+	reserved string
 }
 
 // usableCache keeps the last usable set computed for a pool, so that a
 // re-read after a conflict does not reparse spec.ips when only the status
 // changed.
 type usableCache struct {
-	key     usableKey
-	version int64
-	set     *allocator.Set
+	key usableKey
+	set *allocator.Set
 }
 
 // newPoolState decodes pool (which it keeps; the caller must not change it
 // afterwards), reusing cache when it is still valid.
 func newPoolState(pool *spiderpoolv2beta1.SpiderIPPool, reserved reservedIPs, cache *usableCache) (*poolState, error) {
-	st := &poolState{pool: pool, usable: usableKey{pool.Generation, reserved.key}}
+	st := &poolState{pool: pool, usable: usableKey{pool.UID, specHash(&pool.Spec), reserved.key}}
 	if err := st.parseSpec(); err != nil {
 		return nil, err
 	}
 	var usable *allocator.Set
-	if cache != nil && cache.set != nil && cache.key == st.usable && cache.version == st.version {
+	if cache != nil && cache.set != nil && cache.key == st.usable {
 		usable = cache.set
 	} else {
 		var err error
 		if usable, err = st.usableSet(reserved); err != nil {
 			return nil, err
 		}
-		*cache = usableCache{key: st.usable, version: st.version, set: usable}
+		*cache = usableCache{key: st.usable, set: usable}
 	}
 	addrs, err := st.parseRecords()
 	if err != nil {
@@ -69,6 +78,22 @@ func newPoolState(pool *spiderpoolv2beta1.SpiderIPPool, reserved reservedIPs, ca
 		return nil, fmt.Errorf("%w: pool %s status.allocatedIPs: %w", ErrBadRecord, pool.Name, err)
 	}
 	return st, nil
+}
+
+// specHash digests the spec fields a usable set is computed from.
+func specHash(spec *spiderpoolv2beta1.IPPoolSpec) uint64 {
+	h := fnv.New64a() // its Write never fails
+	if spec.IPVersion != nil {
+		_, _ = h.Write(strconv.AppendInt(nil, *spec.IPVersion, 10))
+	}
+	for _, list := range [][]string{spec.IPs, spec.ExcludeIPs} {
+		_, _ = h.Write([]byte{0})
+		for _, s := range list {
+			_, _ = h.Write([]byte(s))
+			_, _ = h.Write([]byte{','})
+		}
+	}
+	return h.Sum64()
 }
 
 func (st *poolState) parseSpec() error {
@@ -135,6 +160,33 @@ func (st *poolState) setReserved(reserved reservedIPs) error {
 		return err
 	}
 	return st.alloc.SetUsable(usable)
+}
+
+// checkInSpec guards against a usable set that is not this object's: an
+// address to hand out must lie in spec.subnet and spec.ips, outside
+// spec.excludeIPs, of the object the write is based on. On failure it marks
+// st outOfSpec, so that the queue drops its cached usable set.
+func (st *poolState) checkInSpec(a netip.Addr) error {
+	spec := &st.pool.Spec
+	v := allocator.IPVersion(st.version)
+	if st.subnet.Contains(a) && rangesContain(v, spec.IPs, a) && !rangesContain(v, spec.ExcludeIPs, a) {
+		return nil
+	}
+	st.outOfSpec = true
+	return fmt.Errorf("%w: pool %s: %s is outside spec.subnet %s, spec.ips or inside spec.excludeIPs",
+		ErrBadRecord, st.pool.Name, a, st.subnet)
+}
+
+// rangesContain reports whether one of the ranges ss contains a; entries
+// that do not parse contain nothing.
+func rangesContain(v allocator.IPVersion, ss []string, a netip.Addr) bool {
+	for _, s := range ss {
+		r, err := allocator.ParseRange(v, s)
+		if err == nil && !a.Less(r.First) && !r.Last.Less(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // addRecord records a for rec; a must already be allocated in st.alloc.
