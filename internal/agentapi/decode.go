@@ -63,26 +63,3 @@ func decodeError(err error) *Error {
 		return NewError(CodeInvalidRequest, "the body is not valid JSON: %v", err)
 	}
 }
-
-// DecodeAddRequest reads and validates an [AddRequest].
-func DecodeAddRequest(r io.Reader) (*AddRequest, error) { return decodeAs[AddRequest](r) }
-
-// DecodeDelRequest reads and validates a [DelRequest].
-func DecodeDelRequest(r io.Reader) (*DelRequest, error) { return decodeAs[DelRequest](r) }
-
-// DecodeBatchDelRequest reads and validates a [BatchDelRequest].
-func DecodeBatchDelRequest(r io.Reader) (*BatchDelRequest, error) {
-	return decodeAs[BatchDelRequest](r)
-}
-
-// DecodeCheckRequest reads and validates a [CheckRequest].
-func DecodeCheckRequest(r io.Reader) (*CheckRequest, error) { return decodeAs[CheckRequest](r) }
-
-// DecodeGCRequest reads and validates a [GCRequest].
-func DecodeGCRequest(r io.Reader) (*GCRequest, error) { return decodeAs[GCRequest](r) }
-
-// DecodeAddResponse reads and validates an [AddResponse].
-func DecodeAddResponse(r io.Reader) (*AddResponse, error) { return decodeAs[AddResponse](r) }
-
-// DecodeCheckResponse reads and validates a [CheckResponse].
-func DecodeCheckResponse(r io.Reader) (*CheckResponse, error) { return decodeAs[CheckResponse](r) }
