@@ -15,6 +15,7 @@ import (
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
 // Allocate serves a CNI ADD: it returns the addresses of every interface of
@@ -91,7 +92,7 @@ func (s *Service) allocateOnce(ctx context.Context, req *AllocateRequest, fresh 
 		return nil, "", err
 	}
 	if a.ep != nil && a.ep.Status.Current.UID == a.uid && findDetail(a.ep.Status.Current.IPs, req.IfName) >= 0 {
-		res, err := resultFromEndpoint(a.ep)
+		res, err := a.recorded(ctx)
 		return res, a.uid, err
 	}
 	if err := a.prepareSelection(ctx); err != nil {
@@ -147,39 +148,74 @@ func (a *allocation) prepareSelection(ctx context.Context) error {
 }
 
 // run settles the existing endpoint, allocates the missing interfaces and
-// records the endpoint. If it fails, the addresses it allocated are
-// released again, unless the endpoint write may have succeeded.
+// records the endpoint. If it fails, what it changed is undone (the
+// addresses it allocated released, a StatefulSet adoption given back),
+// unless the endpoint write may have succeeded.
 func (a *allocation) run(ctx context.Context) (_ *Result, err error) {
 	plan := a.settle()
 	missing := a.missing(plan.keep)
-	slots, err := a.slots(missing)
+	slots, err := a.slots(missing) // before any write: a bad selection changes nothing
 	if err != nil {
-		return nil, err
-	}
-	if err := a.applySettlement(ctx, &plan); err != nil {
 		return nil, err
 	}
 	var results []slotResult
-	keepAllocations := false
+	done := false
 	defer func() {
-		if !keepAllocations {
-			err = errors.Join(err, a.rollback(ctx, results))
+		if !done {
+			err = errors.Join(err, a.undo(ctx, &plan, results))
 		}
 	}()
-	results, err = a.allocateSlots(ctx, slots, plan.keep)
+	lost, err := a.applySettlement(ctx, &plan)
 	if err != nil {
 		return nil, err
 	}
+	if lost {
+		missing = a.missing(plan.keep)
+		if slots, err = a.slots(missing); err != nil {
+			return nil, err
+		}
+	}
+	if results, err = a.allocateSlots(ctx, slots, plan.keep); err != nil {
+		return nil, err
+	}
+	ep := a.endpointFor(&plan, append(plan.keep, a.details(ctx, missing, results)...))
+	err = a.svc.saveEndpoint(ctx, ep, a.ep != nil && !plan.retire)
+	done = err == nil || store.Ambiguous(err) // a retry finds them by pod UID
+	if err != nil {
+		return nil, err
+	}
+	return resultFromEndpoint(ep)
+}
+
+// details turns the addresses allocated for the missing interfaces into
+// endpoint entries, with the pod's routes.
+func (a *allocation) details(ctx context.Context, missing []*nicPlan, results []slotResult) []spiderpoolv2beta1.IPAllocationDetail {
 	details := buildDetails(missing, results)
 	if dropped := attachRoutes(details, a.routes); len(dropped) > 0 {
 		logr.FromContextOrDiscard(ctx).Info("routes of annotation match no allocated subnet; dropped",
 			"pod", a.podKey, "annotation", annotation.KeyRoutes, "routes", fmt.Sprint(dropped))
 	}
-	ep := a.endpointFor(&plan, append(plan.keep, details...))
-	err = a.svc.saveEndpoint(ctx, ep, a.ep != nil && !plan.retire)
-	keepAllocations = err == nil || ambiguous(err) // a retry finds them by pod UID
-	if err != nil {
-		return nil, err
+	return details
+}
+
+// recorded answers an ADD whose interface the endpoint already records for
+// this incarnation (a retried ADD, a re-created sandbox). It first confirms
+// that the pools record every address of the endpoint for this UID: one
+// freed meanwhile is taken back, and one another pod holds fails the ADD,
+// naming the holder, instead of handing out a duplicate. An entry written
+// without an interface name (by Spiderpool) is given this interface's name.
+func (a *allocation) recorded(ctx context.Context) (*Result, error) {
+	if err := a.svc.adoptAddrs(ctx, a.podKey, a.uid, addrsByPool(a.ep.Status.Current.IPs)); err != nil {
+		return nil, fmt.Errorf("pod %s: its SpiderEndpoint lists addresses its pools do not record for it: %w",
+			a.podKey, err)
+	}
+	ep := a.ep
+	if i := findDetail(ep.Status.Current.IPs, a.req.IfName); ep.Status.Current.IPs[i].NIC == "" {
+		ep = ep.DeepCopy()
+		ep.Status.Current.IPs[i].NIC = a.req.IfName
+		if err := a.svc.saveEndpoint(ctx, ep, true); err != nil {
+			return nil, err
+		}
 	}
 	return resultFromEndpoint(ep)
 }

@@ -71,11 +71,12 @@ func (s *Service) saveEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spider
 	return s.endpointWritten(ep, err)
 }
 
-// endpointWritten counts a write and turns a conflict into errStaleEndpoint.
+// endpointWritten counts a write and turns a conflict, or an update of an
+// endpoint deleted meanwhile, into errStaleEndpoint.
 func (s *Service) endpointWritten(ep *spiderpoolv2beta1.SpiderEndpoint, err error) error {
 	s.stats.endpointWrites.Add(1)
 	switch {
-	case errors.Is(err, ErrConflict):
+	case errors.Is(err, ErrConflict) || (apierrors.IsNotFound(err) && ep.ResourceVersion != ""):
 		s.stats.endpointConflicts.Add(1)
 		return fmt.Errorf("SpiderEndpoint %s/%s: %w", ep.Namespace, ep.Name, errStaleEndpoint)
 	case err != nil:
@@ -96,11 +97,4 @@ func (s *Service) retireEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spid
 		}
 	}
 	return s.endpointWritten(ep, s.store.DeleteEndpoint(wctx, cur))
-}
-
-// ambiguous reports whether a failed write may still have been applied:
-// the API server gave no answer (timeout, connection loss).
-func ambiguous(err error) bool {
-	var status apierrors.APIStatus
-	return err != nil && !errors.Is(err, ErrConflict) && !errors.As(err, &status)
 }

@@ -28,6 +28,16 @@ var (
 	// filtered out (the message says why for each pool).
 	ErrNoPool = errors.New("no IPPool available")
 
+	// ErrWrongNode is returned for a request about a pod bound to another
+	// node than this agent's: only the node's own agent may allocate or
+	// release its pods' addresses.
+	ErrWrongNode = errors.New("pod is bound to another node")
+
+	// ErrStaticPod is returned by ReleaseAll for a conflict release of a
+	// pod whose addresses are fixed (StatefulSet, KubeVirt VM): Spiderpool
+	// answers it with HTTP 522.
+	ErrStaticPod = errors.New("forbid releasing the IPs of a stateful workload")
+
 	// ErrPoolNotFound is returned when a pool named by a selection rule does
 	// not exist. The message names the pool.
 	ErrPoolNotFound = errors.New("IPPool not found")

@@ -12,20 +12,21 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // GC serves a CNI GC for this node: it releases the allocations recorded on
-// node whose pod is gone, dead or re-created, and returns how many
-// endpoints it released.
+// node whose pod is gone or re-created, and returns how many endpoints it
+// released.
 //
-// SpiderEndpoint has no container ID, so a sandbox is matched to its pod
-// UID through a node-local map filled by Allocate: an endpoint is skipped
-// while a sandbox of its UID is in validContainerIDs (the runtime still
-// holds it and will send a DEL). The map is empty after an agent restart;
-// liveness then rests on the pod alone, which is read from the API server
-// before anything is released, exactly as a DEL would (StatefulSet pods
-// in range keep their addresses).
+// A pod that still exists with the endpoint's UID is never released here,
+// whatever its state: a terminating pod may still serve within its grace
+// period, and is left to its own DEL and to the controller's GC, which
+// applies the grace periods. SpiderEndpoint has no container ID, so a
+// sandbox is matched to its pod UID through a node-local map filled by
+// Allocate: an endpoint is also skipped while a sandbox of its UID is in
+// validContainerIDs. The pod is read from the API server before anything
+// is released, exactly as a DEL would (StatefulSet pods in range keep their
+// addresses).
 func (s *Service) GC(ctx context.Context, node string, validContainerIDs []string) (int, error) {
 	if err := s.checkReady(); err != nil {
 		return 0, err
@@ -45,10 +46,10 @@ func (s *Service) GC(ctx context.Context, node string, validContainerIDs []strin
 		if ep.Status.Current.Node != node || s.containers.anyValid(ep.Status.Current.UID, valid) {
 			continue
 		}
-		if s.cachedPodAlive(ctx, ep) {
+		if s.cachedPodExists(ctx, ep) {
 			continue
 		}
-		done, err := s.release(ctx, ep.Namespace, ep.Name, ep.Status.Current.UID, false)
+		done, err := s.release(ctx, ep.Namespace, ep.Name, ep.Status.Current.UID, releaseOpts{gc: true})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("GC pod %s/%s: %w", ep.Namespace, ep.Name, err))
 		}
@@ -59,12 +60,12 @@ func (s *Service) GC(ctx context.Context, node string, validContainerIDs []strin
 	return released, errors.Join(errs...)
 }
 
-// cachedPodAlive reports whether the cache holds the endpoint's pod, alive
-// and of the same UID; only then is the API server not asked.
-func (s *Service) cachedPodAlive(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) bool {
+// cachedPodExists reports whether the cache holds the endpoint's pod of
+// the same UID; only when it does not is the API server asked.
+func (s *Service) cachedPodExists(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) bool {
 	pod := &corev1.Pod{}
 	if err := s.cache.Get(ctx, client.ObjectKey{Namespace: ep.Namespace, Name: ep.Name}, pod); err != nil {
 		return false
 	}
-	return string(pod.UID) == ep.Status.Current.UID && workload.PodAlive(pod)
+	return string(pod.UID) == ep.Status.Current.UID
 }

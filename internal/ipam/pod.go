@@ -6,11 +6,15 @@ package ipam
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"strings"
 
-	"github.com/spiderpool-go/spiderpool/internal/workload"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // getCachedOrFresh reads key from the cache and, when the cache does not
@@ -48,5 +52,70 @@ func (s *Service) livePod(ctx context.Context, req *AllocateRequest) (*corev1.Po
 		return nil, fmt.Errorf("%w: pod %s is terminating or has finished (phase %q)", ErrPodNotAlive, key,
 			pod.Status.Phase)
 	}
+	if err := s.onThisNode(pod); err != nil {
+		return nil, err
+	}
 	return pod, nil
+}
+
+// confirmIncarnation checks on the API server that pod is still the live
+// incarnation of its name before it takes over a previous incarnation's
+// addresses: a lagging cache could otherwise let a late ADD of a deleted
+// pod take them back from its live successor.
+func (s *Service) confirmIncarnation(ctx context.Context, pod *corev1.Pod) error {
+	key := client.ObjectKeyFromObject(pod)
+	fresh := &corev1.Pod{}
+	err := s.api.Get(ctx, key, fresh)
+	switch {
+	case apierrors.IsNotFound(err):
+		return fmt.Errorf("%w: pod %s not found", ErrPodNotAlive, key)
+	case err != nil:
+		return fmt.Errorf("read pod %s: %w", key, err)
+	case fresh.UID != pod.UID || !workload.PodAlive(fresh):
+		return fmt.Errorf("%w: pod %s is now UID %s (phase %q), not %s", ErrPodNotAlive, key, fresh.UID,
+			fresh.Status.Phase, pod.UID)
+	}
+	return nil
+}
+
+// onThisNode refuses a pod bound to another node than this agent's.
+func (s *Service) onThisNode(pod *corev1.Pod) error {
+	if s.cfg.NodeName == "" || pod.Spec.NodeName == "" || pod.Spec.NodeName == s.cfg.NodeName {
+		return nil
+	}
+	return fmt.Errorf("%w: pod %s/%s runs on node %s, this agent serves node %s", ErrWrongNode, pod.Namespace,
+		pod.Name, pod.Spec.NodeName, s.cfg.NodeName)
+}
+
+// isVirtLauncher reports whether pod runs a KubeVirt VM.
+func isVirtLauncher(pod *corev1.Pod) bool {
+	_, ok := workload.VMIOf(pod)
+	return ok
+}
+
+// recordedInCache returns the addresses the cached pools record for the
+// incarnation (podKey, uid), by pool. A pool whose status does not mention
+// the UID is not parsed.
+func (s *Service) recordedInCache(ctx context.Context, podKey, uid string) (map[string][]netip.Addr, error) {
+	var list spiderpoolv2beta1.SpiderIPPoolList
+	if err := s.cache.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, fmt.Errorf("list SpiderIPPools: %w", err)
+	}
+	out := map[string][]netip.Addr{}
+	for i := range list.Items {
+		p := &list.Items[i]
+		if p.Status.AllocatedIPs == nil || !strings.Contains(*p.Status.AllocatedIPs, uid) {
+			continue
+		}
+		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
+		if err != nil {
+			continue // the pool's queue reports it when the pool is used
+		}
+		for ip, rec := range recs {
+			if a, err := netip.ParseAddr(ip); err == nil && rec.PodUID == uid && rec.NamespacedName == podKey {
+				out[p.Name] = append(out[p.Name], a)
+			}
+		}
+	}
+	return out, nil
 }

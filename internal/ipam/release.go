@@ -20,37 +20,52 @@ import (
 // Release serves a CNI DEL (docs/reference/behaviour.md §3.4). It is
 // idempotent and reads the pod and the endpoint from the API server:
 //   - a live pod of the same UID keeps its addresses (sandbox re-creation);
-//   - an endpoint of another incarnation is left alone;
+//     without a UID, any pod of the name keeps them (it may be a successor);
 //   - a StatefulSet pod whose ordinal is still in range keeps its addresses
-//     and endpoint (with EnableStatefulSet);
-//   - otherwise every interface's addresses recorded for the UID are
-//     released and the endpoint loses its finalizer (and is deleted when no
-//     owner reference will do it).
+//     and endpoint (with EnableStatefulSet), a KubeVirt VM still wanted
+//     likewise (with EnableKubevirtStaticIP);
+//   - DEL of one interface of several frees only that interface's
+//     addresses; the last one frees the rest and lets the endpoint go (its
+//     finalizer removed, and deleted when no owner reference will);
+//   - records of the UID that no endpoint lists (an ADD that failed after
+//     its pool write, an endpoint of another incarnation) are freed too.
 //
-// Every failure is returned, joined; nothing is swallowed.
+// A pod bound to another node is refused. Every failure is returned,
+// joined; nothing is swallowed.
 func (s *Service) Release(ctx context.Context, req ReleaseRequest) error {
 	if err := s.checkReady(); err != nil {
 		return err
 	}
-	if _, err := s.release(ctx, req.PodNamespace, req.PodName, req.PodUID, false); err != nil {
+	if _, err := s.release(ctx, req.PodNamespace, req.PodName, req.PodUID, releaseOpts{ifName: req.IfName}); err != nil {
 		return fmt.Errorf("release pod %s/%s: %w", req.PodNamespace, req.PodName, err)
 	}
 	return nil
 }
 
-// release is Release for pod ns/name and uid ("" when unknown). force skips
-// the live-pod and StatefulSet checks (batch release after a conflict). It
-// reports whether it released an endpoint.
-func (s *Service) release(ctx context.Context, ns, name, uid string, force bool) (bool, error) {
+// releaseOpts says which release is asked for.
+type releaseOpts struct {
+	// force skips the live-pod and static checks (batch release after a
+	// conflict): the pod goes on and allocates afresh.
+	force bool
+	// gc is a CNI GC: a pod that exists with the UID, whatever its state,
+	// is left to its own DEL and to the controller's grace periods.
+	gc bool
+	// ifName is the interface of a CNI DEL; "" frees every interface.
+	ifName string
+}
+
+// release is Release for pod ns/name and uid ("" when unknown). It reports
+// whether it released the endpoint.
+func (s *Service) release(ctx context.Context, ns, name, uid string, o releaseOpts) (bool, error) {
 	unlock, err := s.pods.lock(ctx, ns+"/"+name)
 	if err != nil {
 		return false, err
 	}
 	defer unlock()
-	return s.releaseLocked(ctx, ns, name, uid, force)
+	return s.releaseLocked(ctx, ns, name, uid, o)
 }
 
-func (s *Service) releaseLocked(ctx context.Context, ns, name, uid string, force bool) (bool, error) {
+func (s *Service) releaseLocked(ctx context.Context, ns, name, uid string, o releaseOpts) (bool, error) {
 	pod := &corev1.Pod{}
 	err := s.api.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, pod)
 	switch {
@@ -59,47 +74,104 @@ func (s *Service) releaseLocked(ctx context.Context, ns, name, uid string, force
 	case err != nil:
 		return false, fmt.Errorf("read pod: %w", err)
 	}
-	if pod != nil && uid == "" {
-		uid = string(pod.UID)
-	}
-	if !force && pod != nil && string(pod.UID) == uid && workload.PodAlive(pod) {
-		return false, nil
-	}
-	ep, err := s.readEndpoint(ctx, ns, name, true)
-	if err != nil || ep == nil {
-		return false, err
-	}
-	if uid == "" {
-		uid = ep.Status.Current.UID // the pod is gone and the runtime gave no UID
-	}
-	if ep.Status.Current.UID != uid {
-		return false, nil
-	}
-	return s.releaseEndpoint(ctx, ep, force)
-}
-
-// releaseEndpoint frees every address of ep and lets the endpoint go.
-func (s *Service) releaseEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, force bool) (bool, error) {
-	rule, owner := s.rules().OfEndpoint(ep)
-	stateful := rule != workload.NotStatic
-	if stateful && !force {
-		valid, err := workload.Wanted(ctx, s.api, rule, ep.Namespace, ep.Name, owner)
-		if err != nil || valid {
+	if pod != nil {
+		if keep, err := s.keepPod(pod, uid, o); keep || err != nil {
 			return false, err
 		}
+	}
+	ep, err := s.readEndpoint(ctx, ns, name, true)
+	if err != nil {
+		return false, err
+	}
+	if uid == "" && ep != nil {
+		uid = ep.Status.Current.UID // the pod is gone and the runtime gave no UID
+	}
+	if ep == nil || ep.Status.Current.UID != uid {
+		return false, s.releaseUnlisted(ctx, ns+"/"+name, uid)
+	}
+	return s.releaseEndpoint(ctx, ep, o)
+}
+
+// keepPod says whether the existing pod keeps its addresses: it is the
+// incarnation asked for and alive (or a CNI GC asks), or no UID was given.
+// A pod of the UID bound to another node is refused.
+func (s *Service) keepPod(pod *corev1.Pod, uid string, o releaseOpts) (bool, error) {
+	if uid == "" {
+		return !o.force, nil
+	}
+	if string(pod.UID) != uid {
+		return false, nil
+	}
+	if err := s.onThisNode(pod); err != nil {
+		return true, err
+	}
+	return o.gc || (!o.force && workload.PodAlive(pod)), nil
+}
+
+// releaseUnlisted frees the records of incarnation (podKey, uid) that no
+// endpoint lists, found in the cached pools: an ADD that failed after its
+// pool write, or adopted records whose endpoint went to another
+// incarnation. The pool writes check the UID again.
+func (s *Service) releaseUnlisted(ctx context.Context, podKey, uid string) error {
+	if uid == "" {
+		return nil
+	}
+	byPool, err := s.recordedInCache(ctx, podKey, uid)
+	if err != nil || len(byPool) == 0 {
+		return err
+	}
+	return s.releaseAddrs(ctx, podKey, uid, byPool)
+}
+
+// releaseEndpoint frees the addresses of ep (of one interface, when o
+// names one of several) and lets the endpoint go once none is left.
+func (s *Service) releaseEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, o releaseOpts) (bool, error) {
+	rule, owner := s.rules().OfEndpoint(ep)
+	static := rule != workload.NotStatic
+	if static && !o.force {
+		wanted, err := workload.Wanted(ctx, s.api, rule, ep.Namespace, ep.Name, owner)
+		if err != nil || wanted {
+			return false, err
+		}
+	}
+	if i := interfaceOf(ep, o); i >= 0 {
+		return false, s.releaseInterface(ctx, ep, i)
 	}
 	uid := ep.Status.Current.UID
 	podKey := ep.Namespace + "/" + ep.Name
 	if err := s.releaseAddrs(ctx, podKey, uid, addrsByPool(ep.Status.Current.IPs)); err != nil {
 		return false, err // the endpoint stays, so that a retry knows what to free
 	}
-	if !force { // after a conflict the quarantine must outlive the release
+	if !o.force { // after a conflict the quarantine must outlive the release
 		s.quarantine.forget(uid)
 	}
 	s.containers.forget(uid)
 	// A stateless endpoint is deleted by the garbage collector once its pod
 	// is gone; the others, and the one of a pod that goes on (force), now.
-	return true, s.dropEndpoint(ctx, ep, force || stateful || len(ep.OwnerReferences) == 0)
+	return true, s.dropEndpoint(ctx, ep, o.force || static || len(ep.OwnerReferences) == 0)
+}
+
+// interfaceOf returns the entry of the DEL's interface when the endpoint
+// records other interfaces too, else -1 (everything is freed).
+func interfaceOf(ep *spiderpoolv2beta1.SpiderEndpoint, o releaseOpts) int {
+	ips := ep.Status.Current.IPs
+	if o.force || o.gc || o.ifName == "" || len(ips) < 2 {
+		return -1
+	}
+	return slices.IndexFunc(ips, func(d spiderpoolv2beta1.IPAllocationDetail) bool { return d.NIC == o.ifName })
+}
+
+// releaseInterface frees the addresses of entry i of ep and removes the
+// entry: Multus tears a pod's interfaces down one by one, and the others
+// still carry their addresses until their own DEL.
+func (s *Service) releaseInterface(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, i int) error {
+	podKey := ep.Namespace + "/" + ep.Name
+	if err := s.releaseAddrs(ctx, podKey, ep.Status.Current.UID, detailAddrs(&ep.Status.Current.IPs[i])); err != nil {
+		return err
+	}
+	ep = ep.DeepCopy()
+	ep.Status.Current.IPs = slices.Delete(ep.Status.Current.IPs, i, i+1)
+	return s.saveEndpoint(ctx, ep, true)
 }
 
 // dropEndpoint removes the finalizer of ep, and deletes it when del is set
@@ -143,23 +215,49 @@ func (s *Service) dropEndpointOnce(ctx context.Context, ep *spiderpoolv2beta1.Sp
 // of the pod's addresses in use on the wire: every address of the pod is
 // released and its endpoint removed, so that the retried ADD allocates
 // afresh; the conflicting addresses are kept from this pod for
-// Config.ConflictQuarantine (docs/compatibility.md #6).
+// Config.ConflictQuarantine (docs/compatibility.md #6). With
+// IsReleaseConflictIPs, a StatefulSet or KubeVirt pod is refused with
+// ErrStaticPod: its addresses are fixed.
 func (s *Service) ReleaseAll(ctx context.Context, req ReleaseAllRequest) error {
 	if err := s.checkReady(); err != nil {
 		return err
 	}
+	pod := &corev1.Pod{}
+	err := s.api.Get(ctx, client.ObjectKey{Namespace: req.PodNamespace, Name: req.PodName}, pod)
+	switch {
+	case apierrors.IsNotFound(err):
+		pod = nil
+	case err != nil:
+		return fmt.Errorf("release all of pod %s/%s: read pod: %w", req.PodNamespace, req.PodName, err)
+	}
 	uid := req.PodUID
-	if uid == "" {
-		pod := &corev1.Pod{}
-		if err := s.api.Get(ctx, client.ObjectKey{Namespace: req.PodNamespace, Name: req.PodName}, pod); err == nil {
-			uid = string(pod.UID)
-		} else if !apierrors.IsNotFound(err) {
-			return fmt.Errorf("release all of pod %s/%s: read pod: %w", req.PodNamespace, req.PodName, err)
-		}
+	if pod != nil && uid == "" {
+		uid = string(pod.UID)
+	}
+	if err := s.mayReleaseAll(pod, req); err != nil {
+		return fmt.Errorf("release all of pod %s/%s: %w", req.PodNamespace, req.PodName, err)
 	}
 	s.quarantine.add(uid, req.ConflictIPs)
-	if _, err := s.release(ctx, req.PodNamespace, req.PodName, uid, true); err != nil {
+	if _, err := s.release(ctx, req.PodNamespace, req.PodName, uid, releaseOpts{force: true}); err != nil {
 		return fmt.Errorf("release all of pod %s/%s: %w", req.PodNamespace, req.PodName, err)
+	}
+	return nil
+}
+
+// mayReleaseAll refuses a batch release of a pod on another node, and,
+// for a conflict release, of a pod whose addresses are fixed.
+func (s *Service) mayReleaseAll(pod *corev1.Pod, req ReleaseAllRequest) error {
+	if pod == nil {
+		return nil
+	}
+	if err := s.onThisNode(pod); err != nil {
+		return err
+	}
+	if !req.IsReleaseConflictIPs {
+		return nil
+	}
+	if s.rules().isStatefulSet(pod) || (s.cfg.EnableKubevirtStaticIP && isVirtLauncher(pod)) {
+		return fmt.Errorf("%w: pod %s/%s", ErrStaticPod, pod.Namespace, pod.Name)
 	}
 	return nil
 }

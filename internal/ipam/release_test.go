@@ -81,7 +81,7 @@ func TestReleaseSemantics(t *testing.T) {
 		}
 	})
 
-	t.Run("terminating pod without UID in the request", func(t *testing.T) {
+	t.Run("without UID in the request only a gone pod is released", func(t *testing.T) {
 		pod := newPod("p", anno)
 		e := newEnv(t, testConfig(), interceptor.Funcs{}, append(pools, pod)...)
 		allocateAll(t, e, pod)
@@ -91,7 +91,21 @@ func TestReleaseSemantics(t *testing.T) {
 		}
 		deletePod(t, e.client, pod) // terminating: held by the finalizer
 		req := delReq(pod)
-		req.PodUID = ""
+		req.PodUID, req.IfName = "", ""
+		if err := e.svc.Release(t.Context(), req); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(records(t, e.client, "b")); n != 1 {
+			t.Errorf("a DEL without UID released a terminating pod of the name (it may be a successor)")
+		}
+		cur := &corev1.Pod{}
+		if err := e.client.Get(t.Context(), client.ObjectKeyFromObject(pod), cur); err != nil {
+			t.Fatal(err)
+		}
+		cur.Finalizers = nil
+		if err := e.client.Update(t.Context(), cur); err != nil {
+			t.Fatal(err)
+		}
 		if err := e.svc.Release(t.Context(), req); err != nil {
 			t.Fatal(err)
 		}
@@ -136,13 +150,15 @@ func TestReleaseSemantics(t *testing.T) {
 		deletePod(t, e.client, pod)
 		boom := errors.New("boom")
 		e.store.FailNext(ipamtest.UpdatePoolStatus, boom)
-		if err := e.svc.Release(t.Context(), delReq(pod)); !errors.Is(err, boom) {
+		all := delReq(pod)
+		all.IfName = "" // every interface
+		if err := e.svc.Release(t.Context(), all); !errors.Is(err, boom) {
 			t.Fatalf("err = %v, want the injected failure", err)
 		}
 		if ep := endpoint(t, e.client, "p"); len(ep.Finalizers) == 0 {
 			t.Error("finalizer removed although an address could not be released")
 		}
-		if err := e.svc.Release(t.Context(), delReq(pod)); err != nil {
+		if err := e.svc.Release(t.Context(), all); err != nil {
 			t.Fatal(err)
 		}
 		allEmpty(t, e)
@@ -295,10 +311,10 @@ func TestGC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Errorf("GC released %d endpoints, want 2 (gone, dead)", n)
+	if n != 1 {
+		t.Errorf("GC released %d endpoints, want 1 (gone; the dead pod still exists: the controller frees it)", n)
 	}
-	want := map[string]string{"10.1.0.10": "uid-live", "10.1.0.12": "uid-kept"}
+	want := map[string]string{"10.1.0.10": "uid-live", "10.1.0.12": "uid-kept", "10.1.0.13": "uid-dead"}
 	if diff := cmp.Diff(want, records(t, e.client, "a")); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
 	}

@@ -8,6 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+
+	"github.com/go-logr/logr"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
@@ -24,6 +27,9 @@ type settlement struct {
 	adopt bool
 	// retire deletes the old endpoint: a new one is created.
 	retire bool
+	// adopted are the entries whose records the adoption may have
+	// rewritten, for undo; set once the adoption has started.
+	adopted []spiderpoolv2beta1.IPAllocationDetail
 }
 
 // settle decides, without writing, what to do with the existing endpoint:
@@ -95,21 +101,95 @@ func hasNIC(details []spiderpoolv2beta1.IPAllocationDetail, nic string) bool {
 }
 
 // applySettlement performs the writes of st. Each is idempotent, so that a
-// retried ADD may perform them again.
-func (a *allocation) applySettlement(ctx context.Context, st *settlement) error {
+// retried ADD may perform them again. It reports whether an adopted entry
+// was lost (st.keep then no longer holds it: its interface is allocated
+// afresh).
+func (a *allocation) applySettlement(ctx context.Context, st *settlement) (bool, error) {
 	s := a.svc
-	var errs []error
 	if len(st.release) > 0 {
-		errs = append(errs, s.releaseAddrs(ctx, a.podKey, st.oldUID, addrsByPool(st.release)))
+		if err := s.releaseAddrs(ctx, a.podKey, st.oldUID, addrsByPool(st.release)); err != nil {
+			return false, fmt.Errorf("settle previous allocation of pod %s: %w", a.podKey, err)
+		}
 	}
+	lost := false
 	if st.adopt && len(st.keep) > 0 {
-		errs = append(errs, s.adoptAddrs(ctx, a.podKey, a.uid, addrsByPool(st.keep)))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("settle previous allocation of pod %s: %w", a.podKey, err)
+		if err := s.confirmIncarnation(ctx, a.pc.pod); err != nil {
+			return false, err
+		}
+		st.adopted = st.keep
+		kept, err := a.adoptEntries(ctx, st.keep)
+		if err != nil {
+			return false, fmt.Errorf("settle previous allocation of pod %s: %w", a.podKey, err)
+		}
+		lost, st.keep = len(kept) < len(st.keep), kept
 	}
 	if st.retire {
-		return s.retireEndpoint(ctx, a.ep)
+		return lost, s.retireEndpoint(ctx, a.ep)
+	}
+	return lost, nil
+}
+
+// adoptEntries gives the pod's UID the records of the kept entries, each
+// entry on its own (the pools' queues batch them into one write per pool).
+// An entry whose address another pod holds now, or that its pool no
+// longer offers, is lost: it is dropped from the result, so that its
+// interface gets a new address, and the loss is logged.
+func (a *allocation) adoptEntries(ctx context.Context, keep []spiderpoolv2beta1.IPAllocationDetail) (
+	[]spiderpoolv2beta1.IPAllocationDetail, error,
+) {
+	errs := make([]error, len(keep))
+	var wg sync.WaitGroup
+	for i := range keep {
+		wg.Go(func() { errs[i] = a.svc.adoptAddrs(ctx, a.podKey, a.uid, detailAddrs(&keep[i])) })
+	}
+	wg.Wait()
+	var kept []spiderpoolv2beta1.IPAllocationDetail
+	var fatal []error
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			kept = append(kept, keep[i])
+		case errors.Is(err, ErrBadRecord):
+			logr.FromContextOrDiscard(ctx).Info("fixed address of the previous pod lost; allocating anew",
+				"pod", a.podKey, "interface", keep[i].NIC, "reason", err.Error())
+		default:
+			fatal = append(fatal, err)
+		}
+	}
+	return kept, errors.Join(fatal...)
+}
+
+// undo reverses what a failed attempt changed: it releases the addresses
+// the attempt allocated and undoes an adoption.
+func (a *allocation) undo(ctx context.Context, st *settlement, results []slotResult) error {
+	err := a.rollback(ctx, results)
+	if len(st.adopted) == 0 {
+		return err
+	}
+	return errors.Join(err, a.undoAdoption(ctx, st))
+}
+
+// undoAdoption gives the adopted records back to the incarnation the
+// endpoint still records, or, when the endpoint is gone or records another
+// incarnation, releases them: nobody else would ever free them.
+func (a *allocation) undoAdoption(ctx context.Context, st *settlement) error {
+	wctx, cancel := a.svc.writeContext(ctx)
+	defer cancel()
+	ep, err := a.svc.readEndpoint(wctx, a.pc.pod.Namespace, a.pc.pod.Name, true)
+	if err != nil {
+		return fmt.Errorf("undo adoption by pod %s: %w", a.podKey, err)
+	}
+	addrs := addrsByPool(st.adopted)
+	switch {
+	case ep != nil && ep.Status.Current.UID == a.uid:
+		return nil
+	case ep != nil && ep.Status.Current.UID == st.oldUID:
+		err = a.svc.adoptAddrs(wctx, a.podKey, st.oldUID, addrs)
+	default:
+		err = a.svc.releaseAddrs(wctx, a.podKey, a.uid, addrs)
+	}
+	if err != nil {
+		return fmt.Errorf("undo adoption by pod %s: %w", a.podKey, err)
 	}
 	return nil
 }

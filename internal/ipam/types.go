@@ -52,6 +52,10 @@ type ReleaseAllRequest struct {
 	// not handed to this pod again (docs/compatibility.md #6) for
 	// ConflictQuarantine.
 	ConflictIPs []netip.Addr
+	// IsReleaseConflictIPs is the request's isReleaseConflictIPs: the
+	// release is a conflict release, refused for a pod whose addresses are
+	// fixed (ErrStaticPod).
+	IsReleaseConflictIPs bool
 }
 
 // Result is the allocation of every interface of a pod. The plugin keeps

@@ -101,6 +101,16 @@ func StatefulSetOf(pod *corev1.Pod) (string, bool) {
 	return "", false
 }
 
+// VMIOf returns the name of the KubeVirt VMI controlling pod, a
+// virt-launcher pod.
+func VMIOf(pod *corev1.Pod) (string, bool) {
+	ref := metav1.GetControllerOf(pod)
+	if ref != nil && ref.Kind == KindVMI && strings.HasPrefix(ref.APIVersion, "kubevirt.io/") {
+		return ref.Name, true
+	}
+	return "", false
+}
+
 // Ordinal parses the ordinal of a StatefulSet pod named
 // "<statefulset>-<ordinal>".
 func Ordinal(podName, statefulSet string) (int, bool) {
