@@ -37,7 +37,8 @@ type Options struct {
 	// disables it.
 	HealthAddr string
 	// EnableGatewayDetection and EnableIPConflictDetection are passed to the
-	// plugin with every address (ConfigMap keys of the same names).
+	// plugin with every address (ConfigMap keys of the same names). The
+	// plugin does not probe yet; the agent warns at start when either is on.
 	EnableGatewayDetection, EnableIPConflictDetection bool
 	// DrainInterval paces retries of queued releases; 0 means 5s.
 	DrainInterval time.Duration
@@ -126,6 +127,7 @@ func (a *agent) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	log := logr.FromContextOrDiscard(ctx)
+	warnUnimplemented(log, a.opts)
 	if err := a.registerInformers(ctx); err != nil {
 		return err
 	}
