@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/spiderpool-go/spiderpool/internal/httpserve"
 )
 
 // WebhookHealthPath is served by the webhook server with 200, as
@@ -51,18 +53,7 @@ func (h *healthServer) Start(ctx context.Context) error {
 	mux.HandleFunc("GET "+StartupPath, serveChecks(h.webhook))
 	mux.HandleFunc("GET "+LivenessPath, serveChecks(h.webhook))
 	mux.HandleFunc("GET "+ReadinessPath, serveChecks(h.webhook, h.leader))
-	l, err := net.Listen("tcp", h.addr)
-	if err != nil {
-		return fmt.Errorf("health probes on %s: %w", h.addr, err)
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown) // best effort at exit
-	}()
-	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := httpserve.ListenAndServe(ctx, h.addr, mux); err != nil {
 		return fmt.Errorf("health probes: %w", err)
 	}
 	return nil
