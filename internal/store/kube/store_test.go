@@ -86,10 +86,19 @@ func TestEndpointWrites(t *testing.T) {
 	if err := st.DeleteEndpoint(t.Context(), wrongUID); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("delete with another UID: err = %v, want ErrConflict", err)
 	}
-	if err := st.RemoveEndpointFinalizer(t.Context(), ep.DeepCopy()); err != nil {
+	cur := ep.DeepCopy()
+	if err := st.RemoveEndpointFinalizer(t.Context(), cur); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.DeleteEndpoint(t.Context(), ep); err != nil {
+	if cur.ResourceVersion == ep.ResourceVersion {
+		t.Errorf("the finalizer patch left resourceVersion %s: a delete conditional on it cannot follow", cur.ResourceVersion)
+	}
+	// A delete carries the resourceVersion the finalizer patch returned: an
+	// endpoint changed since (a successor adopted it) is never deleted.
+	if err := st.DeleteEndpoint(t.Context(), ep); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("delete with the resourceVersion before the patch: err = %v, want ErrConflict", err)
+	}
+	if err := st.DeleteEndpoint(t.Context(), cur); err != nil {
 		t.Fatal(err)
 	}
 	err := c.Get(t.Context(), client.ObjectKeyFromObject(ep), &spiderpoolv2beta1.SpiderEndpoint{})
