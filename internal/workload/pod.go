@@ -19,7 +19,7 @@ const DefaultTerminationGrace = 30 * time.Second
 // phases (a restarted container keeps the pod Running), so such a pod will
 // never run again. Spiderpool keeps Failed pods with restartPolicy
 // Always/OnFailure alive, which leaks every address of a node after a
-// graceful node shutdown until PodGC (docs/compatibility.md).
+// graceful node shutdown until PodGC (docs/compatibility.md #12).
 func PodAlive(pod *corev1.Pod) bool {
 	if pod.DeletionTimestamp != nil {
 		return false
