@@ -112,9 +112,13 @@ func TestAdditionalGraceDelay(t *testing.T) {
 	e.wantEndpoint("term", epUnpinned)
 }
 
-// Path A: finished pods, per Spiderpool's IsPodAlive, wait for their last
-// container's finishedAt + terminationGracePeriodSeconds. The node
-// switches, which are about terminating pods, do not apply.
+// Path A: finished pods wait for their last container's finishedAt +
+// terminationGracePeriodSeconds, then are released. A pod in phase
+// Succeeded or Failed is finished whatever its restartPolicy (the kubelet
+// never runs it again; Spiderpool kept a Failed pod with restartPolicy
+// Always or OnFailure): a graceful node shutdown marks every pod of the
+// node Failed with reason Terminated. The node switches, which are about
+// terminating pods, do not apply.
 func TestFinishedPods(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -127,8 +131,10 @@ func TestFinishedPods(t *testing.T) {
 		{"succeeded, restartPolicy OnFailure", corev1.PodSucceeded, corev1.RestartPolicyOnFailure, "", true},
 		{"failed, restartPolicy Never", corev1.PodFailed, corev1.RestartPolicyNever, "", true},
 		{"failed and evicted", corev1.PodFailed, corev1.RestartPolicyAlways, "Evicted", true},
-		{"failed, restartPolicy OnFailure: restarted", corev1.PodFailed, corev1.RestartPolicyOnFailure, "", false},
-		{"succeeded, restartPolicy Always: restarted", corev1.PodSucceeded, corev1.RestartPolicyAlways, "", false},
+		{"failed by a graceful node shutdown, restartPolicy Always", corev1.PodFailed, corev1.RestartPolicyAlways, "Terminated", true},
+		{"failed, restartPolicy OnFailure", corev1.PodFailed, corev1.RestartPolicyOnFailure, "", true},
+		{"succeeded, restartPolicy Always", corev1.PodSucceeded, corev1.RestartPolicyAlways, "", true},
+		{"running, restartPolicy Always: alive", corev1.PodRunning, corev1.RestartPolicyAlways, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
