@@ -10,13 +10,12 @@ import (
 	"strconv"
 
 	"github.com/spf13/cobra"
-	"go.uber.org/zap/zapcore"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/internal/debugserver"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/logging"
 )
 
 // NewCommand returns the spiderpool-agent command: "spiderpool-agent daemon
@@ -33,13 +32,11 @@ func NewCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			logger := zap.New(zap.Level(env.LogLevel), zap.StacktraceLevel(zapcore.PanicLevel))
-			ctrl.SetLogger(logger)
+			ctx := logging.Setup(cmd.Context(), env.LogLevel)
 			restConfig, err := ctrl.GetConfig()
 			if err != nil {
 				return fmt.Errorf("kubeconfig: %w", err)
 			}
-			ctx := ctrl.LoggerInto(cmd.Context(), logger)
 			debugserver.StartGops(ctx, env.GopsListenPort)
 			return Run(ctx, opts, restConfig)
 		},

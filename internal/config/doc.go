@@ -48,6 +48,6 @@
 // Every problem is a [*EnvError] that names the variable, the value and the
 // expected form; all problems are reported together, joined with errors.Join.
 //
-// [ParseLogLevel] turns SPIDERPOOL_LOG_LEVEL into a zapcore.Level for a
-// logr/zap logger.
+// [ParseLogLevel] turns SPIDERPOOL_LOG_LEVEL into the zapcore.Level of the
+// commands' logger (package logging).
 package config

@@ -18,9 +18,9 @@ var ErrInvalidLogLevel = errors.New("invalid log level")
 const logLevelForms = "one of debug, info, warn, error, fatal, panic (any case)"
 
 // ParseLogLevel parses a SPIDERPOOL_LOG_LEVEL value: debug, info, warn, error,
-// fatal or panic, in any case. The result feeds a zap logger, for example
-// controller-runtime's zap.Level(level) option; a logr V(n) call logs when
-// n <= -level, so debug enables V(1).
+// fatal or panic, in any case. The result is the level of the commands'
+// logger (package logging); a logr V(n) call logs when n <= -level, so
+// debug enables V(1).
 func ParseLogLevel(s string) (zapcore.Level, error) {
 	switch strings.ToLower(s) {
 	case "debug":

@@ -9,9 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
-	"go.uber.org/zap/zapcore"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -19,10 +17,10 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/config"
+	"github.com/spiderpool-go/spiderpool/internal/logging"
 )
 
 // EnvInitName names the spiderpool-init Job for the clean subcommand; the
@@ -38,8 +36,7 @@ func newCleanCommand() *cobra.Command {
 		Short: "Remove Spiderpool's webhooks, resources, CRDs and init Job before the chart is deleted",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			logger := zap.New(zap.Level(zapcore.InfoLevel), zap.StacktraceLevel(zapcore.PanicLevel))
-			ctrl.SetLogger(logger)
+			ctx := logging.Setup(cmd.Context(), logging.DefaultLevel)
 			opts.InitJobNamespace, opts.InitJobName = cleanEnv(os.LookupEnv)
 			restConfig, err := ctrl.GetConfig()
 			if err != nil {
@@ -49,7 +46,7 @@ func newCleanCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return Clean(logr.NewContext(cmd.Context(), logger), c, opts)
+			return Clean(ctx, c, opts)
 		},
 	}
 	fs := cmd.Flags()

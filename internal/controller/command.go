@@ -11,13 +11,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"go.uber.org/zap/zapcore"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/spiderpool-go/spiderpool/internal/certs"
 	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/internal/debugserver"
+	"github.com/spiderpool-go/spiderpool/internal/logging"
 )
 
 // Values of --tls-method (the chart's spiderpoolController.tls.method).
@@ -56,13 +55,11 @@ func NewCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			logger := zap.New(zap.Level(opts.Env.LogLevel), zap.StacktraceLevel(zapcore.PanicLevel))
-			ctrl.SetLogger(logger)
+			ctx := logging.Setup(cmd.Context(), opts.Env.LogLevel)
 			restConfig, err := ctrl.GetConfig()
 			if err != nil {
 				return fmt.Errorf("kubeconfig: %w", err)
 			}
-			ctx := ctrl.LoggerInto(cmd.Context(), logger)
 			debugserver.StartGops(ctx, opts.Env.GopsListenPort)
 			return Run(ctx, opts, restConfig)
 		},

@@ -8,18 +8,16 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
-	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/config"
+	"github.com/spiderpool-go/spiderpool/internal/logging"
 )
 
 // NewCommand returns the spiderpool-init command. It takes no arguments: the
@@ -32,10 +30,7 @@ func NewCommand() *cobra.Command {
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			logger := zap.New(zap.Level(zapcore.InfoLevel), zap.StacktraceLevel(zapcore.PanicLevel))
-			ctrl.SetLogger(logger)
-			ctx := logr.NewContext(cmd.Context(), logger)
-			return Main(ctx, nil, ctrl.GetConfig)
+			return Main(logging.Setup(cmd.Context(), logging.DefaultLevel), nil, ctrl.GetConfig)
 		},
 	}
 }

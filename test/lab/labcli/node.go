@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"go.uber.org/zap/zapcore"
 
+	"github.com/spiderpool-go/spiderpool/internal/logging"
 	"github.com/spiderpool-go/spiderpool/test/lab"
 	"github.com/spiderpool-go/spiderpool/test/lab/nodesim"
 )
@@ -23,8 +23,12 @@ func newNodeCommand() *cobra.Command {
 		Short: "Run one simulated node (kubelet and container-runtime networking); started by up",
 		// Its own hook replaces the root's, which would set a discarding
 		// logger first: controller-runtime keeps the first one set.
-		PersistentPreRun: func(*cobra.Command, []string) {
-			ctrl.SetLogger(zap.New(zap.UseDevMode(verbose)))
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			level := logging.DefaultLevel
+			if verbose {
+				level = zapcore.DebugLevel
+			}
+			cmd.SetContext(logging.Setup(cmd.Context(), level))
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, err := lab.Load(dir)
