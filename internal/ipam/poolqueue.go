@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -42,6 +43,13 @@ type poolQueue struct {
 	needFresh    bool
 	// uid is the UID of the object knownVersion belongs to.
 	uid types.UID
+
+	// gone is set when the pool was read as not found and cleared when a
+	// state is installed: an idle queue of a gone pool is removed.
+	gone atomic.Bool
+	// dead is set, under mu, once the queue is removed from the service:
+	// a submit that still holds it goes to the queue of the name instead.
+	dead bool
 }
 
 // submit queues op and waits for its outcome. It always waits for the
@@ -52,6 +60,10 @@ func (q *poolQueue) submit(op *poolOp) opResult {
 	op.done = make(chan struct{})
 	op.queued = q.svc.clock.Now()
 	q.mu.Lock()
+	if q.dead {
+		q.mu.Unlock()
+		return q.svc.queue(q.name).submit(op)
+	}
 	q.pending = append(q.pending, op)
 	start := !q.running
 	q.running = true
@@ -71,6 +83,9 @@ func (q *poolQueue) run() {
 		if len(batch) == 0 {
 			q.running = false
 			q.mu.Unlock()
+			if q.gone.Load() {
+				q.svc.prune(q)
+			}
 			return
 		}
 		q.mu.Unlock()
@@ -104,11 +119,30 @@ func (q *poolQueue) restore(pool *spiderpoolv2beta1.SpiderIPPool, reserved reser
 	q.setState(st)
 }
 
+// maxRereads bounds the consecutive writes of one batch that fail in a way
+// only a fresh read can settle (the pool was not found).
+const maxRereads = 3
+
+// outcome is what an attempt leaves to do.
+type outcome uint8
+
+const (
+	// done: every operation has its result.
+	done outcome = iota
+	// retryNow: re-apply at once (on a fresh read).
+	retryNow
+	// retryLater: back off, then re-apply (the write lost a race).
+	retryLater
+	// reread: the write failed in a way a fresh read settles; bounded by
+	// maxRereads.
+	reread
+)
+
 // process runs batch until every operation has an outcome: conflicts are
 // retried, after re-reading the pool, with backoff for as long as any of
 // the operations' contexts lives.
 func (q *poolQueue) process(batch []*poolOp) {
-	fresh := false
+	fresh, rereads := false, 0
 	for attempt := 0; ; attempt++ {
 		batch = dropDone(q.name, q.takePending(batch))
 		if len(batch) == 0 {
@@ -116,36 +150,42 @@ func (q *poolQueue) process(batch []*poolOp) {
 		}
 		q.observeQueueWait(batch)
 		ctx, cancel := anyContext(batch)
-		retry, wait := q.attempt(ctx, batch, attempt, &fresh)
-		if !retry {
+		out, err := q.attempt(ctx, batch, attempt, &fresh)
+		if out == reread {
+			if rereads++; rereads >= maxRereads {
+				failAll(batch, err)
+				out = done
+			}
+		}
+		if out == done {
 			cancel()
 			q.finish(batch)
 			return
 		}
-		if wait {
+		if out == retryLater {
 			q.sleep(ctx, q.svc.cfg.Backoff.Delay(attempt))
 		}
 		cancel()
 	}
 }
 
-// attempt applies batch to the pool state and writes it. It reports
-// whether to try again, and whether to back off first.
-func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, fresh *bool) (retry, wait bool) {
+// attempt applies batch to the pool state and writes it. It reports what
+// is left to do, with the error that caused a reread.
+func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, fresh *bool) (outcome, error) {
 	s := q.svc
 	q.noteReserved(batch)
 	q.catchUp(ctx)
 	if q.state == nil {
 		if err := q.load(ctx, batch, attempt == 0, fresh); err != nil {
 			failAll(batch, err)
-			return false, false
+			return done, nil
 		}
 	}
 	st := q.state
 	if err := st.setReserved(q.reserved); err != nil {
 		q.discard()
 		failAll(batch, err)
-		return false, false
+		return done, nil
 	}
 	changed := false
 	for _, op := range batch {
@@ -159,22 +199,34 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 	if !*fresh && (anyExhausted(batch) || (!changed && anyReused(batch))) {
 		q.discard()
 		q.needFresh = true
-		return true, false
+		return retryNow, nil
 	}
 	if !changed {
-		return false, false
+		return done, nil
 	}
-	switch err := q.write(ctx, st); {
+	return q.writeOutcome(batch, q.write(ctx, st))
+}
+
+// writeOutcome judges a failed write: a lost race is retried after a back
+// off; a pool not found is read again (gone, or deleted and re-created);
+// anything else fails the batch.
+func (q *poolQueue) writeOutcome(batch []*poolOp, err error) (outcome, error) {
+	switch {
+	case err == nil:
+		return done, nil
 	case errors.Is(err, ErrConflict):
-		s.stats.poolConflicts.Add(1)
+		q.svc.stats.poolConflicts.Add(1)
 		q.observeConflict(batch)
 		q.discard()
-		return true, true
-	case err != nil:
-		q.discard()
-		failAll(batch, err)
+		return retryLater, nil
+	case apierrors.IsNotFound(err):
+		q.forget()
+		q.needFresh = true
+		return reread, err
 	}
-	return false, false
+	q.discard()
+	failAll(batch, err)
+	return done, nil
 }
 
 // load builds the state from a cached object when one can be trusted: the
@@ -201,6 +253,7 @@ func (q *poolQueue) load(ctx context.Context, batch []*poolOp, useHint bool, fre
 // object of the same name (deleted and re-created) are not comparable.
 func (q *poolQueue) setState(st *poolState) {
 	q.state = st
+	q.gone.Store(false)
 	if st.pool.UID != q.uid {
 		q.uid, q.knownVersion = st.pool.UID, ""
 	}
@@ -230,6 +283,7 @@ func (q *poolQueue) read(ctx context.Context) (*spiderpoolv2beta1.SpiderIPPool, 
 	if err := q.svc.api.Get(ctx, client.ObjectKey{Name: q.name}, pool); err != nil {
 		if apierrors.IsNotFound(err) {
 			q.forget()
+			q.gone.Store(true)
 			return nil, fmt.Errorf("%w: %s", ErrPoolNotFound, q.name)
 		}
 		return nil, fmt.Errorf("read pool %s: %w", q.name, err)

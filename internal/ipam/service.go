@@ -82,9 +82,12 @@ func (s *Service) Restore(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("restore IPAM: %w", err)
 	}
+	listed := make(map[string]bool, len(pools.Items))
 	for i := range pools.Items {
+		listed[pools.Items[i].Name] = true
 		s.queue(pools.Items[i].Name).restore(&pools.Items[i], reserved)
 	}
+	s.pruneUnlisted(listed)
 	s.ready.Store(true)
 	return nil
 }
@@ -99,6 +102,38 @@ func (s *Service) queue(name string) *poolQueue {
 		s.queues[name] = q
 	}
 	return q
+}
+
+// prune removes q if its pool is gone and it is idle: no goroutine runs
+// and nothing is pending. A submit that obtained q before finds it dead and
+// goes to the queue that replaces it.
+func (s *Service) prune(q *poolQueue) {
+	s.queuesMu.Lock()
+	defer s.queuesMu.Unlock()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.running || len(q.pending) > 0 || !q.gone.Load() || s.queues[q.name] != q {
+		return
+	}
+	delete(s.queues, q.name)
+	q.dead = true
+}
+
+// pruneUnlisted marks the queues of pools not in listed as gone and removes
+// those that are idle.
+func (s *Service) pruneUnlisted(listed map[string]bool) {
+	s.queuesMu.Lock()
+	var stale []*poolQueue
+	for name, q := range s.queues {
+		if !listed[name] {
+			stale = append(stale, q)
+		}
+	}
+	s.queuesMu.Unlock()
+	for _, q := range stale {
+		q.gone.Store(true)
+		s.prune(q)
+	}
 }
 
 func (s *Service) checkReady() error {
