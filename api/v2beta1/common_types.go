@@ -13,10 +13,10 @@ const (
 type Route struct {
 	// Dst is the destination network in CIDR form, e.g. "10.7.0.0/16".
 	// +kubebuilder:validation:Required
-	Dst string `json:"dst"`
+	Dst string `json:"dst,omitempty"`
 
 	// Gw is the next-hop IP address of the route; it must lie inside the
 	// subnet of the pool or subnet that carries the route.
 	// +kubebuilder:validation:Required
-	Gw string `json:"gw"`
+	Gw string `json:"gw,omitempty"`
 }

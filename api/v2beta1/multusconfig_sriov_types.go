@@ -86,7 +86,7 @@ type IPoIBConfig struct {
 type OVSConfig struct {
 	// BrName is the Open vSwitch bridge the pod port is added to.
 	// +kubebuilder:validation:Required
-	BrName string `json:"bridge"`
+	BrName string `json:"bridge,omitempty"`
 
 	// VlanTag is the access VLAN of the port; 0 means none.
 	// +kubebuilder:validation:Minimum=0

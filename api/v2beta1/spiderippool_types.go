@@ -13,15 +13,13 @@ type IPPoolSpec struct {
 	// IPVersion is the IP family of the pool, 4 or 6. The mutating webhook
 	// derives it from subnet when unset. Immutable.
 	// +kubebuilder:validation:Enum=4;6
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="ipVersion is immutable"
 	// +optional
 	IPVersion *int64 `json:"ipVersion,omitempty"`
 
 	// Subnet is the network of the pool in canonical CIDR form, e.g.
 	// "10.6.0.0/16". Immutable.
 	// +kubebuilder:validation:Required
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="subnet is immutable"
-	Subnet string `json:"subnet"`
+	Subnet string `json:"subnet,omitempty"`
 
 	// IPs lists the addresses the pool may hand out, each a single IP
 	// ("10.6.0.10") or an inclusive range ("10.6.0.10-10.6.0.20"). The

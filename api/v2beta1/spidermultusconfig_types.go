@@ -87,7 +87,7 @@ type MacvlanConfig struct {
 	// and the interfaces are bonded.
 	// +kubebuilder:validation:Required
 	// +kubebuilder:validation:MinItems=1
-	Master []string `json:"master"`
+	Master []string `json:"master,omitempty"`
 
 	// VlanID, when not 0, makes the plugin use the VLAN sub-interface
 	// "<master>.<vlanID>", created by the ifacer plugin.
@@ -117,7 +117,7 @@ type IPvlanConfig struct {
 	// and the interfaces are bonded.
 	// +kubebuilder:validation:Required
 	// +kubebuilder:validation:MinItems=1
-	Master []string `json:"master"`
+	Master []string `json:"master,omitempty"`
 
 	// VlanID, when not 0, makes the plugin use the VLAN sub-interface
 	// "<master>.<vlanID>", created by the ifacer plugin.
@@ -144,12 +144,14 @@ type IPvlanConfig struct {
 type BondConfig struct {
 	// Name is the name of the bond interface.
 	// +kubebuilder:validation:Required
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 
-	// Mode is the bonding mode, 0 (balance-rr) to 6 (balance-alb).
-	// +kubebuilder:validation:Required
+	// Mode is the bonding mode, 0 (balance-rr) to 6 (balance-alb); left
+	// out, it is 0, which Spiderpool also accepts.
+	// +kubebuilder:default=0
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=6
+	// +optional
 	Mode int32 `json:"mode"`
 
 	// Options are extra bonding options as "key1=value1;key2=value2".

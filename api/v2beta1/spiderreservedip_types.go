@@ -12,7 +12,6 @@ type ReservedIPSpec struct {
 	// IPVersion is the IP family of the reserved IPs, 4 or 6. The mutating
 	// webhook derives it from the first entry of ips when unset. Immutable.
 	// +kubebuilder:validation:Enum=4;6
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="ipVersion is immutable"
 	// +optional
 	IPVersion *int64 `json:"ipVersion,omitempty"`
 

@@ -13,15 +13,13 @@ type SubnetSpec struct {
 	// IPVersion is the IP family of the subnet, 4 or 6. The mutating webhook
 	// derives it from subnet when unset. Immutable.
 	// +kubebuilder:validation:Enum=4;6
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="ipVersion is immutable"
 	// +optional
 	IPVersion *int64 `json:"ipVersion,omitempty"`
 
 	// Subnet is the network in canonical CIDR form, e.g. "10.6.0.0/16".
 	// Immutable.
 	// +kubebuilder:validation:Required
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="subnet is immutable"
-	Subnet string `json:"subnet"`
+	Subnet string `json:"subnet,omitempty"`
 
 	// IPs lists the addresses of the subnet that pools may take, each a
 	// single IP or an inclusive range "first-last". Merged by the webhook.

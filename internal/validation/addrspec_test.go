@@ -95,8 +95,12 @@ func TestRoutes(t *testing.T) {
 			want: []want{w("spec.routes[1].dst", field.ErrorTypeInvalid, "destination of spec.routes[0] too")}},
 		{name: "gw outside", pool: pool4("a"), routes: []spiderpoolv2beta1.Route{route("10.7.0.0/16", "10.9.0.1")},
 			want: []want{w("spec.routes[0].gw", field.ErrorTypeInvalid, "outside spec.subnet 10.6.0.0/16")}},
-		{name: "gw not an IP", pool: pool4("a"), routes: []spiderpoolv2beta1.Route{route("10.7.0.0/16", "")},
+		{name: "gw not an IP", pool: pool4("a"), routes: []spiderpoolv2beta1.Route{route("10.7.0.0/16", "10.6.0")},
 			want: []want{w("spec.routes[0].gw", field.ErrorTypeInvalid, "not an IP address")}},
+		{name: "gw missing", pool: pool4("a"), routes: []spiderpoolv2beta1.Route{route("10.7.0.0/16", "")},
+			want: []want{w("spec.routes[0].gw", field.ErrorTypeRequired, "spec.routes[0].gw: Required value: set the next hop of the route, an address of spec.subnet 10.6.0.0/16")}},
+		{name: "dst missing", pool: pool4("a"), routes: []spiderpoolv2beta1.Route{route("", "10.6.0.1")},
+			want: []want{w("spec.routes[0].dst", field.ErrorTypeRequired, `spec.routes[0].dst: Required value: set the destination network of the route, e.g. "10.7.0.0/16"`)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

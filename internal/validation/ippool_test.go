@@ -169,11 +169,17 @@ func TestIPPoolUpdate(t *testing.T) {
 			want: []want{w("spec.excludeIPs", field.ErrorTypeForbidden, "excludes 10.6.0.12 (pod default/web-1)")}},
 		{name: "ipVersion changed", old: old, new: with(old, func(p pool) { p.Spec.IPVersion = ptrTo[int64](6) }), cfg: allOn,
 			want: []want{
-				w("spec.ipVersion", field.ErrorTypeInvalid, "immutable (it is 4)"),
+				w("spec.ipVersion", field.ErrorTypeInvalid, `spec.ipVersion: Invalid value: 6: field is immutable (was 4); set it back, or create a new SpiderIPPool for IPv6 instead`),
 				w("spec.subnet", field.ErrorTypeInvalid, "is an IPv4 subnet but spec.ipVersion is 6"),
 			}},
 		{name: "subnet changed", old: old, new: with(old, withSubnet("10.6.0.0/24")), cfg: allOn,
-			want: []want{w("spec.subnet", field.ErrorTypeInvalid, "immutable (it is 10.6.0.0/16)")}},
+			want: []want{w("spec.subnet", field.ErrorTypeInvalid,
+				`spec.subnet: Invalid value: "10.6.0.0/24": field is immutable (was "10.6.0.0/16"); set it back, or create a new SpiderIPPool instead`)}},
+		{name: "ipVersion removed", old: old, new: with(old, func(p pool) { p.Spec.IPVersion = nil }), cfg: allOn,
+			want: []want{
+				w("spec.ipVersion", field.ErrorTypeRequired, "field is immutable (was 4) and cannot be removed; set it back to 4"),
+				w("spec.ipVersion", field.ErrorTypeRequired, "derives it from spec.subnet"),
+			}},
 		{name: "spec changed while terminating", old: with(old, deleting), new: with(old, deleting, func(p pool) {
 			p.Spec.IPs = []string{"10.6.0.10-10.6.0.25"}
 		}), cfg: allOn, want: []want{w("spec", field.ErrorTypeForbidden, "being deleted")}},

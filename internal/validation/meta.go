@@ -45,27 +45,29 @@ func validateNotTerminating(obj metav1.Object, kind string) field.ErrorList {
 }
 
 // validateImmutableVersion checks that spec.ipVersion keeps its value once
-// set (the CRD's CEL rule says the same; this covers callers that are not
-// the API server).
+// set (docs/reference/behaviour.md §6.1-§6.3). The CRD has no CEL rule for
+// it, so this message, with both values, is the one users see.
 func validateImmutableVersion(oldV, newV *int64, kind string) field.ErrorList {
-	if oldV == nil || (newV != nil && *newV == *oldV) {
+	path := specPath.Child("ipVersion")
+	switch {
+	case oldV == nil || (newV != nil && *newV == *oldV):
 		return nil
+	case newV == nil:
+		return field.ErrorList{field.Required(path, fmt.Sprintf(
+			"field is immutable (was %d) and cannot be removed; set it back to %d", *oldV, *oldV))}
 	}
-	var value any = "<unset>"
-	if newV != nil {
-		value = *newV
-	}
-	return field.ErrorList{field.Invalid(specPath.Child("ipVersion"), value, fmt.Sprintf(
-		"is immutable (it is %d); create a new %s for the other IP family", *oldV, kind))}
+	return field.ErrorList{field.Invalid(path, *newV, fmt.Sprintf(
+		"field is immutable (was %d); set it back, or create a new %s for IPv%d instead", *oldV, kind, *newV))}
 }
 
-// validateImmutableSubnet checks that spec.subnet keeps its value.
+// validateImmutableSubnet checks that spec.subnet keeps its value, naming
+// the old and the new one.
 func validateImmutableSubnet(oldS, newS, kind string) field.ErrorList {
 	if oldS == newS {
 		return nil
 	}
 	return field.ErrorList{field.Invalid(specPath.Child("subnet"), newS, fmt.Sprintf(
-		"is immutable (it is %s); create a new %s for the other subnet", oldS, kind))}
+		"field is immutable (was %q); set it back, or create a new %s instead", oldS, kind))}
 }
 
 // IsAutoPool reports whether pool was created by spiderpool-controller for

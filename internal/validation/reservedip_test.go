@@ -57,7 +57,7 @@ func TestReservedIPUpdate(t *testing.T) {
 	}{
 		{name: "more IPs", new: reservedIP(ptrTo(spiderpoolv2beta1.IPv4), "10.6.0.1-10.6.0.5")},
 		{name: "version changed", new: reservedIP(ptrTo(spiderpoolv2beta1.IPv6), "fd00::1"),
-			want: []want{w("spec.ipVersion", field.ErrorTypeInvalid, "immutable (it is 4)")}},
+			want: []want{w("spec.ipVersion", field.ErrorTypeInvalid, "Invalid value: 6: field is immutable (was 4); set it back, or create a new SpiderReservedIP for IPv6 instead")}},
 		{name: "terminating", new: with(old, func(r reserved) {
 			r.DeletionTimestamp = &metav1.Time{}
 			r.Spec.IPs = nil

@@ -78,6 +78,9 @@ func validateRoutes(v allocator.IPVersion, subnet netip.Prefix, routes []spiderp
 func validateRouteDst(v allocator.IPVersion, s string, path *field.Path) (netip.Prefix, field.ErrorList) {
 	dst, err := netip.ParsePrefix(s)
 	switch {
+	case s == "":
+		return netip.Prefix{}, field.ErrorList{field.Required(path, fmt.Sprintf(
+			"set the destination network of the route, e.g. %s", exampleCIDR(v)))}
 	case err != nil:
 		return netip.Prefix{}, field.ErrorList{field.Invalid(path, s, fmt.Sprintf(
 			"is not a CIDR; expected an IPv%d network like %s", v, exampleCIDR(v)))}
@@ -93,6 +96,10 @@ func validateRouteDst(v allocator.IPVersion, s string, path *field.Path) (netip.
 
 // validateRouteGw checks one gw: an address of the subnet.
 func validateRouteGw(v allocator.IPVersion, subnet netip.Prefix, s string, path *field.Path) field.ErrorList {
+	if s == "" {
+		return field.ErrorList{field.Required(path, fmt.Sprintf(
+			"set the next hop of the route, an address of spec.subnet %s", subnet))}
+	}
 	gw, reason := parseAddrOf(v, s)
 	if reason != "" {
 		return field.ErrorList{field.Invalid(path, s, reason)}

@@ -86,7 +86,8 @@ func TestSubnetUpdate(t *testing.T) {
 		{name: "overlap checked on update", old: old, new: subnet4("s1", "10.6.0.1-10.6.0.101"), subnets: subnets(subnet4("s2")),
 			want: []want{w("spec.subnet", field.ErrorTypeInvalid, `SpiderSubnet "s2"`)}},
 		{name: "immutable", old: old, new: with(old, subnetCIDR("10.6.0.0/24")),
-			want: []want{w("spec.subnet", field.ErrorTypeInvalid, "immutable (it is 10.6.0.0/16)")}},
+			want: []want{w("spec.subnet", field.ErrorTypeInvalid,
+				`spec.subnet: Invalid value: "10.6.0.0/24": field is immutable (was "10.6.0.0/16"); set it back, or create a new SpiderSubnet instead`)}},
 		{name: "terminating", old: old, new: with(old, func(s subnet) {
 			s.DeletionTimestamp = &metav1.Time{}
 			s.Spec.Gateway = ptrTo("10.6.1.1")

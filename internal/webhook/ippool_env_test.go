@@ -107,7 +107,7 @@ func TestIPPoolUpdateAndDeleteThroughAPI(t *testing.T) {
 	}
 	moved := grown.DeepCopy()
 	moved.Spec.IPVersion = ptr.To(spiderpoolv2beta1.IPv6)
-	rejected(t, c.Update(t.Context(), moved), apierrors.IsInvalid, "ipVersion is immutable")
+	rejected(t, c.Update(t.Context(), moved), apierrors.IsInvalid, "spec.ipVersion: Invalid value: 6: field is immutable (was 4)")
 
 	rejected(t, c.Delete(t.Context(), grown), apierrors.IsForbidden,
 		`"pool-busy" is forbidden: cannot delete: 2 IPs are still allocated: 10.15.0.12 (pod default/web-0), 10.15.0.18 (pod default/web-1); delete those pods first`)
