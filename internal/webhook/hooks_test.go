@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -146,5 +147,23 @@ func TestMultusConfigEnv(t *testing.T) {
 	smc.Annotations = map[string]string{spiderpoolv2beta1.AnnoMultusConfigName: "Not_A_Name"}
 	if _, err := h.ValidateCreate(t.Context(), smc); !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "RFC 1123") {
 		t.Errorf("ValidateCreate = %v, want the cr-name rejected without reading a NAD", err)
+	}
+}
+
+// Two overlapping pools created at the same moment: the second is checked
+// against the first although the API server has not stored it yet.
+func TestIPPoolCreateSeesPoolsAdmittedMoments(t *testing.T) {
+	h := &ipPoolHooks{reader: fakeReader(t, nil), rules: rulesOn}
+	if _, err := h.ValidateCreate(t.Context(), newPool("first", "10.8.0.0/16", "10.8.0.10-10.8.0.20")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.ValidateCreate(t.Context(), newPool("second", "10.8.0.0/16", "10.8.0.15-10.8.0.30"))
+	if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "first") {
+		t.Fatalf("overlapping create: err = %v, want Invalid naming pool first", err)
+	}
+	now := time.Now().Add(admittedTTL + time.Second)
+	h.recent.now = func() time.Time { return now }
+	if _, err := h.ValidateCreate(t.Context(), newPool("third", "10.8.0.0/16", "10.8.0.15-10.8.0.30")); err != nil {
+		t.Errorf("after %v the admitted pool, never stored, no longer counts: %v", admittedTTL, err)
 	}
 }

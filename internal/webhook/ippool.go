@@ -8,6 +8,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
@@ -23,6 +24,8 @@ type ipPoolHooks struct {
 	reader          client.Reader
 	rules           validation.Config
 	protectDeletion bool
+	// recent are the pools admitted a moment ago, maybe not stored yet.
+	recent admitted
 }
 
 var (
@@ -68,7 +71,18 @@ func (h *ipPoolHooks) ValidateCreate(ctx context.Context, obj runtime.Object) (a
 			return nil, alreadyExists(ipPoolResource, pool.Name)
 		}
 	}
-	return nil, invalid(spiderpoolv2beta1.KindSpiderIPPool, pool.Name, validation.ValidateIPPool(pool, env))
+	env.Pools = h.recent.with(env.Pools)
+	return nil, h.admit(ctx, pool, validation.ValidateIPPool(pool, env))
+}
+
+// admit turns errs into the answer, and remembers an admitted pool for the
+// overlap checks of the next requests.
+func (h *ipPoolHooks) admit(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool, errs field.ErrorList) error {
+	if err := invalid(spiderpoolv2beta1.KindSpiderIPPool, pool.Name, errs); err != nil {
+		return err
+	}
+	h.recent.add(ctx, pool)
+	return nil
 }
 
 // ValidateUpdate applies validation.ValidateIPPoolUpdate; an update that
@@ -86,7 +100,8 @@ func (h *ipPoolHooks) ValidateUpdate(ctx context.Context, oldObj, newObj runtime
 	if err != nil {
 		return nil, err
 	}
-	return nil, invalid(spiderpoolv2beta1.KindSpiderIPPool, pool.Name, validation.ValidateIPPoolUpdate(old, pool, env))
+	env.Pools = h.recent.with(env.Pools)
+	return nil, h.admit(ctx, pool, validation.ValidateIPPoolUpdate(old, pool, env))
 }
 
 // ValidateDelete refuses to delete a pool with allocated IPs when
