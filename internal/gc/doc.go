@@ -19,10 +19,13 @@
 //
 // # Paths
 //
-//   - A and B, a reconciler keyed by the endpoint's namespace/name (which
-//     is the pod's): it watches SpiderEndpoints, Pods (deleted, terminating,
-//     finished) and Node readiness, and reconciles the incarnation the
-//     endpoint records.
+//   - A and B, a reconciler keyed by the pod's namespace/name (which is
+//     its endpoint's): it watches SpiderEndpoints, Pods (deleted,
+//     terminating, finished), Node readiness and the records pools add,
+//     and reconciles every incarnation of the name: the one its endpoint
+//     records and every UID its pool records name (found through a cache
+//     index of the pools by record holder), so that a record no endpoint
+//     lists is freed when its pod goes, not at the next scan.
 //   - C, a leader-only Runnable: at start and every
 //     SPIDERPOOL_GC_DEFAULT_INTERVAL_DURATION, every record of every pool
 //     and every endpoint is judged, including records that no endpoint

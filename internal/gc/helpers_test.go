@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	clocktesting "k8s.io/utils/clock/testing"
@@ -89,7 +90,51 @@ func newTestCollector(t *testing.T, opts Options, c client.Client, api client.Re
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newCollector(opts, c, api, m)
+	gc := newCollector(opts, c, api, m)
+	gc.cache = indexed{c}
+	return gc
+}
+
+// indexed serves the List calls that select on one of the reconciler's
+// cache indexes from an uncached reader, as the manager's cache would: it
+// lists without the selector and keeps the objects the index function maps
+// to the value.
+type indexed struct {
+	client.Reader
+}
+
+// testIndexes are the index functions addIndexes registers.
+var testIndexes = map[string]client.IndexerFunc{
+	podNodeIndex:    indexPodNode,
+	poolHolderIndex: indexPoolHolders,
+}
+
+func (r indexed) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	lo := &client.ListOptions{}
+	lo.ApplyOptions(opts)
+	if lo.FieldSelector == nil || lo.FieldSelector.Empty() {
+		return r.Reader.List(ctx, list, opts...)
+	}
+	reqs := lo.FieldSelector.Requirements()
+	index, ok := testIndexes[reqs[0].Field]
+	if len(reqs) != 1 || !ok {
+		return fmt.Errorf("indexed: unsupported field selector %s", lo.FieldSelector)
+	}
+	lo.FieldSelector = nil
+	if err := r.Reader.List(ctx, list, lo); err != nil {
+		return err
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return err
+	}
+	kept := items[:0]
+	for _, it := range items {
+		if slices.Contains(index(it.(client.Object)), reqs[0].Value) {
+			kept = append(kept, it)
+		}
+	}
+	return meta.SetList(list, kept)
 }
 
 func (e *env) ctx() context.Context { return e.t.Context() }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/internal/store"
-
 	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 

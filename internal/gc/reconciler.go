@@ -5,6 +5,9 @@ package gc
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -29,26 +32,45 @@ const controllerName = "spiderpool-ip-gc"
 // package so that it cannot clash with another index of the manager.
 const podNodeIndex = "gc.spiderpool.spidernet.io/spec.nodeName"
 
-// reconciler is paths A and B: it is keyed by the SpiderEndpoint's
-// namespace/name, which is the pod's, and reconciles the incarnation the
-// endpoint records whenever the endpoint, its pod, or the pod's node
-// readiness changes.
+// reconciler is paths A and B: it is keyed by the pod's namespace/name
+// (which is its SpiderEndpoint's) and reconciles every incarnation of that
+// name, the one the endpoint records and those the pool records name,
+// whenever the endpoint, the pod, the pod's node readiness or a record of
+// the name changes.
 type reconciler struct {
 	c *collector
 }
 
 var _ reconcile.Reconciler = (*reconciler)(nil)
 
-// Reconcile releases the endpoint's incarnation if it is dead, and asks to
-// be called again when a grace period ends.
+// Reconcile releases the dead incarnations of the pod name, and asks to be
+// called again when the first grace period ends.
 func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	ep, err := getEndpoint(ctx, r.c.cache, req.Namespace, req.Name)
-	if err != nil || ep == nil {
+	holdings, err := r.c.incarnationsOf(ctx, req.Namespace, req.Name)
+	if err != nil {
 		return ctrl.Result{}, err
 	}
-	inc := incarnation{Namespace: ep.Namespace, Name: ep.Name, UID: ep.Status.Current.UID}
-	after, err := r.c.collect(ctx, inc, nil)
-	return ctrl.Result{RequeueAfter: after}, err
+	var after time.Duration
+	var errs []error
+	for _, h := range holdings {
+		wait, err := r.c.collect(ctx, h.inc, h.found)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", h.inc, err))
+		}
+		after = soonest(after, wait)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{RequeueAfter: after}, nil
+}
+
+// soonest is the shorter of two waits, 0 meaning none.
+func soonest(a, b time.Duration) time.Duration {
+	if a == 0 || (b > 0 && b < a) {
+		return b
+	}
+	return a
 }
 
 // setupWithManager registers the reconciler; it runs on the elected
@@ -58,6 +80,7 @@ func (r *reconciler) setupWithManager(mgr ctrl.Manager, workers int) error {
 		Named(controllerName).
 		For(&spiderpoolv2beta1.SpiderEndpoint{}).
 		Watches(&corev1.Pod{}, &handler.EnqueueRequestForObject{}, builder.WithPredicates(r.podPredicate())).
+		Watches(&spiderpoolv2beta1.SpiderIPPool{}, enqueueNewHolders()).
 		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.terminatingPodsOn),
 			builder.WithPredicates(readinessChanged())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).

@@ -123,7 +123,8 @@ func TestStaleCacheFreesNothing(t *testing.T) {
 	if err := e.c.Get(e.ctx(), client.ObjectKey{Name: pool}, stored); err != nil {
 		t.Fatal(err)
 	}
-	stale := fake.NewClientBuilder().WithScheme(ipamtest.Scheme()).WithObjects(stored, ep.DeepCopy()).Build()
+	stale := fake.NewClientBuilder().WithScheme(ipamtest.Scheme()).WithObjects(stored, ep.DeepCopy()).
+		WithIndex(&spiderpoolv2beta1.SpiderIPPool{}, poolHolderIndex, indexPoolHolders).Build()
 	e.gc.cache = stale // sees the pool and the endpoint, but no pod at all
 	e.scan()
 	if _, err := e.reconcile("with-ep"); err != nil {

@@ -9,7 +9,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/config"
 )
 
@@ -33,10 +35,8 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		return nil
 	}
 	c := newCollector(opts, mgr.GetClient(), mgr.GetAPIReader(), m)
-	// The index is registered before the manager starts, so no context
-	// of a running manager exists yet; the call does not block on it.
-	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &corev1.Pod{}, podNodeIndex, indexPodNode); err != nil {
-		return fmt.Errorf("IP GC: index pods by node: %w", err)
+	if err := addIndexes(mgr.GetFieldIndexer()); err != nil {
+		return err
 	}
 	if err := (&reconciler{c: c}).setupWithManager(mgr, opts.GC.WorkerNum); err != nil {
 		return fmt.Errorf("IP GC: register reconciler: %w", err)
@@ -44,6 +44,20 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	s := &scanner{c: c, interval: opts.GC.DefaultInterval, clock: opts.Clock, log: log, synced: mgr.GetCache().WaitForCacheSync}
 	if err := mgr.Add(s); err != nil {
 		return fmt.Errorf("IP GC: register full scan: %w", err)
+	}
+	return nil
+}
+
+// addIndexes registers the cache indexes of the reconciler. They are
+// registered before the manager starts, so no context of a running manager
+// exists yet; the calls do not block on it.
+func addIndexes(idx client.FieldIndexer) error {
+	ctx := context.Background()
+	if err := idx.IndexField(ctx, &corev1.Pod{}, podNodeIndex, indexPodNode); err != nil {
+		return fmt.Errorf("IP GC: index pods by node: %w", err)
+	}
+	if err := idx.IndexField(ctx, &spiderpoolv2beta1.SpiderIPPool{}, poolHolderIndex, indexPoolHolders); err != nil {
+		return fmt.Errorf("IP GC: index pools by record holder: %w", err)
 	}
 	return nil
 }

@@ -60,8 +60,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// Setup wires the reconciler to pod, endpoint and node events and the
-// scan to start-up, on the real clock, and registers the counters on
+// Setup wires the reconciler to pod, endpoint and node events (with the
+// pools' holder index) and the scan to start-up, on the real clock, and registers the counters on
 // controller-runtime's registry.
 func TestSetupWiring(t *testing.T) {
 	e := newEnv(t, nil)
@@ -89,6 +89,13 @@ func TestSetupWiring(t *testing.T) {
 	e.remove(deleted)
 	eventually(t, "pod deletion releases its endpoint", func() bool { s, _ := e.endpointState("deleted"); return s == epDeleted })
 
+	// A record whose pod has no endpoint (an ADD cut short) is found
+	// through the pools' holder index when the pod goes.
+	noEP := e.pod("no-ep", ready)
+	e.setRecords(pool, recOf(e.ip(2), sts), recOf(e.ip(5), noEP))
+	e.remove(noEP)
+	eventually(t, "pod deletion releases a record without endpoint", func() bool { _, ok := e.records(pool)[e.ip(5)]; return !ok })
+
 	// Terminating with a 1s grace period on a Ready node, whose switch is
 	// off: kept, until the node turns NotReady.
 	term := e.pod("term", ready, func(p *corev1.Pod) { p.Spec.TerminationGracePeriodSeconds = ptr.To[int64](1) })
@@ -103,8 +110,8 @@ func TestSetupWiring(t *testing.T) {
 	e.wantRecords(pool, recOf(e.ip(2), sts)) // the StatefulSet wants ordinal 0 back
 	e.wantEndpoint("web-0", epKept)
 	e.wantEndpoint("term", epUnpinned)
-	if got := gatherCounter(t, metrics.Registry, MetricGCCounts) - before; got != 3 {
-		t.Errorf("%s grew by %v, want 3", MetricGCCounts, got)
+	if got := gatherCounter(t, metrics.Registry, MetricGCCounts) - before; got != 4 {
+		t.Errorf("%s grew by %v, want 4", MetricGCCounts, got)
 	}
 	for _, name := range []string{MetricGCFailureCounts, MetricReleaseConflictCounts} {
 		gatherCounter(t, metrics.Registry, name) // registered
