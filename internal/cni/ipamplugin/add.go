@@ -11,13 +11,12 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
-	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
 )
 
 // Add serves CNI ADD: interface UP, allocation by the agent, and the
 // result for this interface in the config's cniVersion.
 func (p *Plugin) Add(args *skel.CmdArgs) error {
-	conf, pod, err := load(args)
+	conf, pod, err := p.load(args)
 	if err != nil {
 		return err
 	}
@@ -55,17 +54,4 @@ func (p *Plugin) print(result types.Result, cniVersion string) error {
 		return types.NewError(types.ErrIOFailure, fmt.Sprintf("write the result: %v", err), "")
 	}
 	return nil
-}
-
-// load decodes the network config and CNI_ARGS.
-func load(args *skel.CmdArgs) (*netconf.NetConf, netconf.PodArgs, error) {
-	conf, err := netconf.Load(args.StdinData)
-	if err != nil {
-		return nil, netconf.PodArgs{}, configError(err)
-	}
-	pod, err := netconf.ParseArgs(args.Args)
-	if err != nil {
-		return nil, netconf.PodArgs{}, argsError(err)
-	}
-	return conf, pod, nil
 }

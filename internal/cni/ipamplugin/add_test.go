@@ -78,7 +78,7 @@ func TestAddRequest(t *testing.T) {
 	tp.client.addResp = dualStackResponse()
 	stdin := netConf(t, "1.0.0", map[string]any{"ipam": map[string]any{
 		"type": "spiderpool", "default_ipv4_ippool": []string{"a", "b*"}, "default_ipv6_ippool": []string{"c"},
-		"clean_gateway": true, "ipam_unix_socket_path": "/run/x.sock",
+		"clean_gateway": true, "ipam_unix_socket_path": "/var/run/spidernet/x.sock",
 	}})
 	if err := tp.Add(cmdArgs(stdin)); err != nil {
 		t.Fatalf("Add: %v", err)
@@ -91,8 +91,8 @@ func TestAddRequest(t *testing.T) {
 	if diff := cmp.Diff(want, tp.client.requests); diff != "" {
 		t.Errorf("request (-want +got):\n%s", diff)
 	}
-	if tp.client.socket != "/run/x.sock" {
-		t.Errorf("socket %q, want /run/x.sock", tp.client.socket)
+	if tp.client.socket != "/var/run/spidernet/x.sock" {
+		t.Errorf("socket %q, want /var/run/spidernet/x.sock", tp.client.socket)
 	}
 }
 

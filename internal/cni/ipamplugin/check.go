@@ -23,7 +23,7 @@ import (
 // must equal prevResult's addresses, and each of them must be on the
 // interface.
 func (p *Plugin) Check(args *skel.CmdArgs) error {
-	conf, pod, err := load(args)
+	conf, pod, err := p.load(args)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ import (
 // given it would fail IPv6 duplicate address detection (DADFAILED) or
 // share it in ARP until the interface goes.
 func (p *Plugin) Del(args *skel.CmdArgs) error {
-	conf, pod, err := load(args)
+	conf, pod, err := p.load(args)
 	if err != nil {
 		return err
 	}

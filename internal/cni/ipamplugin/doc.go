@@ -21,9 +21,17 @@
 //     addresses actually on the interface.
 //   - GC forwards cni.dev/valid-attachments; STATUS reports the agent's
 //     readiness (code 50 when not available).
+//   - The plugin runs as root but writes only under /var/log/spidernet
+//     (log_file_path) and /var/run/spidernet (the socket's release queue):
+//     a path of the network configuration outside them, which a
+//     NetworkAttachmentDefinition's author could choose, is replaced by
+//     the default and reported on stderr, in the log file and in the
+//     command's error (netconf.Roots). The log file is opened with
+//     O_NOFOLLOW.
 //
 // Errors are *types.Error with the spec's codes: 4 for bad CNI_ARGS, 7 for
 // a bad network config, 8 for an unusable netns, 11 when the agent is
 // unreachable or not ready, 50 for STATUS, 999 otherwise with the agent's
-// message. The plugin logs nothing.
+// message. Besides the lines of its log file and those notes on stderr,
+// the plugin logs nothing.
 package ipamplugin

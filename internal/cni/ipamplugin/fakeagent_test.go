@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
 )
 
 // fakePool hands out a fixed list of addresses.
@@ -194,11 +195,17 @@ type runningAgent struct {
 	stop   func()
 }
 
-// startAgent serves a new fake agent on a fresh socket until stop or the
-// end of the test.
-func startAgent(t *testing.T) *runningAgent {
+// startAgent serves a new fake agent on a fresh socket in the node's
+// socket directory until stop or the end of the test.
+func (e *netnsEnv) startAgent(t *testing.T) *runningAgent {
 	t.Helper()
-	a := &runningAgent{fakeAgent: newFakeAgent(), socket: filepath.Join(t.TempDir(), "spidernet", "spiderpool.sock")}
+	return startAgentAt(t, filepath.Join(netconf.RootsUnder(e.root).Socket, randomSuffix(t), "spiderpool.sock"))
+}
+
+// startAgentAt serves a new fake agent on socket.
+func startAgentAt(t *testing.T, socket string) *runningAgent {
+	t.Helper()
+	a := &runningAgent{fakeAgent: newFakeAgent(), socket: socket}
 	l, err := agentapi.Listen(a.socket)
 	if err != nil {
 		t.Fatalf("listen: %v", err)

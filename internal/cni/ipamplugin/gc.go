@@ -18,7 +18,7 @@ import (
 // agent, which releases this node's other allocations. A config without
 // the list (as opposed to an empty one) releases nothing.
 func (p *Plugin) GC(args *skel.CmdArgs) error {
-	conf, err := netconf.Load(args.StdinData)
+	conf, err := p.loadConf(args.StdinData)
 	if err != nil {
 		return configError(err)
 	}
@@ -63,7 +63,7 @@ func validAttachments(conf *netconf.NetConf, stdin []byte) ([]agentapi.Attachmen
 
 // Status serves CNI STATUS (spec 1.1): available when the agent is ready.
 func (p *Plugin) Status(args *skel.CmdArgs) error {
-	conf, err := netconf.Load(args.StdinData)
+	conf, err := p.loadConf(args.StdinData)
 	if err != nil {
 		return configError(err)
 	}

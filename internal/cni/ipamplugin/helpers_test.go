@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/netip"
 	"testing"
 
@@ -88,6 +89,7 @@ func newTestPlugin(t *testing.T) *testPlugin {
 		Links:    tp.links,
 		Stdout:   tp.out,
 		QueueDir: func(string) string { return queueDir },
+		Stderr:   io.Discard,
 	}
 	return tp
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/testutils"
 	"github.com/vishvananda/netlink"
 
+	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
 	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
@@ -29,12 +30,15 @@ import (
 const masterName = "eth0"
 
 // netnsEnv is a throw-away "node": a host netns with a veth named eth0 as
-// the macvlan master, the plugin binary, macvlan, and a CNI cache.
+// the macvlan master, the plugin binary, macvlan, a CNI cache, and a root
+// dir the plugin takes as the host's (netconf.EnvRoot), so its sockets,
+// queues and logs stay out of the real /var/run and /var/log.
 type netnsEnv struct {
 	hostNS   ns.NetNS
 	cni      *libcni.CNIConfig
 	cacheDir string
 	suffix   string
+	root     string
 }
 
 // newNetnsEnv needs root and the macvlan binary; it skips otherwise.
@@ -46,7 +50,8 @@ func newNetnsEnv(t *testing.T) *netnsEnv {
 	pluginsDir := cniPluginsDir(t)
 	binDir := t.TempDir()
 	buildPlugin(t, binDir)
-	env := &netnsEnv{cacheDir: t.TempDir(), suffix: randomSuffix(t)}
+	env := &netnsEnv{cacheDir: t.TempDir(), suffix: randomSuffix(t), root: t.TempDir()}
+	t.Setenv(netconf.EnvRoot, env.root) // libcni passes the test's environment to the plugin
 	env.cni = libcni.NewCNIConfigWithCacheDir([]string{binDir, pluginsDir}, env.cacheDir, nil)
 	env.hostNS = newNS(t)
 	err := env.hostNS.Do(func(ns.NetNS) error {

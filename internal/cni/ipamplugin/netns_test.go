@@ -5,6 +5,7 @@ package ipamplugin_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
 	"github.com/spiderpool-go/spiderpool/internal/cni/ipamplugin"
+	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
 )
 
 // TestNetns drives the plugin binary through libcni and macvlan, as a
@@ -33,13 +35,38 @@ func TestNetns(t *testing.T) {
 	t.Run("BadConfig", func(t *testing.T) { testBadConfig(t, env) })
 	t.Run("DelAgentDownQueues", func(t *testing.T) { testDelAgentDownQueues(t, env) })
 	t.Run("DelTakesAddressesOffFirst", func(t *testing.T) { testDelTakesAddressesOffFirst(t, env) })
+	t.Run("SocketOutsideIgnored", func(t *testing.T) { testSocketOutsideIgnored(t, env) })
+}
+
+// testSocketOutsideIgnored (review #16): a configuration whose socket is
+// outside the socket directory still works, through the node's default
+// socket, and nothing is created where it pointed.
+func testSocketOutsideIgnored(t *testing.T, env *netnsEnv) {
+	agent := startAgentAt(t, filepath.Join(netconf.RootsUnder(env.root).Socket, "spiderpool.sock"))
+	elsewhere := t.TempDir()
+	net := env.network(t, "net-a", "1.1.0", map[string]any{
+		"ipam_unix_socket_path": filepath.Join(elsewhere, "x", "spiderpool.sock"), "default_ipv4_ippool": []string{"v4a"},
+	})
+	p := env.newPod(t, "elsewhere")
+	env.mustAdd(t, net, p.rt("eth0"))
+	if got := agent.Allocated(); len(got) != 1 {
+		t.Errorf("the default agent holds %v, want the pod's address", got)
+	}
+	agent.stop()
+	env.mustDel(t, net, p.rt("eth0")) // queued next to the default socket
+	if n, err := agentapi.NewReleaseQueue(agentapi.ReleaseQueueDir(agent.socket), 0).Len(); err != nil || n != 1 {
+		t.Errorf("default queue holds %d, %v; want the release", n, err)
+	}
+	if entries, err := os.ReadDir(elsewhere); err != nil || len(entries) != 0 {
+		t.Errorf("created %v (%v) where the ignored socket pointed", entries, err)
+	}
 }
 
 // testDelTakesAddressesOffFirst: macvlan calls IPAM DEL before it deletes
 // the interface; by the time the agent frees the addresses they must be off
 // the interface, or their next holder fails IPv6 DAD.
 func testDelTakesAddressesOffFirst(t *testing.T, env *netnsEnv) {
-	agent := startAgent(t)
+	agent := env.startAgent(t)
 	net := env.network(t, "net-off", "1.1.0", map[string]any{
 		"ipam_unix_socket_path": agent.socket,
 		"default_ipv4_ippool":   []string{"v4a"}, "default_ipv6_ippool": []string{"v6a"},
@@ -58,7 +85,7 @@ func testDelTakesAddressesOffFirst(t *testing.T, env *netnsEnv) {
 }
 
 func testSingleNIC(t *testing.T, env *netnsEnv) {
-	agent := startAgent(t)
+	agent := env.startAgent(t)
 	net := env.network(t, "net-a", "1.0.0", map[string]any{
 		"ipam_unix_socket_path": agent.socket, "default_ipv4_ippool": []string{"v4a"},
 	})
@@ -87,7 +114,7 @@ func testSingleNIC(t *testing.T, env *netnsEnv) {
 }
 
 func testDualStack(t *testing.T, env *netnsEnv) {
-	agent := startAgent(t)
+	agent := env.startAgent(t)
 	net := env.network(t, "net-ds", "1.1.0", map[string]any{
 		"ipam_unix_socket_path": agent.socket,
 		"default_ipv4_ippool":   []string{"v4a"}, "default_ipv6_ippool": []string{"v6a"},
@@ -113,7 +140,7 @@ func testDualStack(t *testing.T, env *netnsEnv) {
 }
 
 func testTwoNICs(t *testing.T, env *netnsEnv) {
-	agent := startAgent(t)
+	agent := env.startAgent(t)
 	netA := env.network(t, "net-a", "1.0.0", map[string]any{
 		"ipam_unix_socket_path": agent.socket, "default_ipv4_ippool": []string{"v4a"},
 	})
@@ -149,7 +176,7 @@ func testTwoNICs(t *testing.T, env *netnsEnv) {
 }
 
 func testEverySpecVersion(t *testing.T, env *netnsEnv) {
-	agent := startAgent(t)
+	agent := env.startAgent(t)
 	for _, v := range []string{"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"} {
 		t.Run(v, func(t *testing.T) {
 			net := env.network(t, "net-v"+strings.ReplaceAll(v, ".", ""), v, map[string]any{
@@ -181,7 +208,7 @@ func testEverySpecVersion(t *testing.T, env *netnsEnv) {
 }
 
 func testCheckRemovedAddress(t *testing.T, env *netnsEnv) {
-	agent := startAgent(t)
+	agent := env.startAgent(t)
 	net := env.network(t, "net-a", "1.0.0", map[string]any{
 		"ipam_unix_socket_path": agent.socket, "default_ipv4_ippool": []string{"v4a"},
 	})
@@ -199,7 +226,7 @@ func testCheckRemovedAddress(t *testing.T, env *netnsEnv) {
 // testGC collects through a conflist whose plugin is spiderpool itself:
 // macvlan v1.9.1 does not pass GC on to its IPAM plugin ("FIXME GC").
 func testGC(t *testing.T, env *netnsEnv) {
-	agent := startAgent(t)
+	agent := env.startAgent(t)
 	net := env.network(t, "net-a", "1.1.0", map[string]any{
 		"ipam_unix_socket_path": agent.socket, "default_ipv4_ippool": []string{"v4a"},
 	})
@@ -227,7 +254,7 @@ func testGC(t *testing.T, env *netnsEnv) {
 }
 
 func testStatus(t *testing.T, env *netnsEnv) {
-	agent := startAgent(t)
+	agent := env.startAgent(t)
 	net := env.network(t, "net-a", "1.1.0", map[string]any{"ipam_unix_socket_path": agent.socket})
 	if err := env.status(t, net); err != nil {
 		t.Errorf("STATUS with the agent ready: %v", err)
@@ -244,7 +271,7 @@ func testStatus(t *testing.T, env *netnsEnv) {
 
 func testAddAgentDown(t *testing.T, env *netnsEnv) {
 	net := env.network(t, "net-a", "1.0.0", map[string]any{
-		"ipam_unix_socket_path": filepath.Join(t.TempDir(), "gone.sock"), "default_ipv4_ippool": []string{"v4a"},
+		"ipam_unix_socket_path": filepath.Join(netconf.RootsUnder(env.root).Socket, "gone", "gone.sock"), "default_ipv4_ippool": []string{"v4a"},
 	})
 	p := env.newPod(t, "down")
 	_, err := env.add(t, net, p.rt("eth0"))
@@ -255,7 +282,7 @@ func testAddAgentDown(t *testing.T, env *netnsEnv) {
 }
 
 func testBadConfig(t *testing.T, env *netnsEnv) {
-	agent := startAgent(t)
+	agent := env.startAgent(t)
 	net := env.network(t, "net-a", "1.0.0", map[string]any{
 		"ipam_unix_socket_path": agent.socket, "log_level": "loud",
 	})
@@ -267,7 +294,7 @@ func testBadConfig(t *testing.T, env *netnsEnv) {
 }
 
 func testDelAgentDownQueues(t *testing.T, env *netnsEnv) {
-	agent := startAgent(t)
+	agent := env.startAgent(t)
 	net := env.network(t, "net-a", "1.0.0", map[string]any{
 		"ipam_unix_socket_path": agent.socket, "default_ipv4_ippool": []string{"v4a"},
 	})

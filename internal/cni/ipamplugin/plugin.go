@@ -58,8 +58,13 @@ type Plugin struct {
 	// Now times ADD and DEL for the log file; nil means time.Now.
 	Now func() time.Time
 	// Stderr receives failures to write the log file or to take the
-	// addresses off the interface at DEL; nil means os.Stderr.
+	// addresses off the interface at DEL, and the configuration paths the
+	// plugin ignored; nil means os.Stderr.
 	Stderr io.Writer
+	// Roots are the only directories the log file and the socket (with
+	// the release queue next to it) may be in; the zero value means
+	// netconf.DefaultRoots.
+	Roots netconf.Roots
 }
 
 // New returns a Plugin with the real agent client, netns access and
@@ -72,13 +77,41 @@ func New() *Plugin {
 		QueueDir:  agentapi.ReleaseQueueDir,
 		Now:       time.Now,
 		Stderr:    os.Stderr,
+		Roots:     netconf.RootsUnder(os.Getenv(netconf.EnvRoot)),
 	}
 }
 
 // Funcs returns the commands for skel.PluginMainFuncs. ADD and DEL append
-// their duration to the configured log file (see TimingLine).
+// their duration to the configured log file (see TimingLine); every
+// command reports the configuration paths it ignored.
 func (p *Plugin) Funcs() skel.CNIFuncs {
-	return skel.CNIFuncs{Add: p.timed("ADD", p.Add), Del: p.timed("DEL", p.Del), Check: p.Check, GC: p.GC, Status: p.Status}
+	return skel.CNIFuncs{
+		Add: p.wrap("ADD", true, p.Add), Del: p.wrap("DEL", true, p.Del),
+		Check: p.wrap("CHECK", false, p.Check), GC: p.wrap("GC", false, p.GC), Status: p.wrap("STATUS", false, p.Status),
+	}
+}
+
+// loadConf loads the network configuration with the log file and the
+// socket kept inside p.Roots.
+func (p *Plugin) loadConf(stdin []byte) (*netconf.NetConf, error) {
+	roots := p.Roots
+	if roots == (netconf.Roots{}) {
+		roots = netconf.DefaultRoots()
+	}
+	return netconf.LoadConfined(stdin, roots)
+}
+
+// load decodes the network config and CNI_ARGS.
+func (p *Plugin) load(args *skel.CmdArgs) (*netconf.NetConf, netconf.PodArgs, error) {
+	conf, err := p.loadConf(args.StdinData)
+	if err != nil {
+		return nil, netconf.PodArgs{}, configError(err)
+	}
+	pod, err := netconf.ParseArgs(args.Args)
+	if err != nil {
+		return nil, netconf.PodArgs{}, argsError(err)
+	}
+	return conf, pod, nil
 }
 
 // VersionInfo lists the CNI spec versions the plugin speaks.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
 	"github.com/spiderpool-go/spiderpool/internal/cni/ipamplugin"
+	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
 )
 
 // TestTimingLog: ADD and DEL through Funcs append one line each to the
@@ -37,9 +38,10 @@ func TestTimingLog(t *testing.T) {
 			want: []ipamplugin.TimingLine{timingLine("ADD", "error", "x"), timingLine("DEL", "error", "x")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			logPath := filepath.Join(t.TempDir(), "log", "spiderpool.log")
+			root := t.TempDir()
+			logPath := filepath.Join(root, "var/log/spidernet/sub/spiderpool.log")
 			var stderr bytes.Buffer
-			p := timingPlugin(tc.agentErr, &stderr)
+			p := timingPlugin(root, tc.agentErr, &stderr)
 			args := timingArgs(t, logPath, tc.level)
 			funcs := p.Funcs()
 			_ = funcs.Add(args) // the outcome is what the log must show
@@ -67,8 +69,9 @@ func timingLine(command, level, errText string) ipamplugin.TimingLine {
 		Command: command, ContainerID: "c1", IfName: "eth0", Pod: "ns/pod", DurationMs: 1.5, Error: errText}
 }
 
-// timingPlugin's clock advances 1.5ms per reading and is reset per command.
-func timingPlugin(agentErr error, stderr *bytes.Buffer) *ipamplugin.Plugin {
+// timingPlugin's clock advances 1.5ms per reading and is reset per command;
+// its directories are under root.
+func timingPlugin(root string, agentErr error, stderr *bytes.Buffer) *ipamplugin.Plugin {
 	calls := 0
 	return &ipamplugin.Plugin{
 		NewClient: func(string) ipamplugin.Client {
@@ -82,13 +85,14 @@ func timingPlugin(agentErr error, stderr *bytes.Buffer) *ipamplugin.Plugin {
 			return timingStart.Add(time.Duration((calls-1)%3) * 1500 * time.Microsecond)
 		},
 		Stderr: stderr,
+		Roots:  netconf.RootsUnder(root),
 	}
 }
 
 func timingArgs(t *testing.T, logPath, level string) *skel.CmdArgs {
 	t.Helper()
 	conf, err := json.Marshal(map[string]any{"cniVersion": "1.0.0", "name": "n", "ipam": map[string]any{
-		"type": "spiderpool", "log_level": level, "log_file_path": logPath, "ipam_unix_socket_path": "/sock",
+		"type": "spiderpool", "log_level": level, "log_file_path": logPath,
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -16,5 +16,13 @@
 // [*ArgsError] values matching [ErrInvalidArgs]; the CNI code for bad
 // environment input is types.ErrInvalidEnvironmentVariables (4).
 //
+// The plugin runs as root, and the configuration may come from a
+// NetworkAttachmentDefinition written by a namespace's admin, so [Load]
+// keeps ipam.log_file_path and ipam.ipam_unix_socket_path inside [Roots]
+// (/var/log/spidernet and /var/run/spidernet): a path outside is replaced
+// by the default and noted in IPAMConfig.Ignored rather than refused, so
+// the pods of that network still get addresses. [LoadConfined] takes other
+// roots, such as a lab node's ([EnvRoot]).
+//
 // The package does no I/O and keeps no state.
 package netconf

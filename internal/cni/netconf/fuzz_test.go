@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/netip"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -40,7 +42,10 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Load(Marshal()) error = %v; marshalled %s", err, out)
 		}
-		if diff := cmp.Diff(conf, again, cmpopts.EquateEmpty()); diff != "" {
+		if len(again.IPAM.Ignored) != 0 {
+			t.Fatalf("Load kept paths it ignores on the second pass: %q", again.IPAM.Ignored)
+		}
+		if diff := cmp.Diff(conf, again, cmpopts.EquateEmpty(), cmpopts.IgnoreFields(IPAMConfig{}, "Ignored")); diff != "" {
 			t.Fatalf("round trip mismatch (-first +second):\n%s", diff)
 		}
 	})
@@ -84,4 +89,34 @@ func formatArgs(a PodArgs) string {
 		s += ";IP=" + a.IP.String()
 	}
 	return s
+}
+
+// FuzzWithin: whatever the path, an accepted one is clean, absolute and
+// strictly inside the directory, so no file outside it is ever touched.
+func FuzzWithin(f *testing.F) {
+	for _, seed := range []string{
+		"/var/log/spidernet/a.log", "/var/log/spidernet/../x", "/var/log/spidernet", "/var/log/spidernet/",
+		"/var/log/spidernetx/a", "a.log", "", "/var/log/spidernet/a/../../spidernet/b", "//var//log/spidernet//c",
+		"/var/log/spidernet/\x00", "/var/log/spidernet/./.", "/var/log/spidernet/..",
+	} {
+		f.Add(seed)
+	}
+	const dir = "/var/log/spidernet"
+	f.Fuzz(func(t *testing.T, p string) {
+		got, ok := within(dir, p)
+		if !ok {
+			return
+		}
+		if !strings.HasPrefix(got, dir+"/") || got == dir+"/" || got != filepath.Clean(got) || strings.ContainsRune(got, 0) {
+			t.Fatalf("within(%q, %q) accepted %q", dir, p, got)
+		}
+		for _, elem := range strings.Split(got, "/") {
+			if elem == ".." {
+				t.Fatalf("within(%q, %q) = %q keeps a .. element", dir, p, got)
+			}
+		}
+		if again, ok := within(dir, got); !ok || again != got {
+			t.Fatalf("within is not idempotent: %q -> %q, %v", got, again, ok)
+		}
+	})
 }

@@ -11,10 +11,17 @@ import (
 	"strings"
 )
 
-// Load decodes the plugin's stdin, applies Spiderpool's defaults and
-// validates the result. Every error it returns is a [*ConfigError] matching
-// [ErrInvalidConfig].
+// Load is [LoadConfined] with [DefaultRoots].
 func Load(stdin []byte) (*NetConf, error) {
+	return LoadConfined(stdin, DefaultRoots())
+}
+
+// LoadConfined decodes the plugin's stdin, applies Spiderpool's defaults,
+// validates the result and keeps the log file and the socket inside roots
+// (a path outside is replaced by the default and noted in
+// IPAMConfig.Ignored). Every error it returns is a [*ConfigError] matching
+// [ErrInvalidConfig].
+func LoadConfined(stdin []byte, roots Roots) (*NetConf, error) {
 	conf := &NetConf{}
 	if err := json.Unmarshal(stdin, conf); err != nil {
 		return nil, decodeError(err)
@@ -28,6 +35,7 @@ func Load(stdin []byte) (*NetConf, error) {
 	if err := conf.IPAM.normalize(); err != nil {
 		return nil, err
 	}
+	conf.IPAM.confine(roots)
 	return conf, nil
 }
 
@@ -121,15 +129,9 @@ func checkPools(field string, names []string) error {
 	return nil
 }
 
-// applyDefaults fills empty paths and maps negative rotation limits to
-// Spiderpool's fallbacks, as Spiderpool does.
+// applyDefaults maps negative rotation limits to Spiderpool's fallbacks,
+// as Spiderpool does; confine fills in the paths.
 func (c *IPAMConfig) applyDefaults() {
-	if c.LogFilePath == "" {
-		c.LogFilePath = DefaultLogFilePath
-	}
-	if c.UnixSocketPath == "" {
-		c.UnixSocketPath = DefaultUnixSocketPath
-	}
 	if c.LogFileMaxSize < 0 {
 		c.LogFileMaxSize = DefaultLogFileMaxSize
 	}

@@ -38,17 +38,17 @@ func TestLoadValid(t *testing.T) {
 	}, {
 		name: "every field",
 		in: `{"cniVersion":"1.0.0","name":"n","type":"macvlan","master":"eth0","ipam":{
-			"type":"spiderpool","log_level":"WARN","log_file_path":"/tmp/sp.log",
+			"type":"spiderpool","log_level":"WARN","log_file_path":"/var/log/spidernet/sp.log",
 			"log_file_max_size":50,"log_file_max_age":7,"log_file_max_count":3,
 			"default_ipv4_ippool":["v4-a","v4-*"],"default_ipv6_ippool":["v6-[ab]"],
-			"clean_gateway":true,"ipam_unix_socket_path":"/run/sp.sock"}}`,
+			"clean_gateway":true,"ipam_unix_socket_path":"/var/run/spidernet/sp.sock"}}`,
 		want: &NetConf{
 			NetConf: types.NetConf{CNIVersion: "1.0.0", Name: "n", Type: "macvlan"},
 			IPAM: IPAMConfig{
-				Type: PluginType, LogLevel: "warn", LogFilePath: "/tmp/sp.log",
+				Type: PluginType, LogLevel: "warn", LogFilePath: "/var/log/spidernet/sp.log",
 				LogFileMaxSize: 50, LogFileMaxAge: 7, LogFileMaxCount: 3,
 				DefaultIPv4IPPool: []string{"v4-a", "v4-*"}, DefaultIPv6IPPool: []string{"v6-[ab]"},
-				CleanGateway: true, UnixSocketPath: "/run/sp.sock",
+				CleanGateway: true, UnixSocketPath: "/var/run/spidernet/sp.sock",
 			},
 		},
 	}, {

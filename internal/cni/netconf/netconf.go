@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 
 	"github.com/containernetworking/cni/pkg/types"
+
+	"github.com/spiderpool-go/spiderpool/internal/agentapi"
 )
 
 // PluginType is the value that "ipam.type" must have.
@@ -17,10 +19,12 @@ const PluginType = "spiderpool"
 const (
 	// DefaultLogLevel is used when "ipam.log_level" is empty.
 	DefaultLogLevel = "debug"
-	// DefaultLogFilePath is used when "ipam.log_file_path" is empty.
+	// DefaultLogFilePath is used when "ipam.log_file_path" is empty or
+	// outside its directory (see [Roots]).
 	DefaultLogFilePath = "/var/log/spidernet/spiderpool.log"
-	// DefaultUnixSocketPath is used when "ipam.ipam_unix_socket_path" is empty.
-	DefaultUnixSocketPath = "/var/run/spidernet/spiderpool.sock"
+	// DefaultUnixSocketPath is used when "ipam.ipam_unix_socket_path" is
+	// empty or outside its directory: the agent's default socket.
+	DefaultUnixSocketPath = agentapi.DefaultSocketPath
 	// DefaultLogFileMaxSize replaces a negative "ipam.log_file_max_size" (MB).
 	DefaultLogFileMaxSize = 100
 	// DefaultLogFileMaxAge replaces a negative "ipam.log_file_max_age" (days).
@@ -58,7 +62,8 @@ type IPAMConfig struct {
 	// LogLevel is one of debug, info, warn, error, fatal, panic; Load
 	// lower-cases it and defaults it to debug.
 	LogLevel string `json:"log_level,omitempty"`
-	// LogFilePath is the plugin's log file; Load defaults it.
+	// LogFilePath is the plugin's log file; Load defaults it and keeps it
+	// under /var/log/spidernet (Roots).
 	LogFilePath string `json:"log_file_path,omitempty"`
 	// LogFileMaxSize is the rotation size in MB; 0 means the rotator's
 	// default (100 MB).
@@ -75,8 +80,13 @@ type IPAMConfig struct {
 	DefaultIPv6IPPool []string `json:"default_ipv6_ippool,omitempty"`
 	// CleanGateway asks for no default route on this NIC.
 	CleanGateway bool `json:"clean_gateway,omitempty"`
-	// UnixSocketPath is the agent's socket; Load defaults it.
+	// UnixSocketPath is the agent's socket; Load defaults it and keeps it
+	// under /var/run/spidernet (Roots).
 	UnixSocketPath string `json:"ipam_unix_socket_path,omitempty"`
+
+	// Ignored says, one note per field, which paths Load replaced by their
+	// default because they were outside Roots; not part of the JSON.
+	Ignored []string `json:"-"`
 }
 
 // plainNetConf has NetConf's fields but none of its methods. As a value it
