@@ -19,7 +19,7 @@ func dropDone(pool string, batch []*poolOp) []*poolOp {
 	for _, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			op.res = opResult{err: fmt.Errorf("pool %s: %w", pool, err)}
-			close(op.done)
+			op.complete()
 			continue
 		}
 		live = append(live, op)

@@ -46,6 +46,26 @@ type poolOp struct {
 	// tried (for the Observer's queue wait).
 	queued time.Time
 	tried  bool
+	// stop releases the context that replaced ctx once op was written with
+	// an unknown outcome (see detach).
+	stop context.CancelFunc
+}
+
+// complete hands op's result to its caller.
+func (op *poolOp) complete() {
+	if op.stop != nil {
+		op.stop()
+	}
+	close(op.done)
+}
+
+// detach gives op, whose write may have landed, a context of its own,
+// bounded by timeout: its outcome is learnt from a fresh read even if the
+// caller gave up meanwhile, so that the caller can undo what landed.
+func (op *poolOp) detach(timeout time.Duration) {
+	if op.stop == nil {
+		op.ctx, op.stop = context.WithTimeout(context.WithoutCancel(op.ctx), timeout)
+	}
 }
 
 // opResult is the outcome of a poolOp.

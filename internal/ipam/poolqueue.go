@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
 // poolQueue serialises the operations of this agent on one pool and
@@ -119,8 +120,9 @@ func (q *poolQueue) restore(pool *spiderpoolv2beta1.SpiderIPPool, reserved reser
 	q.setState(st)
 }
 
-// maxRereads bounds the consecutive writes of one batch that fail in a way
-// only a fresh read can settle (the pool was not found).
+// maxRereads bounds the consecutive attempts of one batch that fail in a
+// way only a fresh read can settle: a write or read whose outcome is
+// unknown, a pool not found.
 const maxRereads = 3
 
 // outcome is what an attempt leaves to do.
@@ -133,10 +135,19 @@ const (
 	retryNow
 	// retryLater: back off, then re-apply (the write lost a race).
 	retryLater
-	// reread: the write failed in a way a fresh read settles; bounded by
-	// maxRereads.
+	// reread: back off, read the pool from the API server and re-apply:
+	// the write failed in a way a fresh read settles. Bounded by
+	// maxRereads in a row.
 	reread
 )
+
+// nextRereads counts the rereads in a row.
+func nextRereads(out outcome, n int) int {
+	if out == reread {
+		return n + 1
+	}
+	return 0
+}
 
 // process runs batch until every operation has an outcome: conflicts are
 // retried, after re-reading the pool, with backoff for as long as any of
@@ -151,18 +162,16 @@ func (q *poolQueue) process(batch []*poolOp) {
 		q.observeQueueWait(batch)
 		ctx, cancel := anyContext(batch)
 		out, err := q.attempt(ctx, batch, attempt, &fresh)
-		if out == reread {
-			if rereads++; rereads >= maxRereads {
-				failAll(batch, err)
-				out = done
-			}
+		if rereads = nextRereads(out, rereads); rereads >= maxRereads {
+			failAll(batch, err)
+			out = done
 		}
 		if out == done {
 			cancel()
 			q.finish(batch)
 			return
 		}
-		if out == retryLater {
+		if out != retryNow {
 			q.sleep(ctx, q.svc.cfg.Backoff.Delay(attempt))
 		}
 		cancel()
@@ -177,8 +186,7 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 	q.catchUp(ctx)
 	if q.state == nil {
 		if err := q.load(ctx, batch, attempt == 0, fresh); err != nil {
-			failAll(batch, err)
-			return done, nil
+			return q.loadOutcome(ctx, batch, err)
 		}
 	}
 	st := q.state
@@ -207,9 +215,14 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 	return q.writeOutcome(batch, q.write(ctx, st))
 }
 
-// writeOutcome judges a failed write: a lost race is retried after a back
-// off; a pool not found is read again (gone, or deleted and re-created);
-// anything else fails the batch.
+// writeOutcome judges a failed write. A lost race is retried after a back
+// off, as is a throttled write (429), which did not land either. A write
+// whose outcome is unknown (store.Ambiguous: no answer, 500, 504, timeout)
+// is treated like a lost race, but settled by a fresh read: every operation
+// is idempotent for its UID (an allocation finds its landed record, a
+// release or adoption that landed changes nothing), so re-applying the
+// batch reports what the pool really holds. A pool not found is read again
+// (gone, or deleted and re-created). Anything else fails the batch.
 func (q *poolQueue) writeOutcome(batch []*poolOp, err error) (outcome, error) {
 	switch {
 	case err == nil:
@@ -219,12 +232,36 @@ func (q *poolQueue) writeOutcome(batch []*poolOp, err error) (outcome, error) {
 		q.observeConflict(batch)
 		q.discard()
 		return retryLater, nil
+	case apierrors.IsTooManyRequests(err):
+		q.discard()
+		return retryLater, nil
 	case apierrors.IsNotFound(err):
 		q.forget()
 		q.needFresh = true
 		return reread, err
+	case store.Ambiguous(err):
+		q.svc.stats.poolAmbiguousWrites.Add(1)
+		for _, op := range batch {
+			op.detach(q.svc.cfg.WriteTimeout)
+		}
+		q.discard()
+		q.needFresh = true
+		return reread, err
 	}
 	q.discard()
+	failAll(batch, err)
+	return done, nil
+}
+
+// loadOutcome judges a failed load: a read that timed out or failed with a
+// 500 (an overloaded API server) is tried again while a caller waits,
+// bounded like a write; a pool not found or any other error fails the
+// batch.
+func (q *poolQueue) loadOutcome(ctx context.Context, batch []*poolOp, err error) (outcome, error) {
+	if ctx.Err() == nil && !errors.Is(err, ErrPoolNotFound) && store.Ambiguous(err) {
+		q.needFresh = true
+		return reread, err
+	}
 	failAll(batch, err)
 	return done, nil
 }
@@ -347,6 +384,6 @@ func (q *poolQueue) finish(batch []*poolOp) {
 	q.svc.stats.poolBatches.Add(1)
 	q.svc.stats.poolOps.Add(uint64(len(batch)))
 	for _, op := range batch {
-		close(op.done)
+		op.complete()
 	}
 }

@@ -148,7 +148,7 @@ func TestReleaseSemantics(t *testing.T) {
 		e := newEnv(t, testConfig(), interceptor.Funcs{}, append(pools, pod)...)
 		allocateAll(t, e, pod)
 		deletePod(t, e.client, pod)
-		boom := errors.New("boom")
+		boom := apierrors.NewBadRequest("boom") // definite: a write with no answer would be re-read
 		e.store.FailNext(ipamtest.UpdatePoolStatus, boom)
 		all := delReq(pod)
 		all.IfName = "" // every interface

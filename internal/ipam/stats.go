@@ -24,6 +24,10 @@ type Stats struct {
 	PoolWrites uint64
 	// PoolConflicts counts status updates refused with a conflict.
 	PoolConflicts uint64
+	// PoolAmbiguousWrites counts status updates whose outcome was unknown
+	// (no answer, a 500, 504 or timeout; store.Ambiguous): the queue learnt
+	// it from a fresh read.
+	PoolAmbiguousWrites uint64
 	// PoolReads counts fresh pool reads from the API server.
 	PoolReads uint64
 	// PoolCacheLoads counts pool states taken from the informer cache
@@ -40,6 +44,7 @@ type counters struct {
 	allocations, allocationFailures, releasedIPs atomic.Uint64
 	poolOps, poolBatches, poolWrites             atomic.Uint64
 	poolConflicts, poolReads, poolCacheLoads     atomic.Uint64
+	poolAmbiguousWrites                          atomic.Uint64
 	endpointWrites, endpointConflicts            atomic.Uint64
 }
 
@@ -47,16 +52,17 @@ type counters struct {
 func (s *Service) Stats() Stats {
 	c := &s.stats
 	return Stats{
-		Allocations:        c.allocations.Load(),
-		AllocationFailures: c.allocationFailures.Load(),
-		ReleasedIPs:        c.releasedIPs.Load(),
-		PoolOps:            c.poolOps.Load(),
-		PoolBatches:        c.poolBatches.Load(),
-		PoolWrites:         c.poolWrites.Load(),
-		PoolConflicts:      c.poolConflicts.Load(),
-		PoolReads:          c.poolReads.Load(),
-		PoolCacheLoads:     c.poolCacheLoads.Load(),
-		EndpointWrites:     c.endpointWrites.Load(),
-		EndpointConflicts:  c.endpointConflicts.Load(),
+		Allocations:         c.allocations.Load(),
+		AllocationFailures:  c.allocationFailures.Load(),
+		ReleasedIPs:         c.releasedIPs.Load(),
+		PoolOps:             c.poolOps.Load(),
+		PoolBatches:         c.poolBatches.Load(),
+		PoolWrites:          c.poolWrites.Load(),
+		PoolConflicts:       c.poolConflicts.Load(),
+		PoolAmbiguousWrites: c.poolAmbiguousWrites.Load(),
+		PoolReads:           c.poolReads.Load(),
+		PoolCacheLoads:      c.poolCacheLoads.Load(),
+		EndpointWrites:      c.endpointWrites.Load(),
+		EndpointConflicts:   c.endpointConflicts.Load(),
 	}
 }

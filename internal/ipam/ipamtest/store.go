@@ -47,11 +47,12 @@ type Store struct {
 	mu     sync.Mutex
 	calls  map[Method]int
 	inject map[Method][]error
+	after  map[Method][]error
 }
 
 // NewStore returns a Store writing through c.
 func NewStore(c client.Client) *Store {
-	return &Store{client: c, calls: map[Method]int{}, inject: map[Method][]error{}}
+	return &Store{client: c, calls: map[Method]int{}, inject: map[Method][]error{}, after: map[Method][]error{}}
 }
 
 // FailNext makes the next len(errs) calls of m fail with errs, in order,
@@ -60,6 +61,16 @@ func (s *Store) FailNext(m Method, errs ...error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inject[m] = append(s.inject[m], errs...)
+}
+
+// FailAfterWrite makes the next len(errs) calls of m that write (after the
+// failures of FailNext) fail with errs, in order, once the write is done: a
+// write that landed although its answer says it failed (a 500 or a timeout
+// after etcd committed).
+func (s *Store) FailAfterWrite(m Method, errs ...error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.after[m] = append(s.after[m], errs...)
 }
 
 // Conflict returns an injected error that wraps store.ErrConflict.
@@ -89,12 +100,26 @@ func (s *Store) begin(ctx context.Context, m Method, obj client.Object) error {
 	return nil
 }
 
+// end returns err, or the next FailAfterWrite error of m if the write
+// succeeded.
+func (s *Store) end(m Method, err error) error {
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q := s.after[m]; len(q) > 0 {
+		err, s.after[m] = q[0], q[1:]
+	}
+	return err
+}
+
 // UpdatePoolStatus implements store.Store.
 func (s *Store) UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) error {
 	if err := s.begin(ctx, UpdatePoolStatus, pool); err != nil {
 		return err
 	}
-	return mapErr(s.client.Status().Update(ctx, pool))
+	return s.end(UpdatePoolStatus, mapErr(s.client.Status().Update(ctx, pool)))
 }
 
 // CreateEndpoint implements store.Store.
@@ -102,7 +127,7 @@ func (s *Store) CreateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spider
 	if err := s.begin(ctx, CreateEndpoint, ep); err != nil {
 		return err
 	}
-	return mapErr(s.client.Create(ctx, ep))
+	return s.end(CreateEndpoint, mapErr(s.client.Create(ctx, ep)))
 }
 
 // UpdateEndpoint implements store.Store.
@@ -110,7 +135,7 @@ func (s *Store) UpdateEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spider
 	if err := s.begin(ctx, UpdateEndpoint, ep); err != nil {
 		return err
 	}
-	return mapErr(s.client.Update(ctx, ep))
+	return s.end(UpdateEndpoint, mapErr(s.client.Update(ctx, ep)))
 }
 
 // RemoveEndpointFinalizer implements store.Store.
@@ -123,9 +148,9 @@ func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *spiderpoolv2bet
 	}
 	err := s.client.Update(ctx, ep)
 	if apierrors.IsNotFound(err) {
-		return nil
+		err = nil
 	}
-	return mapErr(err)
+	return s.end(RemoveEndpointFinalizer, mapErr(err))
 }
 
 // DeleteEndpoint implements store.Store with the UID and resourceVersion
@@ -145,9 +170,9 @@ func (s *Store) DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spider
 	}
 	err := s.client.Delete(ctx, ep, pre)
 	if apierrors.IsNotFound(err) {
-		return nil
+		err = nil
 	}
-	return mapErr(err)
+	return s.end(DeleteEndpoint, mapErr(err))
 }
 
 func mapErr(err error) error {
