@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -34,10 +33,6 @@ type collector struct {
 	// goneSince remembers when an incarnation was first seen dead, for
 	// SPIDERPOOL_GC_ADDITIONAL_GRACE_DELAY.
 	goneSince timeMemo
-	// dropping holds the endpoints whose records this GC released and
-	// which it has not dropped yet: they are dropped even though they
-	// hold no record any more (enableCleanOutdatedEndpoint aside).
-	dropping uidSet
 }
 
 func newCollector(opts Options, c client.Client, api client.Reader, m *counters) *collector {
@@ -126,31 +121,4 @@ func (t *timeMemo) forget(uid string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.m, uid)
-}
-
-// uidSet is a set of object UIDs.
-type uidSet struct {
-	mu sync.Mutex
-	m  map[types.UID]bool
-}
-
-func (s *uidSet) add(uid types.UID) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[types.UID]bool{}
-	}
-	s.m[uid] = true
-}
-
-func (s *uidSet) has(uid types.UID) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.m[uid]
-}
-
-func (s *uidSet) remove(uid types.UID) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, uid)
 }

@@ -69,8 +69,19 @@
 // UID and no longer match the old incarnation. A record whose UID is
 // neither the pod's nor the endpoint's is the leftover of an incarnation
 // that nobody adopts, and is freed, unless the endpoint (of another UID)
-// lists its address: then it is kept, since freeing it would let a second
-// pod take an address the endpoint hands out.
+// lists its address and that claim stands: the endpoint's pod exists, or
+// its StatefulSet ordinal or VM is still wanted. Freeing it then would let
+// a second pod take an address the endpoint hands out. The claim of a dead
+// endpoint nobody wants is void (Spiderpool kept such addresses forever).
+//
+// Outdated endpoints. Once an incarnation is released, its endpoint loses
+// its finalizer whether or not records were left to free. A StatefulSet or
+// KubeVirt endpoint that freed nothing and whose addresses the pools give
+// to other holders is deleted only with enableCleanOutdatedEndpoint; one
+// whose addresses are recorded for nobody is always deleted. That is
+// decided from the objects, so a release cut short between the pool
+// writes and the endpoint drop (a controller killed, a lost lease) is
+// finished by whichever replica leads next.
 //
 // Grace periods. Spiderpool's rule is kept: deletionTimestamp +
 // deletionGracePeriodSeconds + SPIDERPOOL_GC_ADDITIONAL_GRACE_DELAY, which

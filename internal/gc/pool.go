@@ -23,17 +23,15 @@ import (
 // it, so that one hot pool does not hold a worker.
 const maxWriteAttempts = 10
 
-// releaseRecords removes from each pool the records of the incarnation,
-// except the claimed addresses, and returns how many it removed, also
-// when some pool failed.
-func (c *collector) releaseRecords(ctx context.Context, inc incarnation, pools map[string]bool,
-	claimed map[poolAddr]bool,
-) (int, error) {
-	total := 0
+// releaseRecords removes from each pool of s the records of s.inc, except
+// the claimed addresses, and returns what it removed and saw, also when
+// some pool failed.
+func (c *collector) releaseRecords(ctx context.Context, s scope) (outcome, error) {
+	var total outcome
 	var errs []error
-	for _, name := range slices.Sorted(maps.Keys(pools)) {
-		n, err := c.releaseFromPool(ctx, name, inc, claimed)
-		total += n
+	for _, name := range slices.Sorted(maps.Keys(s.pools)) {
+		out, err := c.releaseFromPool(ctx, name, s)
+		total.add(out)
 		errs = append(errs, err)
 	}
 	return total, errors.Join(errs...)
@@ -41,15 +39,15 @@ func (c *collector) releaseRecords(ctx context.Context, inc incarnation, pools m
 
 // releaseFromPool is releaseFromPoolOnce, retried from a fresh read after
 // a lost optimistic-concurrency race.
-func (c *collector) releaseFromPool(ctx context.Context, name string, inc incarnation, claimed map[poolAddr]bool) (int, error) {
+func (c *collector) releaseFromPool(ctx context.Context, name string, s scope) (outcome, error) {
 	for attempt := 0; ; attempt++ {
-		n, err := c.releaseFromPoolOnce(ctx, name, inc, claimed)
+		out, err := c.releaseFromPoolOnce(ctx, name, s)
 		if !errors.Is(err, store.ErrConflict) {
-			return n, err
+			return out, err
 		}
 		c.metrics.conflicts.Inc()
 		if werr := c.sleep(ctx, attempt, err); werr != nil {
-			return 0, werr
+			return outcome{}, werr
 		}
 	}
 }
@@ -58,31 +56,41 @@ func (c *collector) releaseFromPool(ctx context.Context, name string, inc incarn
 // records held by exactly the incarnation (same ns/name and pod UID), and
 // writes the status on the condition that the pool has not changed since
 // the read. A pool that is gone holds nothing (Spiderpool ignores it too).
-func (c *collector) releaseFromPoolOnce(ctx context.Context, name string, inc incarnation, claimed map[poolAddr]bool) (int, error) {
-	pool := &spiderpoolv2beta1.SpiderIPPool{}
-	err := c.api.Get(ctx, client.ObjectKey{Name: name}, pool)
-	switch {
-	case apierrors.IsNotFound(err):
-		return 0, nil
-	case err != nil:
-		return 0, fmt.Errorf("read SpiderIPPool %s: %w", name, err)
+func (c *collector) releaseFromPoolOnce(ctx context.Context, name string, s scope) (outcome, error) {
+	pool, recs, err := c.readPool(ctx, name)
+	if err != nil || pool == nil {
+		return outcome{}, err
 	}
-	recs, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
-	if err != nil {
-		return 0, fmt.Errorf("SpiderIPPool %s: %w: %w", name, store.ErrBadRecord, err)
-	}
-	n := dropRecords(recs, name, inc, claimed)
-	if n == 0 {
-		return 0, nil
+	out := outcome{heldByOthers: s.heldByOthers(recs, name), removed: s.dropRecords(recs, name)}
+	if out.removed == 0 {
+		return out, nil
 	}
 	count := int64(len(recs))
 	pool.Status.AllocatedIPs, pool.Status.AllocatedIPCount = spiderpoolv2beta1.FormatAllocatedIPs(recs), &count
 	wctx, cancel := writeContext(ctx)
 	defer cancel()
 	if err := c.store.UpdatePoolStatus(wctx, pool); err != nil {
-		return 0, fmt.Errorf("update SpiderIPPool %s status: %w", name, err)
+		return outcome{}, fmt.Errorf("update SpiderIPPool %s status: %w", name, err)
 	}
-	return n, nil
+	return out, nil
+}
+
+// readPool reads the pool name and its records from the API server; a pool
+// that is gone is nil.
+func (c *collector) readPool(ctx context.Context, name string) (*spiderpoolv2beta1.SpiderIPPool, spiderpoolv2beta1.PoolIPAllocations, error) {
+	pool := &spiderpoolv2beta1.SpiderIPPool{}
+	err := c.api.Get(ctx, client.ObjectKey{Name: name}, pool)
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("read SpiderIPPool %s: %w", name, err)
+	}
+	recs, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("SpiderIPPool %s: %w: %w", name, store.ErrBadRecord, err)
+	}
+	return pool, recs, nil
 }
 
 // writeTimeout bounds a write that runs to completion even when the work
@@ -96,18 +104,34 @@ func writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
 }
 
-// dropRecords deletes from recs of pool the records of inc that are not
+// dropRecords deletes from recs of pool the records of s.inc that are not
 // claimed, and returns how many it deleted.
-func dropRecords(recs spiderpoolv2beta1.PoolIPAllocations, pool string, inc incarnation, claimed map[poolAddr]bool) int {
+func (s scope) dropRecords(recs spiderpoolv2beta1.PoolIPAllocations, pool string) int {
 	n := 0
 	for ip, rec := range recs {
-		if rec.PodUID != inc.UID || rec.NamespacedName != inc.key() || claimed[poolAddr{pool: pool, ip: canonicalIP(ip)}] {
+		if !s.holds(rec) || s.claimed[poolAddr{pool: pool, ip: canonicalIP(ip)}] {
 			continue
 		}
 		delete(recs, ip)
 		n++
 	}
 	return n
+}
+
+// heldByOthers reports whether recs of pool give an address listed by
+// s.inc's endpoint to another holder.
+func (s scope) heldByOthers(recs spiderpoolv2beta1.PoolIPAllocations, pool string) bool {
+	for ip, rec := range recs {
+		if !s.holds(rec) && s.listed[poolAddr{pool: pool, ip: canonicalIP(ip)}] {
+			return true
+		}
+	}
+	return false
+}
+
+// holds reports whether rec is a record of s.inc.
+func (s scope) holds(rec spiderpoolv2beta1.PoolIPAllocation) bool {
+	return rec.PodUID == s.inc.UID && rec.NamespacedName == s.inc.key()
 }
 
 // sleep waits the backoff of retry number attempt after err, or returns

@@ -27,58 +27,110 @@ type poolAddr struct {
 
 // release frees a dead incarnation as the agent's CNI DEL would
 // (docs/reference/behaviour.md §3.4 steps 7-8): every record of its UID in
-// the pools its endpoint names and in those where a scan found one, then its
-// endpoint. f is the fresh state it was judged on. An address that the
-// endpoint of another UID claims is never freed.
+// the pools its endpoint names and in those where a record of it was
+// found, then its endpoint. f is the fresh state it was judged on. An
+// address that the endpoint of another UID lists is freed only when that
+// endpoint's claim is void (claimKept).
 func (c *collector) release(ctx context.Context, inc incarnation, f *facts, found []poolAddr) error {
-	owned := f.owned(inc.UID)
-	pools := map[string]bool{}
-	for _, a := range found {
-		pools[a.pool] = true
+	kept, err := c.claimKept(ctx, inc, f)
+	if err != nil {
+		return err
 	}
-	var claimed map[poolAddr]bool
-	if f.ep != nil {
-		for _, a := range endpointAddrs(f.ep) {
-			if owned {
-				pools[a.pool] = true
-			} else {
-				claimed = addTo(claimed, a)
-			}
-		}
+	out, err := c.releaseRecords(ctx, newScope(inc, f, found, kept))
+	if out.removed > 0 {
+		c.metrics.released.Add(float64(out.removed))
+		log.FromContext(ctx).Info("released IPs of a dead pod", "pod", inc.key(), "uid", inc.UID, "count", out.removed)
 	}
-	removed, err := c.releaseRecords(ctx, inc, pools, claimed)
-	if removed > 0 {
-		c.metrics.released.Add(float64(removed))
-		log.FromContext(ctx).Info("released IPs of a dead pod", "pod", inc.key(), "uid", inc.UID, "count", removed)
-	}
-	if err != nil || !owned {
+	if err != nil || !f.owned(inc.UID) {
 		return err // an endpoint stays while records are left, so that a retry knows what to free
 	}
-	return c.retireEndpoint(ctx, inc, f, removed)
+	return c.retireEndpoint(ctx, inc, f, out)
+}
+
+// claimKept reports whether the endpoint named like inc, which records
+// another UID, still claims the addresses it lists: its pod exists (a dead
+// one is released with its endpoint by its own verdict), or it is kept for
+// a successor (StatefulSet ordinal or KubeVirt VM wanted). The claim of a
+// dead endpoint nobody wants is void: the pools decide who holds what.
+func (c *collector) claimKept(ctx context.Context, inc incarnation, f *facts) (bool, error) {
+	if f.ep == nil || f.owned(inc.UID) {
+		return false, nil
+	}
+	if f.samePod(f.ep.Status.Current.UID) {
+		return true, nil
+	}
+	s, owner := c.opts.rules().OfEndpoint(f.ep)
+	if s == workload.NotStatic {
+		return false, nil
+	}
+	return workload.Wanted(ctx, c.api, s, inc.Namespace, inc.Name, owner)
+}
+
+// scope is what a release touches: the records of inc in pools, except
+// the claimed addresses. listed are the addresses of inc's own endpoint,
+// whose holders the release reports.
+type scope struct {
+	inc     incarnation
+	pools   map[string]bool
+	claimed map[poolAddr]bool
+	listed  map[poolAddr]bool
+}
+
+// newScope is the scope of releasing inc: the pools of the found records
+// and of its own endpoint, or the addresses of another UID's endpoint as
+// claimed while that claim is kept.
+func newScope(inc incarnation, f *facts, found []poolAddr, claimKept bool) scope {
+	s := scope{inc: inc, pools: map[string]bool{}}
+	for _, a := range found {
+		s.pools[a.pool] = true
+	}
+	if f.ep == nil {
+		return s
+	}
+	for _, a := range endpointAddrs(f.ep) {
+		switch {
+		case f.owned(inc.UID):
+			s.pools[a.pool] = true
+			s.listed = addTo(s.listed, a)
+		case claimKept:
+			s.claimed = addTo(s.claimed, a)
+		}
+	}
+	return s
+}
+
+// outcome is what a release did, and saw in the pools it read.
+type outcome struct {
+	removed int
+	// heldByOthers says a pool records an address of the incarnation's
+	// endpoint for another holder: the endpoint is outdated.
+	heldByOthers bool
+}
+
+func (o *outcome) add(p outcome) {
+	o.removed += p.removed
+	o.heldByOthers = o.heldByOthers || p.heldByOthers
 }
 
 // retireEndpoint drops the incarnation's endpoint once its records are
-// gone. One that held no record any more (Spiderpool's outdated endpoint)
-// is dropped only with enableCleanOutdatedEndpoint, unless this GC itself
-// released its records.
-func (c *collector) retireEndpoint(ctx context.Context, inc incarnation, f *facts, removed int) error {
-	if removed > 0 {
-		c.dropping.add(f.ep.UID)
+// gone. Its finalizer always goes: nothing is left to free. It is deleted
+// too unless its owner reference lets Kubernetes delete it with the pod (as
+// the agent does), except an outdated StatefulSet or KubeVirt endpoint:
+// one that freed nothing now and whose addresses the pools give to other
+// holders is deleted only with enableCleanOutdatedEndpoint. An endpoint
+// whose addresses are recorded for nobody is always deleted, which also
+// finishes a release cut short between the pool writes and the endpoint
+// drop, whichever process made it.
+func (c *collector) retireEndpoint(ctx context.Context, inc incarnation, f *facts, out outcome) error {
+	del := len(f.ep.OwnerReferences) == 0 || !f.samePod(inc.UID)
+	if f.static != workload.NotStatic {
+		del = out.removed > 0 || !out.heldByOthers || c.opts.EnableCleanOutdatedEndpoint
 	}
-	if !c.dropping.has(f.ep.UID) && !c.opts.EnableCleanOutdatedEndpoint {
-		log.FromContext(ctx).V(1).Info("outdated endpoint kept: enableCleanOutdatedEndpoint is false",
-			"endpoint", inc.key(), "uid", inc.UID)
-		return nil
+	if !del {
+		log.FromContext(ctx).V(1).Info("outdated endpoint kept without its finalizer: other pods hold its addresses "+
+			"and enableCleanOutdatedEndpoint is false", "endpoint", inc.key(), "uid", inc.UID)
 	}
-	// Deleted too unless its owner reference to the pod lets Kubernetes
-	// delete it with the pod (the pod still exists, terminating or
-	// finished): as the agent does.
-	del := f.static != workload.NotStatic || len(f.ep.OwnerReferences) == 0 || !f.samePod(inc.UID)
-	if err := c.dropEndpoint(ctx, f.ep, inc.UID, del); err != nil {
-		return err
-	}
-	c.dropping.remove(f.ep.UID)
-	return nil
+	return c.dropEndpoint(ctx, f.ep, inc.UID, del)
 }
 
 // dropEndpoint removes the finalizer of ep and deletes it when del is

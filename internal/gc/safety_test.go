@@ -194,27 +194,42 @@ func newWatchClient(t *testing.T) client.WithWatch {
 	return c
 }
 
-// enableCleanOutdatedEndpoint: an endpoint of a pod that is gone and that
-// holds no record any more is deleted only with the switch.
+// enableCleanOutdatedEndpoint: the endpoint of a dead StatefulSet
+// incarnation whose address the pool now gives to another pod (Spiderpool's
+// outdated endpoint) loses its finalizer, and is deleted only with the
+// switch. A stateless endpoint with no record left is dropped whatever the
+// switch says, as is a StatefulSet endpoint whose addresses are recorded
+// for nobody.
 func TestCleanOutdatedEndpoint(t *testing.T) {
 	for _, on := range []bool{false, true} {
 		e := newEnv(t, func(o *Options) { o.EnableCleanOutdatedEndpoint = on })
-		p := e.pod("p", e.node("n", true))
-		pool := e.pool("v4")
+		e.statefulSet("web", 0, 0)
+		node := e.node("n", true)
+		p := e.pod("p", node)
+		outdated, unheld := e.pod("web-0", node, ofStatefulSet("web")), e.pod("web-1", node, ofStatefulSet("web"))
+		other := e.pod("other", node)
+		pool := e.pool("v4", recOf(e.ip(2), other))
 		e.endpoint("p", string(p.UID), podOwner(p), poolAddr{pool, e.ip(1)}, poolAddr{e.ns + "-deleted-pool", e.ip(9)})
-		e.remove(p)
-		e.scan()
-		if on {
-			e.wantEndpoint("p", epDeleted)
-		} else {
-			e.wantEndpoint("p", epKept)
+		e.endpoint("web-0", string(outdated.UID), owner{kind: "StatefulSet", name: "web"}, poolAddr{pool, e.ip(2)})
+		e.endpoint("web-1", string(unheld.UID), owner{kind: "StatefulSet", name: "web"}, poolAddr{pool, e.ip(3)})
+		for _, pod := range []*corev1.Pod{p, outdated, unheld} {
+			e.remove(pod)
 		}
+		e.scan()
+		e.wantEndpoint("p", epDeleted)
+		e.wantEndpoint("web-1", epDeleted)
+		if on {
+			e.wantEndpoint("web-0", epDeleted)
+		} else {
+			e.wantEndpoint("web-0", epUnpinned)
+		}
+		e.wantRecords(pool, recOf(e.ip(2), other))
 	}
 }
 
-// An endpoint whose records this GC released is dropped even if dropping
-// it failed the first time, when it no longer holds records (the switch
-// above is off).
+// An endpoint whose records this GC released is dropped on retry when
+// dropping it failed the first time: it no longer holds records, and its
+// addresses are recorded for nobody (the switch above is off).
 func TestEndpointDroppedAfterFailedAttempt(t *testing.T) {
 	e := newEnv(t, nil)
 	p := e.pod("p", e.node("n", true))

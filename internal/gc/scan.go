@@ -64,23 +64,51 @@ func (s *scanner) Start(ctx context.Context) error {
 // names. Each is judged on the cache and, if it looks dead, again on fresh
 // reads; errors are joined so that one bad pool does not stop the scan.
 func (c *collector) scan(ctx context.Context) error {
-	incs, err := c.inventory(ctx)
+	holdings, err := c.inventory(ctx)
 	errs := []error{err}
-	for _, inc := range slices.SortedFunc(maps.Keys(incs), compareIncarnations) {
+	for _, h := range holdings {
 		if ctx.Err() != nil {
 			break
 		}
-		if _, err := c.collect(ctx, inc, incs[inc]); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", inc, err))
+		if _, err := c.collect(ctx, h.inc, h.found); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", h.inc, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// inventory lists, from the cache, every incarnation with the records
-// pools hold for it, and every endpoint's incarnation. Records without a
-// pod UID or namespace are left alone: nothing can prove them dead.
-func (c *collector) inventory(ctx context.Context) (map[incarnation][]poolAddr, error) {
+// inventory lists, from the cache, every incarnation a pool record or an
+// endpoint names, with the records pools hold for it, by pod name. Within
+// a name the endpoint's incarnation comes last, as in the reconciler, so
+// that the addresses it lists but no longer holds are freed before it is
+// judged.
+func (c *collector) inventory(ctx context.Context) ([]holding, error) {
+	recs, err := c.recordInventory(ctx)
+	if recs == nil {
+		return nil, err
+	}
+	owners, epErr := c.endpointInventory(ctx)
+	for inc := range owners {
+		if _, ok := recs[inc]; !ok {
+			recs[inc] = nil
+		}
+	}
+	order := func(a, b incarnation) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name),
+			compareBool(owners[a], owners[b]), cmp.Compare(a.UID, b.UID))
+	}
+	out := make([]holding, 0, len(recs))
+	for _, inc := range slices.SortedFunc(maps.Keys(recs), order) {
+		out = append(out, holding{inc: inc, found: recs[inc]})
+	}
+	return out, errors.Join(err, epErr)
+}
+
+// recordInventory lists every incarnation the cached pools record, with
+// its records. Records without a pod UID or namespace are left alone:
+// nothing can prove them dead. It is nil only when the pools cannot be
+// listed.
+func (c *collector) recordInventory(ctx context.Context) (map[incarnation][]poolAddr, error) {
 	var pools spiderpoolv2beta1.SpiderIPPoolList
 	if err := c.cache.List(ctx, &pools); err != nil {
 		return nil, fmt.Errorf("list SpiderIPPools: %w", err)
@@ -100,19 +128,32 @@ func (c *collector) inventory(ctx context.Context) (map[incarnation][]poolAddr, 
 			}
 		}
 	}
-	var eps spiderpoolv2beta1.SpiderEndpointList
-	if err := c.cache.List(ctx, &eps); err != nil {
-		return nil, errors.Join(append(errs, fmt.Errorf("list SpiderEndpoints: %w", err))...)
-	}
-	for i := range eps.Items {
-		inc := incarnation{Namespace: eps.Items[i].Namespace, Name: eps.Items[i].Name, UID: eps.Items[i].Status.Current.UID}
-		if _, ok := incs[inc]; !ok && inc.UID != "" {
-			incs[inc] = nil
-		}
-	}
 	return incs, errors.Join(errs...)
 }
 
-func compareIncarnations(a, b incarnation) int {
-	return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name), cmp.Compare(a.UID, b.UID))
+// endpointInventory lists the incarnations the cached endpoints record.
+func (c *collector) endpointInventory(ctx context.Context) (map[incarnation]bool, error) {
+	var eps spiderpoolv2beta1.SpiderEndpointList
+	if err := c.cache.List(ctx, &eps); err != nil {
+		return nil, fmt.Errorf("list SpiderEndpoints: %w", err)
+	}
+	owners := map[incarnation]bool{}
+	for i := range eps.Items {
+		inc := incarnation{Namespace: eps.Items[i].Namespace, Name: eps.Items[i].Name, UID: eps.Items[i].Status.Current.UID}
+		if inc.UID != "" {
+			owners[inc] = true
+		}
+	}
+	return owners, nil
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
