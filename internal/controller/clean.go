@@ -21,17 +21,31 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
-// Objects of the SR-IOV network operator that the chart may install along
-// with Spiderpool, removed on uninstall too (docs/reference/behaviour.md §9.7).
+// How Clean tells the release's objects from others'.
 const (
-	sriovGroup                  = "sriovnetwork.openshift.io"
-	sriovOperatorConfigsCRD     = "sriovoperatorconfigs." + sriovGroup
-	sriovInjectorWebhookConfig  = "network-resources-injector-config"
-	sriovOperatorWebhookConfigs = "sriov-operator-webhook-config"
+	// Helm's ownership annotations, on every object of a release but its
+	// hooks and the CRDs of its crds/ directory.
+	helmReleaseNameAnnotation      = "meta.helm.sh/release-name"
+	helmReleaseNamespaceAnnotation = "meta.helm.sh/release-namespace"
+	// instanceLabel is the chart's label naming the release, on every
+	// object it renders, hooks included.
+	instanceLabel = "app.kubernetes.io/instance"
 )
 
+// spiderCRDs are the CRDs of the chart's crds/ directory that Clean
+// deletes, all of group spiderpool.spidernet.io (config/crd/bases; the
+// cleanup's RBAC names the same six).
+var spiderCRDs = []string{
+	"spiderippools." + spiderpoolv2beta1.GroupName,
+	"spidersubnets." + spiderpoolv2beta1.GroupName,
+	"spiderendpoints." + spiderpoolv2beta1.GroupName,
+	"spiderreservedips." + spiderpoolv2beta1.GroupName,
+	"spidermultusconfigs." + spiderpoolv2beta1.GroupName,
+	"spidercoordinators." + spiderpoolv2beta1.GroupName,
+}
+
 // CleanOptions say what the uninstall cleanup removes besides the
-// Spiderpool resources and CRDs.
+// Spiderpool resources and CRDs, and which release is uninstalled.
 type CleanOptions struct {
 	// ValidatingWebhook is Spiderpool's ValidatingWebhookConfiguration
 	// ("" for none).
@@ -42,47 +56,78 @@ type CleanOptions struct {
 	// InitJobNamespace and InitJobName name the spiderpool-init Job (no Job
 	// is deleted when InitJobName is "").
 	InitJobNamespace, InitJobName string
+	// ReleaseName and ReleaseNamespace name the Helm release being
+	// uninstalled. A webhook configuration is deleted only when Helm's
+	// ownership annotations name this release, the init Job (a hook, which
+	// Helm does not annotate) only when its instance label does; with no
+	// release named, neither is deleted.
+	ReleaseName, ReleaseNamespace string
 }
 
-// Clean removes what Spiderpool installed, for the chart's pre-delete hook
-// (docs/reference/behaviour.md §9.7), in this order:
+// releaseOwns reports whether obj carries Helm's ownership annotations of
+// the release being uninstalled.
+func (o CleanOptions) releaseOwns(obj client.Object) bool {
+	a := obj.GetAnnotations()
+	return o.ReleaseName != "" && a[helmReleaseNameAnnotation] == o.ReleaseName &&
+		a[helmReleaseNamespaceAnnotation] == o.ReleaseNamespace
+}
+
+// releaseHook reports whether obj, a hook of the release's namespace,
+// carries the release's instance label.
+func (o CleanOptions) releaseHook(obj client.Object) bool {
+	return o.ReleaseName != "" && obj.GetNamespace() == o.ReleaseNamespace && obj.GetLabels()[instanceLabel] == o.ReleaseName
+}
+
+// spiderCRD reports whether crd, one of spiderCRDs, is the chart's: Helm
+// installs the crds/ directory without ownership annotations, so one that
+// carries another release's belongs to that release.
+func (o CleanOptions) spiderCRD(crd client.Object) bool {
+	_, owned := crd.GetAnnotations()[helmReleaseNameAnnotation]
+	return !owned || o.releaseOwns(crd)
+}
+
+// Clean removes what the chart installed, for its pre-delete hook
+// (Spiderpool's clean, docs/reference/behaviour.md §9.7, without the
+// sriov-network-operator's objects, which this chart never installs), in
+// this order:
 //
-//  1. the webhook configurations, Spiderpool's and the SR-IOV operator's,
-//     first: the controller may already be gone, and its fail-closed
-//     webhooks would then refuse the deletions and updates below;
+//  1. the release's webhook configurations first: the controller may
+//     already be gone, and its fail-closed webhooks would then refuse the
+//     deletions and updates below;
 //  2. every SpiderIPPool, SpiderSubnet, SpiderEndpoint, SpiderReservedIP,
 //     SpiderMultusConfig and SpiderCoordinator, and then their finalizers;
-//  3. the CRDs of group spiderpool.spidernet.io, and of
-//     sriovnetwork.openshift.io except sriovoperatorconfigs;
+//  3. the six CRDs of the chart's crds/ directory, by name;
 //  4. the spiderpool-init Job, its pods in the background.
 //
-// Missing objects and kinds count as removed. Every step runs even when an
-// earlier one failed; the errors are joined.
+// Webhook configurations, CRDs and the Job are read first and deleted only
+// when they are the release's (CleanOptions); another product's or another
+// release's are logged and left. Missing objects and kinds count as
+// removed. Every step runs even when an earlier one failed; the errors are
+// joined.
 func Clean(ctx context.Context, c client.Client, opts CleanOptions) error {
+	if opts.ReleaseName == "" {
+		logr.FromContextOrDiscard(ctx).Info("no Helm release named: its webhook configurations and init Job are left")
+	}
 	errs := []error{deleteWebhooks(ctx, c, opts)}
 	for _, list := range spiderLists() {
 		errs = append(errs, deleteAll(ctx, c, list))
 	}
-	errs = append(errs, deleteCRDs(ctx, c), deleteInitJob(ctx, c, opts))
+	errs = append(errs, deleteCRDs(ctx, c, opts), deleteInitJob(ctx, c, opts))
 	return errors.Join(errs...)
 }
 
-// deleteWebhooks deletes the webhook configurations.
+// deleteWebhooks deletes the release's webhook configurations.
 func deleteWebhooks(ctx context.Context, c client.Client, opts CleanOptions) error {
 	var objs []client.Object
-	for _, name := range []string{opts.MutatingWebhook, sriovInjectorWebhookConfig, sriovOperatorWebhookConfigs} {
-		if name != "" {
-			objs = append(objs, &admissionregistrationv1.MutatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: name}})
-		}
+	if opts.MutatingWebhook != "" {
+		objs = append(objs, &admissionregistrationv1.MutatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: opts.MutatingWebhook}})
 	}
-	for _, name := range []string{opts.ValidatingWebhook, sriovOperatorWebhookConfigs} {
-		if name != "" {
-			objs = append(objs, &admissionregistrationv1.ValidatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: name}})
-		}
+	if opts.ValidatingWebhook != "" {
+		objs = append(objs, &admissionregistrationv1.ValidatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: opts.ValidatingWebhook}})
 	}
 	var errs []error
 	for _, obj := range objs {
-		errs = append(errs, deleteObject(ctx, c, obj))
+		errs = append(errs, deleteIf(ctx, c, obj, opts.releaseOwns))
 	}
 	return errors.Join(errs...)
 }
@@ -158,34 +203,47 @@ func stripFinalizers(ctx context.Context, c client.Client, obj client.Object) er
 	return nil
 }
 
-// deleteCRDs deletes the CRDs of Spiderpool's group and of the SR-IOV
-// operator's, but for the operator's own configuration.
-func deleteCRDs(ctx context.Context, c client.Client) error {
-	var crds apiextensionsv1.CustomResourceDefinitionList
-	if err := c.List(ctx, &crds); err != nil {
-		return fmt.Errorf("list CustomResourceDefinitions: %w", err)
-	}
+// deleteCRDs deletes the chart's CRDs, by name: never one of another group
+// or one the chart does not ship.
+func deleteCRDs(ctx context.Context, c client.Client, opts CleanOptions) error {
 	var errs []error
-	for i := range crds.Items {
-		crd := &crds.Items[i]
-		ours := crd.Spec.Group == spiderpoolv2beta1.GroupName ||
-			(crd.Spec.Group == sriovGroup && crd.Name != sriovOperatorConfigsCRD)
-		if ours {
-			errs = append(errs, deleteObject(ctx, c, crd))
-		}
+	for _, name := range spiderCRDs {
+		crd := &apiextensionsv1.CustomResourceDefinition{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		errs = append(errs, deleteIf(ctx, c, crd, opts.spiderCRD))
 	}
 	return errors.Join(errs...)
 }
 
-// deleteInitJob deletes the spiderpool-init Job; its pods go in the
-// background.
+// deleteInitJob deletes the release's spiderpool-init Job; its pods go in
+// the background.
 func deleteInitJob(ctx context.Context, c client.Client, opts CleanOptions) error {
 	if opts.InitJobName == "" {
 		logr.FromContextOrDiscard(ctx).Info("no init Job named, none deleted")
 		return nil
 	}
 	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: opts.InitJobNamespace, Name: opts.InitJobName}}
-	return deleteObject(ctx, c, job, client.PropagationPolicy(metav1.DeletePropagationBackground))
+	return deleteIf(ctx, c, job, opts.releaseHook, client.PropagationPolicy(metav1.DeletePropagationBackground))
+}
+
+// deleteIf reads obj by its name and deletes it when ours(obj), that very
+// object only (a UID precondition): one re-created meanwhile by someone
+// else is not touched. An object that is not ours is logged and left; a
+// missing one counts as deleted.
+func deleteIf(ctx context.Context, c client.Client, obj client.Object, ours func(client.Object) bool, opts ...client.DeleteOption) error {
+	if err := c.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+		if gone(err) {
+			return nil
+		}
+		return fmt.Errorf("get %s: %w", describe(c, obj), err)
+	}
+	if !ours(obj) {
+		logr.FromContextOrDiscard(ctx).Info("left: not this release's", "object", describe(c, obj),
+			"releaseName", obj.GetAnnotations()[helmReleaseNameAnnotation],
+			"releaseNamespace", obj.GetAnnotations()[helmReleaseNamespaceAnnotation], "instance", obj.GetLabels()[instanceLabel])
+		return nil
+	}
+	uid := obj.GetUID()
+	return deleteObject(ctx, c, obj, append(opts, client.Preconditions{UID: &uid})...)
 }
 
 // deleteObject deletes obj; an object already gone counts as deleted.

@@ -23,9 +23,17 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/logging"
 )
 
-// EnvInitName names the spiderpool-init Job for the clean subcommand; the
-// Job is in SPIDERPOOL_POD_NAMESPACE (docs/reference/interface.md §4.4).
-const EnvInitName = "SPIDERPOOL_INIT_NAME"
+// The clean subcommand's environment, set by the chart's pre-delete hook.
+const (
+	// EnvInitName names the spiderpool-init Job; the Job is in
+	// SPIDERPOOL_POD_NAMESPACE (docs/reference/interface.md §4.4).
+	EnvInitName = "SPIDERPOOL_INIT_NAME"
+	// EnvHelmReleaseName and EnvHelmReleaseNamespace name the release being
+	// uninstalled: only its webhook configurations and init Job are
+	// deleted (CleanOptions).
+	EnvHelmReleaseName      = "SPIDERPOOL_HELM_RELEASE_NAME"
+	EnvHelmReleaseNamespace = "SPIDERPOOL_HELM_RELEASE_NAMESPACE"
+)
 
 // newCleanCommand returns "spiderpool-controller clean --validate <name>
 // --mutating <name>", the chart's pre-delete hook.
@@ -33,11 +41,11 @@ func newCleanCommand() *cobra.Command {
 	var opts CleanOptions
 	cmd := &cobra.Command{
 		Use:   "clean",
-		Short: "Remove Spiderpool's webhooks, resources, CRDs and init Job before the chart is deleted",
+		Short: "Remove the release's webhooks, Spiderpool's resources and CRDs, and the init Job before the chart is deleted",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := logging.Setup(cmd.Context(), logging.DefaultLevel)
-			opts.InitJobNamespace, opts.InitJobName = cleanEnv(os.LookupEnv)
+			cleanEnv(os.LookupEnv, &opts)
 			restConfig, err := ctrl.GetConfig()
 			if err != nil {
 				return fmt.Errorf("kubeconfig: %w", err)
@@ -55,12 +63,16 @@ func newCleanCommand() *cobra.Command {
 	return cmd
 }
 
-// cleanEnv reads the init Job's namespace and name, trimmed, as the other
+// cleanEnv sets the init Job's namespace and name and the release's name
+// and namespace in opts from the environment, trimmed, as the other
 // variables are.
-func cleanEnv(lookup config.LookupFunc) (namespace, name string) {
-	ns, _ := lookup(config.EnvPodNamespace)
-	n, _ := lookup(EnvInitName)
-	return strings.TrimSpace(ns), strings.TrimSpace(n)
+func cleanEnv(lookup config.LookupFunc, opts *CleanOptions) {
+	get := func(name string) string {
+		v, _ := lookup(name)
+		return strings.TrimSpace(v)
+	}
+	opts.InitJobNamespace, opts.InitJobName = get(config.EnvPodNamespace), get(EnvInitName)
+	opts.ReleaseName, opts.ReleaseNamespace = get(EnvHelmReleaseName), get(EnvHelmReleaseNamespace)
 }
 
 // newCleanClient returns a client for the kinds Clean deletes.

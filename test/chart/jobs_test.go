@@ -153,7 +153,8 @@ func TestCleanupJob(t *testing.T) {
 	if diff := cmp.Diff([]string{"clean", "--validate", "spiderpool-controller", "--mutating", "spiderpool-controller"}, c.Args); diff != "" {
 		t.Errorf("args (-want +got):\n%s", diff)
 	}
-	checkEnv(t, c, map[string]string{"SPIDERPOOL_POD_NAMESPACE": releaseNamespace, "SPIDERPOOL_INIT_NAME": "spiderpool-init"})
+	checkEnv(t, c, map[string]string{"SPIDERPOOL_POD_NAMESPACE": releaseNamespace, "SPIDERPOOL_INIT_NAME": "spiderpool-init",
+		"SPIDERPOOL_HELM_RELEASE_NAME": "spiderpool", "SPIDERPOOL_HELM_RELEASE_NAMESPACE": releaseNamespace})
 	if job.Spec.Template.Spec.ServiceAccountName != name {
 		t.Errorf("cleanup runs as %s", job.Spec.Template.Spec.ServiceAccountName)
 	}

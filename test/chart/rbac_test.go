@@ -142,7 +142,8 @@ func TestRBACLeastPrivilege(t *testing.T) {
 	checkGrants(t, "cleanup (cluster)", clean.cluster, []grant{
 		{spiderGroup, "spiderendpoints", "update", true}, {spiderGroup, "spiderippools", "delete", true},
 		{"admissionregistration.k8s.io", "validatingwebhookconfigurations", "delete", false}, // only by name
-		{"apiextensions.k8s.io", "customresourcedefinitions", "list", true},
+		{"apiextensions.k8s.io", "customresourcedefinitions", "list", false},
+		{"apiextensions.k8s.io", "customresourcedefinitions", "get", false},    // only by name
 		{"apiextensions.k8s.io", "customresourcedefinitions", "delete", false}, // only by name
 		{"batch", "jobs", "delete", false}, {"", "secrets", "get", false},
 	})
@@ -154,9 +155,15 @@ func TestRBACLeastPrivilege(t *testing.T) {
 	})
 	checkNamed(t, "cleanup (cluster)", clean.cluster, []namedGrant{
 		{"admissionregistration.k8s.io", "validatingwebhookconfigurations", "delete", "spiderpool-controller", true},
-		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", "network-resources-injector-config", true},
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "get", "spiderpool-controller", true},
 		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", "other-webhooks", false},
+		{"apiextensions.k8s.io", "customresourcedefinitions", "get", "spiderippools.spiderpool.spidernet.io", true},
 		{"apiextensions.k8s.io", "customresourcedefinitions", "delete", "widgets.example.com", false},
+		// Never the sriov-network-operator's: the chart does not install it.
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", "network-resources-injector-config", false},
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", "sriov-operator-webhook-config", false},
+		{"admissionregistration.k8s.io", "validatingwebhookconfigurations", "delete", "sriov-operator-webhook-config", false},
+		{"apiextensions.k8s.io", "customresourcedefinitions", "delete", "sriovnetworks.sriovnetwork.openshift.io", false},
 	})
 
 	for _, rs := range []roleSet{ctrl, init, clean} {
@@ -233,6 +240,10 @@ func TestRBACNamesFollowValues(t *testing.T) {
 	checkNamed(t, "cleanup", clean.namespaced, []namedGrant{{"batch", "jobs", "delete", "ctl-init", true}})
 	checkNamed(t, "cleanup", clean.cluster, []namedGrant{
 		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", "ctl", true},
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "delete", "spiderpool-controller", false},
+	})
+	checkNamed(t, "controller", ctrl.cluster, []namedGrant{
+		{"admissionregistration.k8s.io", "validatingwebhookconfigurations", "update", "spiderpool-controller", false},
 	})
 }
 

@@ -136,8 +136,9 @@ caBundle: {{ . }}
 Narrow generated rules to named objects: dict "rules" <rules YAML> "names"
 (dict <resource> (list <name>...)) "drop" (list <resource>...). Resources
 in drop are removed (and a rule left with none). A rule whose resources
-all have names gets resourceNames; its create verb (which RBAC cannot
-restrict by name) stays in a rule of its own. Other rules are unchanged.
+all have names gets resourceNames, replacing those of its marker (the
+default install's names); its create verb (which RBAC cannot restrict by
+name) stays in a rule of its own. Other rules are unchanged.
 */}}
 {{- define "spiderpool.narrowRules" -}}
 {{- $out := list -}}
@@ -152,7 +153,7 @@ restrict by name) stays in a rule of its own. Other rules are unchanged.
 {{- range $res := $r.resources -}}
 {{- if hasKey $.names $res }}{{ $names = concat $names (get $.names $res) }}{{ else }}{{ $all = false }}{{ end -}}
 {{- end -}}
-{{- if and $all $names (not $r.resourceNames) -}}
+{{- if and $all $names -}}
 {{- $named := without $r.verbs "create" -}}
 {{- if has "create" $r.verbs -}}
 {{- $out = append $out (dict "apiGroups" $r.apiGroups "resources" $r.resources "verbs" (list "create")) -}}
