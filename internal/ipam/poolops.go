@@ -97,6 +97,10 @@ func (st *poolState) allocate(op *poolOp, maxRecords int) bool {
 		op.res.err = fmt.Errorf("%w: pool %s is terminating", ErrNoPool, name)
 		return false
 	}
+	if st.specErr != nil {
+		op.res.err = st.specErr
+		return false
+	}
 	if a, ok := st.held(op.uid, op.avoid); ok {
 		op.res.ip, op.res.reused = a, true
 		return false
@@ -120,6 +124,14 @@ func (st *poolState) allocate(op *poolOp, maxRecords int) bool {
 	st.addRecord(a, spiderpoolv2beta1.PoolIPAllocation{NamespacedName: op.podKey, PodUID: op.uid})
 	op.res.ip = a
 	return true
+}
+
+// take marks a, which no record holds, as allocated.
+func (st *poolState) take(a netip.Addr) error {
+	if st.alloc == nil {
+		return st.specErr
+	}
+	return st.alloc.Allocate(a)
 }
 
 // held returns the lowest address recorded for uid that is not in avoid.
@@ -192,7 +204,7 @@ func (st *poolState) adopt(op *poolOp) bool {
 		}
 		if ok {
 			st.dropUID(rec.PodUID, a)
-		} else if err := st.alloc.Allocate(a); err != nil {
+		} else if err := st.take(a); err != nil {
 			op.res.err = fmt.Errorf("%w: pool %s cannot give %s back to %s: %w", ErrBadRecord, st.pool.Name, a, op.podKey, err)
 			return changed
 		}

@@ -190,11 +190,7 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 		}
 	}
 	st := q.state
-	if err := st.setReserved(q.reserved); err != nil {
-		q.discard()
-		failAll(batch, err)
-		return done, nil
-	}
+	st.setReserved(q.reserved)
 	changed := false
 	for _, op := range batch {
 		changed = st.apply(op, s.cfg.MaxAllocatedIPs) || changed

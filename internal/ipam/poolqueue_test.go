@@ -6,18 +6,25 @@ package ipam_test
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/go-logr/logr"
+	"github.com/go-logr/logr/funcr"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
+	"github.com/spiderpool-go/spiderpool/internal/ipam"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/ipamtest"
 )
 
@@ -194,4 +201,66 @@ func TestThrottledWriteRetried(t *testing.T) {
 		t.Errorf("addresses (-want +got):\n%s", diff)
 	}
 	checkRecords(t, e, "b", map[string]string{})
+}
+
+// TestBadReservedIPSkipped (review #10): a SpiderReservedIP entry that does
+// not parse (created without the webhook) is skipped with one log line
+// naming the object; the other reservations still apply and IPv4 pools
+// still allocate. An IPv4-mapped entry in an IPv4 list, which Spiderpool
+// accepts, reserves its IPv4 address as in Spiderpool.
+func TestBadReservedIPSkipped(t *testing.T) {
+	pods, objs := podsWith(2, withAnno(annotation.KeyIPPool, `{"ipv4":["a"]}`))
+	bad := &spiderpoolv2beta1.SpiderReservedIP{ObjectMeta: metav1.ObjectMeta{Name: "migrated"},
+		Spec: spiderpoolv2beta1.ReservedIPSpec{IPVersion: ptr.To(spiderpoolv2beta1.IPv4),
+			IPs: []string{"::ffff:10.1.0.11", "10.1.0.300", "10.1.0.10"}}}
+	e := newEnv(t, testConfig(), interceptor.Funcs{}, append(objs, newPool("a", "10.1.0.0/24", []string{"10.1.0.10-10.1.0.20"}))...)
+	if err := e.client.Create(t.Context(), bad); err != nil { // after Restore, which would log it first
+		t.Fatal(err)
+	}
+	var logged atomic.Int32
+	ctx := logr.NewContext(t.Context(), funcr.New(func(_, args string) {
+		if strings.Contains(args, "migrated") && strings.Contains(args, "10.1.0.300") {
+			logged.Add(1)
+		}
+	}, funcr.Options{}))
+	var got []string
+	for _, pod := range pods {
+		res, err := e.svc.Allocate(ctx, addReq(pod, "eth0"))
+		if err != nil {
+			t.Fatalf("pod %s: %v", pod.Name, err)
+		}
+		got = append(got, addrs(res)...)
+	}
+	if diff := cmp.Diff([]string{"eth0:a=10.1.0.12/24", "eth0:a=10.1.0.13/24"}, got); diff != "" {
+		t.Errorf("addresses (-want +got):\n%s", diff)
+	}
+	if n := logged.Load(); n != 1 {
+		t.Errorf("%d log lines name the bad SpiderReservedIP, want 1", n)
+	}
+}
+
+// TestReleaseFromPoolWithBadSpec (review #10): a pool whose spec no longer
+// parses (edited without the webhook) still releases: a release needs only
+// status.allocatedIPs. Allocations from it fail, naming the pool.
+func TestReleaseFromPoolWithBadSpec(t *testing.T) {
+	p1 := newPod("p1", withAnno(annotation.KeyIPPool, `{"ipv4":["a"]}`))
+	p2 := newPod("p2", withAnno(annotation.KeyIPPool, `{"ipv4":["a"]}`))
+	e := newEnv(t, testConfig(), interceptor.Funcs{}, p1, p2, newPool("a", "10.1.0.0/24", []string{"10.1.0.10-10.1.0.20"}))
+	allocateAll(t, e, p1)
+	pool := &spiderpoolv2beta1.SpiderIPPool{}
+	if err := e.client.Get(t.Context(), client.ObjectKey{Name: "a"}, pool); err != nil {
+		t.Fatal(err)
+	}
+	pool.Spec.IPs = []string{"10.1.0.10-10.1.0.x"}
+	if err := e.client.Update(t.Context(), pool); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Allocate(t.Context(), addReq(p2, "eth0")); !errors.Is(err, ipam.ErrBadRecord) || !strings.Contains(err.Error(), "pool a") {
+		t.Errorf("allocation from the broken pool: err = %v, want ErrBadRecord naming pool a", err)
+	}
+	deletePod(t, e.client, p1)
+	if err := e.svc.Release(t.Context(), delReq(p1)); err != nil {
+		t.Fatal(err)
+	}
+	checkRecords(t, e, "a", map[string]string{})
 }

@@ -19,7 +19,9 @@ import (
 // poolState is one pool as this agent last read or wrote it: the object
 // (whose resourceVersion is the optimistic lock of the next write), its
 // decoded records, an index of records by pod UID, and an allocator that
-// answers "lowest free address" in O(log n).
+// answers "lowest free address" in O(log n). A spec that cannot be used
+// leaves no allocator and its reason in specErr: the pool releases (which
+// needs only status.allocatedIPs) but does not allocate.
 type poolState struct {
 	pool    *spiderpoolv2beta1.SpiderIPPool
 	version int64
@@ -28,6 +30,7 @@ type poolState struct {
 	records spiderpoolv2beta1.PoolIPAllocations // keyed by canonical address
 	byUID   map[string][]netip.Addr
 	alloc   *allocator.Pool
+	specErr error
 	usable  usableKey
 	// outOfSpec is set when the usable set offered an address outside the
 	// spec: the cached set must not be used again.
@@ -53,31 +56,39 @@ type usableCache struct {
 }
 
 // newPoolState decodes pool (which it keeps; the caller must not change it
-// afterwards), reusing cache when it is still valid.
+// afterwards), reusing cache when it is still valid. It fails only when
+// status.allocatedIPs cannot be decoded at all; a spec that cannot be used
+// sets specErr.
 func newPoolState(pool *spiderpoolv2beta1.SpiderIPPool, reserved reservedIPs, cache *usableCache) (*poolState, error) {
 	st := &poolState{pool: pool, usable: usableKey{pool.UID, specHash(&pool.Spec), reserved.key}}
-	if err := st.parseSpec(); err != nil {
-		return nil, err
-	}
-	var usable *allocator.Set
-	if cache != nil && cache.set != nil && cache.key == st.usable {
-		usable = cache.set
-	} else {
-		var err error
-		if usable, err = st.usableSet(reserved); err != nil {
-			return nil, err
-		}
-		*cache = usableCache{key: st.usable, set: usable}
-	}
+	st.specErr = st.parseSpec()
 	addrs, err := st.parseRecords()
 	if err != nil {
 		return nil, err
 	}
-	st.alloc = allocator.NewPoolFromSet(usable)
-	if err := st.alloc.Restore(addrs); err != nil {
-		return nil, fmt.Errorf("%w: pool %s status.allocatedIPs: %w", ErrBadRecord, pool.Name, err)
+	if st.specErr == nil {
+		st.specErr = st.newAllocator(reserved, cache, addrs)
 	}
 	return st, nil
+}
+
+// newAllocator builds st.alloc from the usable set, cached when still
+// valid, and the recorded addresses.
+func (st *poolState) newAllocator(reserved reservedIPs, cache *usableCache, addrs []netip.Addr) error {
+	usable := cache.set
+	if usable == nil || cache.key != st.usable {
+		var err error
+		if usable, err = st.usableSet(reserved); err != nil {
+			return err
+		}
+		*cache = usableCache{key: st.usable, set: usable}
+	}
+	alloc := allocator.NewPoolFromSet(usable)
+	if err := alloc.Restore(addrs); err != nil {
+		return fmt.Errorf("%w: pool %s status.allocatedIPs: %w", ErrBadRecord, st.pool.Name, err)
+	}
+	st.alloc = alloc
+	return nil
 }
 
 // specHash digests the spec fields a usable set is computed from.
@@ -128,7 +139,9 @@ func (st *poolState) usableSet(reserved reservedIPs) (*allocator.Set, error) {
 }
 
 // parseRecords decodes status.allocatedIPs, re-keying any address that is
-// not in canonical form, and indexes the records by pod UID.
+// not in canonical form, and indexes the records by pod UID. A key that is
+// no address of the pool's family is kept as written (and counted), but
+// never handed out or released.
 func (st *poolState) parseRecords() ([]netip.Addr, error) {
 	raw, err := spiderpoolv2beta1.ParseAllocatedIPs(st.pool.Status.AllocatedIPs)
 	if err != nil {
@@ -138,9 +151,10 @@ func (st *poolState) parseRecords() ([]netip.Addr, error) {
 	st.byUID = make(map[string][]netip.Addr, len(raw))
 	addrs := make([]netip.Addr, 0, len(raw))
 	for key, rec := range raw {
-		a, err := netip.ParseAddr(key)
-		if err != nil {
-			return nil, fmt.Errorf("%w: pool %s status.allocatedIPs key %q: %w", ErrBadRecord, st.pool.Name, key, err)
+		a, ok := st.recordAddr(key)
+		if !ok {
+			st.records[key] = rec
+			continue
 		}
 		st.records[a.String()] = rec
 		st.byUID[rec.PodUID] = append(st.byUID[rec.PodUID], a)
@@ -149,17 +163,37 @@ func (st *poolState) parseRecords() ([]netip.Addr, error) {
 	return addrs, nil
 }
 
-// setReserved recomputes the usable set when the reserved IPs changed.
-func (st *poolState) setReserved(reserved reservedIPs) error {
-	if st.usable.reserved == reserved.key {
-		return nil
+// recordAddr parses a status.allocatedIPs key as an address of the pool's
+// family (any family when the spec has none); an IPv4-mapped address in an
+// IPv4 pool is its IPv4 address.
+func (st *poolState) recordAddr(key string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(key)
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, false
+	}
+	if st.version == spiderpoolv2beta1.IPv4 && a.Is4In6() {
+		a = a.Unmap()
+	}
+	if st.version != 0 && allocator.VersionOf(a) != allocator.IPVersion(st.version) {
+		return netip.Addr{}, false
+	}
+	return a, true
+}
+
+// setReserved recomputes the usable set when the reserved IPs changed. A
+// set that cannot be computed stops allocations (specErr), not releases.
+func (st *poolState) setReserved(reserved reservedIPs) {
+	if st.usable.reserved == reserved.key || st.alloc == nil {
+		return
 	}
 	st.usable.reserved = reserved.key
 	usable, err := st.usableSet(reserved)
-	if err != nil {
-		return err
+	if err == nil {
+		err = st.alloc.SetUsable(usable)
 	}
-	return st.alloc.SetUsable(usable)
+	if err != nil {
+		st.specErr = err
+	}
 }
 
 // checkInSpec guards against a usable set that is not this object's: an
@@ -203,6 +237,9 @@ func (st *poolState) removeRecord(a netip.Addr) error {
 	}
 	delete(st.records, a.String())
 	st.dropUID(rec.PodUID, a)
+	if st.alloc == nil {
+		return nil
+	}
 	return st.alloc.Release(a)
 }
 

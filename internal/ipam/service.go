@@ -35,6 +35,10 @@ type Service struct {
 	containers *containerIndex
 	stats      counters
 	observer   Observer
+
+	// badReserved remembers the SpiderReservedIP versions already logged
+	// as holding entries that do not parse ("name@resourceVersion").
+	badReserved sync.Map
 }
 
 // New returns a service that is not ready until Restore succeeds.
