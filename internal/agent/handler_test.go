@@ -119,7 +119,7 @@ func TestReleaseKeptWhenAPIUnreachable(t *testing.T) {
 	}
 	f.releaseErr = nil
 	var drained []agentapi.DelRequest
-	if err := a.queue.Drain(func(r agentapi.DelRequest) error { drained = append(drained, r); return nil }); err != nil {
+	if _, err := a.queue.Drain(func(r agentapi.QueuedRelease) error { drained = append(drained, r.DelRequest); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff([]agentapi.DelRequest{*req}, drained); d != "" {

@@ -40,7 +40,9 @@ type Options struct {
 	// plugin with every address (ConfigMap keys of the same names). The
 	// plugin does not probe yet; the agent warns at start when either is on.
 	EnableGatewayDetection, EnableIPConflictDetection bool
-	// DrainInterval paces retries of queued releases; 0 means 5s.
+	// DrainInterval paces retries of queued releases; 0 means 5s. A release
+	// that fails permanently is retried with growing pauses (up to 5 min)
+	// and given up after 24 h in the queue.
 	DrainInterval time.Duration
 	// MetricsAddr serves the Prometheus metrics on every path
 	// (SPIDERPOOL_METRIC_HTTP_PORT when SPIDERPOOL_ENABLED_METRIC is true);
@@ -63,6 +65,7 @@ type agent struct {
 	svc     *ipam.Service
 	handler *handler
 	queue   *agentapi.ReleaseQueue
+	drainer *queueDrainer
 	metrics *prometheus.Registry
 }
 
@@ -116,9 +119,14 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	if opts.ReleaseQueueDir == "" {
 		opts.ReleaseQueueDir = agentapi.ReleaseQueueDir(opts.SocketPath)
 	}
-	a := &agent{opts: opts, cache: c, svc: svc, metrics: reg,
+	queue := agentapi.NewReleaseQueue(opts.ReleaseQueueDir, agentapi.DefaultReleaseQueueMax)
+	qm, err := metrics.NewReleaseQueue(reg, queue.Len)
+	if err != nil {
+		return nil, fmt.Errorf("agent metrics: %w", err)
+	}
+	a := &agent{opts: opts, cache: c, svc: svc, metrics: reg, queue: queue,
 		handler: newHandler(newMeasuredIPAM(svc, m), opts.IPAM.NodeName, detection{opts.EnableGatewayDetection, opts.EnableIPConflictDetection}),
-		queue:   agentapi.NewReleaseQueue(opts.ReleaseQueueDir, agentapi.DefaultReleaseQueueMax)}
+		drainer: newQueueDrainer(queue, svc.Release, qm)}
 	a.handler.onReleaseError = a.keepRelease
 	return a, nil
 }

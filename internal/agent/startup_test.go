@@ -4,6 +4,7 @@
 package agent
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -14,6 +15,11 @@ import (
 // lineLogger returns a logger that appends each line it logs to lines.
 func lineLogger(lines *[]string) logr.Logger {
 	return funcr.New(func(prefix, args string) { *lines = append(*lines, prefix+" "+args) }, funcr.Options{Verbosity: 1})
+}
+
+// logrInto is the test's context with a lineLogger.
+func logrInto(t *testing.T, lines *[]string) context.Context {
+	return logr.NewContext(t.Context(), lineLogger(lines))
 }
 
 // TestWarnsUnimplementedDetection: the ConfigMap's detection switches are

@@ -25,5 +25,8 @@
 // before it has restored its state.
 //
 // [ReleaseQueue] is the on-disk queue of releases the plugin could not hand
-// to the agent during CNI DEL; the agent drains it.
+// to the agent during CNI DEL; the agent drains it. Every entry carries the
+// pod UID ([ErrNoPodUID]), and [ReleaseQueue.Drain] reports what it
+// released, kept, gave up and set aside as corrupt, for the agent to log
+// and count.
 package agentapi

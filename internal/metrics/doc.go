@@ -16,8 +16,9 @@
 //
 // The agent's metric set is Agent: the IPAM calls (counts, failure causes,
 // durations) and, through the ipam.Observer it implements, the waits in the
-// per-pool queues and the pool write conflicts. The controller's per-pool
-// and per-subnet gauges are Pools.
+// per-pool queues and the pool write conflicts; ReleaseQueue covers the
+// node's on-disk release queue, which Spiderpool does not have. The
+// controller's per-pool and per-subnet gauges are Pools.
 //
 // Nothing here is package-level state: every metric set is registered on
 // the prometheus.Registerer its constructor is given.

@@ -64,10 +64,20 @@ func retryLater(err error) bool {
 		agentapi.HasCode(err, agentapi.CodeNotReady) || agentapi.HasCode(err, agentapi.CodeInternal)
 }
 
-// enqueue queues the release; callErr is why the agent did not take it.
+// enqueue queues the release; callErr is why the agent did not take it. A
+// release without the pod UID is not queued (a later pod of the same name
+// could lose its addresses to it): DEL fails, so the runtime retries it
+// until the agent answers.
 func (p *Plugin) enqueue(socket string, req *agentapi.DelRequest, callErr error) error {
 	q := agentapi.NewReleaseQueue(p.QueueDir(socket), p.QueueCapacity)
-	if err := q.Enqueue(*req); err != nil {
+	err := q.Enqueue(*req)
+	if errors.Is(err, agentapi.ErrNoPodUID) {
+		return types.NewError(types.ErrTryAgainLater, fmt.Sprintf(
+			"spiderpool-agent on %s could not release the addresses of %s/%s interface %s, and the release is not queued: "+
+				"CNI_ARGS has no K8S_POD_UID, and a release queued without it could free the addresses of a later pod of the same name; "+
+				"DEL succeeds once the agent answers", socket, req.PodNamespace, req.PodName, req.IfName), callErr.Error())
+	}
+	if err != nil {
 		return types.NewError(types.ErrTryAgainLater, fmt.Sprintf(
 			"spiderpool-agent on %s could not release the addresses of %s/%s interface %s, and queuing the release in %s failed: %v",
 			socket, req.PodNamespace, req.PodName, req.IfName, q.Dir(), err), callErr.Error())

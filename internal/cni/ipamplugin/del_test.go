@@ -41,8 +41,8 @@ func TestDel(t *testing.T) {
 				t.Errorf("request (-want +got):\n%s", diff)
 			}
 			var queued []agentapi.DelRequest
-			if err := agentapi.NewReleaseQueue(tp.QueueDir(""), 0).Drain(func(r agentapi.DelRequest) error {
-				queued = append(queued, r)
+			if _, err := agentapi.NewReleaseQueue(tp.QueueDir(""), 0).Drain(func(r agentapi.QueuedRelease) error {
+				queued = append(queued, r.DelRequest)
 				return nil
 			}); err != nil {
 				t.Fatal(err)
@@ -71,6 +71,23 @@ func TestDelErrors(t *testing.T) {
 		e := wantCode(t, tp.Del(cmdArgs(netConf(t, "1.0.0", nil))), types.ErrTryAgainLater)
 		if !strings.Contains(e.Msg, "queue is full") {
 			t.Errorf("message %q does not say the queue is full", e.Msg)
+		}
+	})
+	t.Run("no pod UID, agent down", func(t *testing.T) {
+		// Review #14: queued without the UID, the release could free the
+		// addresses of a same-name pod created before the agent drains it.
+		tp := newTestPlugin(t)
+		tp.client.err = fmt.Errorf("%w: dial", agentapi.ErrUnreachable)
+		args := cmdArgs(netConf(t, "1.0.0", nil))
+		args.Args = "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod1"
+		e := wantCode(t, tp.Del(args), types.ErrTryAgainLater)
+		for _, want := range []string{"default/pod1", "K8S_POD_UID", "not queued"} {
+			if !strings.Contains(e.Msg, want) {
+				t.Errorf("message %q does not contain %q", e.Msg, want)
+			}
+		}
+		if n, err := agentapi.NewReleaseQueue(tp.QueueDir(""), 0).Len(); err != nil || n != 0 {
+			t.Errorf("queued %d, %v; want nothing", n, err)
 		}
 	})
 	t.Run("agent refuses", func(t *testing.T) {

@@ -306,12 +306,12 @@ func testDelAgentDownQueues(t *testing.T, env *netnsEnv) {
 	// The restarted agent drains the queue next to its socket.
 	var drained []agentapi.DelRequest
 	queue := agentapi.NewReleaseQueue(agentapi.ReleaseQueueDir(agent.socket), 0)
-	err := queue.Drain(func(r agentapi.DelRequest) error {
-		drained = append(drained, r)
-		return agent.Release(t.Context(), &r)
+	rep, err := queue.Drain(func(r agentapi.QueuedRelease) error {
+		drained = append(drained, r.DelRequest)
+		return agent.Release(t.Context(), &r.DelRequest)
 	})
-	if err != nil {
-		t.Fatalf("Drain: %v", err)
+	if err != nil || rep.Released != 1 {
+		t.Fatalf("Drain: %+v, %v", rep, err)
 	}
 	want := []agentapi.DelRequest{{
 		ContainerID: p.containerID, IfName: "eth0", NetNamespace: p.ns.Path(),
