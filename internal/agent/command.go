@@ -67,5 +67,6 @@ func loadOptions(path string, lookup config.LookupFunc) (Options, config.AgentEn
 		MetricsAddr:               metricsAddr(env.CommonEnv),
 		EnableGatewayDetection:    cm.EnableGatewayDetection,
 		EnableIPConflictDetection: cm.EnableIPConflictDetection,
+		EnableReleaseConflictIPs:  env.EnableReleaseConflictIPs,
 	}, env, nil
 }

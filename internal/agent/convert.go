@@ -31,7 +31,7 @@ func releaseAllRequest(r *agentapi.BatchDelRequest) ipam.ReleaseAllRequest {
 	return ipam.ReleaseAllRequest{ReleaseRequest: ipam.ReleaseRequest{
 		ContainerID: r.ContainerID, NetNS: r.NetNamespace,
 		PodNamespace: r.PodNamespace, PodName: r.PodName, PodUID: r.PodUID,
-	}}
+	}, IsReleaseConflictIPs: r.IsReleaseConflictIPs}
 }
 
 // detection carries the ConfigMap's probe switches into every address.

@@ -34,6 +34,9 @@ type handler struct {
 	// retried (docs/compatibility.md #7); nil drops nothing and returns the
 	// error.
 	onReleaseError func(req agentapi.DelRequest, err error) error
+	// releaseConflictIPs is SPIDERPOOL_ENABLED_RELEASE_CONFLICT_IPS: whether
+	// a conflict batch release may release at all.
+	releaseConflictIPs bool
 }
 
 var _ agentapi.Handler = (*handler)(nil)
@@ -73,8 +76,17 @@ func (h *handler) Release(ctx context.Context, req *agentapi.DelRequest) error {
 	return apiError(err)
 }
 
-// ReleaseAll implements agentapi.Handler.
+// ReleaseAll implements agentapi.Handler. A conflict release
+// (isReleaseConflictIPs) is refused with Spiderpool's 521 while
+// SPIDERPOOL_ENABLED_RELEASE_CONFLICT_IPS is false, and by the IPAM service,
+// with 522, for a pod whose addresses are fixed
+// (docs/reference/behaviour.md §3.4, docs/reference/interface.md §5.2).
 func (h *handler) ReleaseAll(ctx context.Context, req *agentapi.BatchDelRequest) error {
+	if req.IsReleaseConflictIPs && !h.releaseConflictIPs {
+		return agentapi.NewError(agentapi.CodeStatelessReleaseForbidden,
+			"forbid releasing IPs for stateless workload: SPIDERPOOL_ENABLED_RELEASE_CONFLICT_IPS is false; pod %s/%s keeps its addresses",
+			req.PodNamespace, req.PodName)
+	}
 	return apiError(h.ipam.ReleaseAll(ctx, releaseAllRequest(req)))
 }
 
@@ -112,6 +124,10 @@ func apiError(err error) error {
 		return agentapi.NewError(agentapi.CodeNotFound, "%s", err.Error())
 	case errors.Is(err, ipam.ErrPodNotAlive):
 		return agentapi.NewError(agentapi.CodeInvalidRequest, "%s", err.Error())
+	case errors.Is(err, ipam.ErrWrongNode):
+		return agentapi.NewError(agentapi.CodeWrongNode, "%s", err.Error())
+	case errors.Is(err, ipam.ErrStaticPod):
+		return agentapi.NewError(agentapi.CodeStatefulReleaseForbidden, "%s", err.Error())
 	}
 	return err
 }

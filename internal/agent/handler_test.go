@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -19,10 +20,11 @@ import (
 
 // fakeIPAM answers with canned results and errors.
 type fakeIPAM struct {
-	result     *ipam.Result
-	err        error
-	releaseErr error
-	released   []ipam.ReleaseRequest
+	result      *ipam.Result
+	err         error
+	releaseErr  error
+	released    []ipam.ReleaseRequest
+	releasedAll []ipam.ReleaseAllRequest
 }
 
 func (f *fakeIPAM) Allocate(context.Context, ipam.AllocateRequest) (*ipam.Result, error) {
@@ -34,7 +36,10 @@ func (f *fakeIPAM) Release(_ context.Context, r ipam.ReleaseRequest) error {
 	return f.releaseErr
 }
 
-func (f *fakeIPAM) ReleaseAll(context.Context, ipam.ReleaseAllRequest) error { return f.err }
+func (f *fakeIPAM) ReleaseAll(_ context.Context, r ipam.ReleaseAllRequest) error {
+	f.releasedAll = append(f.releasedAll, r)
+	return f.err
+}
 
 func (f *fakeIPAM) Check(context.Context, string, string, string, string) (*ipam.Result, error) {
 	return f.result, f.err
@@ -54,6 +59,8 @@ func TestApiErrorCodes(t *testing.T) {
 		{ipam.ErrNotReady, agentapi.CodeNotReady},
 		{ipam.ErrNoAllocation, agentapi.CodeNotFound},
 		{ipam.ErrPodNotAlive, agentapi.CodeInvalidRequest},
+		{fmt.Errorf("release all of pod ns/web-0: %w: pod ns/web-0", ipam.ErrStaticPod), agentapi.CodeStatefulReleaseForbidden},
+		{fmt.Errorf("%w: pod ns/p runs on node n2, this agent serves node n1", ipam.ErrWrongNode), agentapi.CodeWrongNode},
 	}
 	for _, c := range cases {
 		if got := apiError(c.err); !agentapi.HasCode(got, c.code) {
@@ -124,5 +131,48 @@ func TestReleaseKeptWhenAPIUnreachable(t *testing.T) {
 	}
 	if d := cmp.Diff([]agentapi.DelRequest{*req}, drained); d != "" {
 		t.Errorf("drained (-want +got):\n%s", d)
+	}
+}
+
+// TestReleaseAllHonoursTheSwitch (review #15): a conflict release
+// (isReleaseConflictIPs) is refused with Spiderpool's 521 while
+// SPIDERPOOL_ENABLED_RELEASE_CONFLICT_IPS is false, without asking the IPAM
+// service; otherwise the flag reaches the service, which refuses a
+// StatefulSet or KubeVirt pod (522).
+func TestReleaseAllHonoursTheSwitch(t *testing.T) {
+	req := &agentapi.BatchDelRequest{ContainerID: "c1", PodNamespace: "ns", PodName: "p", PodUID: "u1", IsReleaseConflictIPs: true}
+	for _, tc := range []struct {
+		name     string
+		enabled  bool
+		conflict bool
+		refused  bool
+	}{
+		{name: "switch off, conflict release", conflict: true, refused: true},
+		{name: "switch off, plain batch release"},
+		{name: "switch on, conflict release", enabled: true, conflict: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeIPAM{}
+			h := newHandler(f, "n1", detection{})
+			h.releaseConflictIPs = tc.enabled
+			r := *req
+			r.IsReleaseConflictIPs = tc.conflict
+			err := h.ReleaseAll(t.Context(), &r)
+			if tc.refused {
+				if !agentapi.HasCode(err, agentapi.CodeStatelessReleaseForbidden) || !strings.Contains(err.Error(), "SPIDERPOOL_ENABLED_RELEASE_CONFLICT_IPS") {
+					t.Fatalf("got %v, want StatelessReleaseForbidden naming the switch", err)
+				}
+				if len(f.releasedAll) != 0 {
+					t.Errorf("the IPAM service was asked: %+v", f.releasedAll)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.releasedAll) != 1 || f.releasedAll[0].IsReleaseConflictIPs != tc.conflict || f.releasedAll[0].PodUID != "u1" {
+				t.Errorf("IPAM requests %+v, want one with IsReleaseConflictIPs %v", f.releasedAll, tc.conflict)
+			}
+		})
 	}
 }

@@ -40,6 +40,10 @@ type Options struct {
 	// plugin with every address (ConfigMap keys of the same names). The
 	// plugin does not probe yet; the agent warns at start when either is on.
 	EnableGatewayDetection, EnableIPConflictDetection bool
+	// EnableReleaseConflictIPs is SPIDERPOOL_ENABLED_RELEASE_CONFLICT_IPS:
+	// when false, a conflict batch release (isReleaseConflictIPs) is refused
+	// with Spiderpool's 521.
+	EnableReleaseConflictIPs bool
 	// DrainInterval paces retries of queued releases; 0 means 5s. A release
 	// that fails permanently is retried with growing pauses (up to 5 min)
 	// and given up after 24 h in the queue.
@@ -128,6 +132,7 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 		handler: newHandler(newMeasuredIPAM(svc, m), opts.IPAM.NodeName, detection{opts.EnableGatewayDetection, opts.EnableIPConflictDetection}),
 		drainer: newQueueDrainer(queue, svc.Release, qm)}
 	a.handler.onReleaseError = a.keepRelease
+	a.handler.releaseConflictIPs = opts.EnableReleaseConflictIPs
 	return a, nil
 }
 

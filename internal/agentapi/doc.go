@@ -11,7 +11,8 @@
 //	GET    /v1/ipam/healthy  200 when ready, 503 NotReady with the reason otherwise
 //	POST   /v1/ipam/ip       allocate: [AddRequest] -> [AddResponse]
 //	DELETE /v1/ipam/ip       release one attachment: [DelRequest]
-//	DELETE /v1/ipam/ips      release every address of a pod: [BatchDelRequest]
+//	DELETE /v1/ipam/ips      release every address of a pod: [BatchDelRequest];
+//	                         a conflict release is refused with 521 or 522, as in Spiderpool
 //	POST   /v1/ipam/check    what the agent recorded: [CheckRequest] -> [CheckResponse]
 //	POST   /v1/ipam/gc       CNI GC: [GCRequest]
 //

@@ -37,6 +37,24 @@ const (
 	// CodeNotReady: the agent has not restored its state or synced its
 	// cache yet; retry later (503).
 	CodeNotReady Code = "NotReady"
+	// CodeWrongNode: the pod is bound to another node, whose agent alone
+	// serves it (403).
+	CodeWrongNode Code = "WrongNode"
+	// CodeStatelessReleaseForbidden: a conflict batch release
+	// (isReleaseConflictIPs) while SPIDERPOOL_ENABLED_RELEASE_CONFLICT_IPS
+	// is false; Spiderpool's 521 (docs/reference/interface.md §5.2).
+	CodeStatelessReleaseForbidden Code = "StatelessReleaseForbidden"
+	// CodeStatefulReleaseForbidden: a conflict batch release of a
+	// StatefulSet or KubeVirt pod, whose addresses are fixed; Spiderpool's
+	// 522 (docs/reference/interface.md §5.2).
+	CodeStatefulReleaseForbidden Code = "StatefulReleaseForbidden"
+)
+
+// Spiderpool's statuses for a refused batch release; net/http has no
+// names for them.
+const (
+	statusStatelessReleaseForbidden = 521
+	statusStatefulReleaseForbidden  = 522
 )
 
 // Error is the JSON body of every non-2xx response, and the error the
@@ -85,6 +103,12 @@ func (c Code) HTTPStatus() int {
 		return http.StatusUnprocessableEntity
 	case CodeNotReady:
 		return http.StatusServiceUnavailable
+	case CodeWrongNode:
+		return http.StatusForbidden
+	case CodeStatelessReleaseForbidden:
+		return statusStatelessReleaseForbidden
+	case CodeStatefulReleaseForbidden:
+		return statusStatefulReleaseForbidden
 	default:
 		return http.StatusInternalServerError
 	}
@@ -102,6 +126,12 @@ func codeForStatus(status int) Code {
 		return CodeConflict
 	case http.StatusServiceUnavailable:
 		return CodeNotReady
+	case http.StatusForbidden:
+		return CodeWrongNode
+	case statusStatelessReleaseForbidden:
+		return CodeStatelessReleaseForbidden
+	case statusStatefulReleaseForbidden:
+		return CodeStatefulReleaseForbidden
 	default:
 		return CodeInternal
 	}

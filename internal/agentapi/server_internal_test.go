@@ -33,6 +33,17 @@ func (h nopHandler) Check(context.Context, *CheckRequest) (*CheckResponse, error
 }
 func (h nopHandler) GC(context.Context, *GCRequest) error { h.t.Error("GC called"); return nil }
 
+// TestSpiderpoolStatuses: Spiderpool's agent answers a refused batch
+// release with 521 or 522 and a JSON string body
+// (docs/reference/interface.md §5.2); the client keeps the meaning.
+func TestSpiderpoolStatuses(t *testing.T) {
+	for status, want := range map[int]Code{521: CodeStatelessReleaseForbidden, 522: CodeStatefulReleaseForbidden, 403: CodeWrongNode} {
+		if got := errorFromBody(status, []byte(`"forbid releasing IPs"`)); got.Code != want || got.Message != `"forbid releasing IPs"` {
+			t.Errorf("status %d: got %+v, want code %s", status, got, want)
+		}
+	}
+}
+
 func TestServerRejectsBadBodies(t *testing.T) {
 	tests := []struct {
 		name, method, path, body string

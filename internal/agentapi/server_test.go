@@ -99,6 +99,9 @@ func TestHandlerErrors(t *testing.T) {
 		{"conflict", agentapi.NewError(agentapi.CodeConflict, "in use"), agentapi.CodeConflict, 409, "in use"},
 		{"not found", agentapi.NewError(agentapi.CodeNotFound, "none"), agentapi.CodeNotFound, 404, "none"},
 		{"plain", errors.New("apiserver: connection refused"), agentapi.CodeInternal, 500, "apiserver: connection refused"},
+		{"wrong node", agentapi.NewError(agentapi.CodeWrongNode, "pod on n2"), agentapi.CodeWrongNode, 403, "pod on n2"},
+		{"stateless release forbidden", agentapi.NewError(agentapi.CodeStatelessReleaseForbidden, "off"), agentapi.CodeStatelessReleaseForbidden, 521, "off"},
+		{"stateful release forbidden", agentapi.NewError(agentapi.CodeStatefulReleaseForbidden, "sts"), agentapi.CodeStatefulReleaseForbidden, 522, "sts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
