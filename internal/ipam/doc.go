@@ -29,7 +29,7 @@
 // Records stay where Spiderpool keeps them: status.allocatedIPs (a JSON map
 // ip -> {pod, podUid}) and status.allocatedIPCount, so an existing cluster's
 // pools are read as they are. Each pool has an in-memory queue in the
-// agent: operations on one pool are serialised, and those that arrive
+// agent (package internal/ipam/poolq): operations on one pool are serialised, and those that arrive
 // while a write is in flight are applied together in the next single
 // status write (batching). The queue keeps the pool as last read or written
 // (resourceVersion, decoded records, records by pod UID, and an
@@ -41,7 +41,8 @@
 // time, not errors. "Pool full" is only reported from a fresh read. A write
 // that has started is never cut short by a caller giving up (it is bounded
 // by Config.WriteTimeout), so every caller learns whether it got an
-// address.
+// address; a write answered with a timeout or a 500 is settled by a fresh
+// read.
 //
 // The queues' inner events, how long an operation waited before it was
 // tried and which writes lost a race, are reported to Deps.Observer (package

@@ -6,6 +6,7 @@ package ipam
 import (
 	"errors"
 
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
 	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
@@ -25,8 +26,9 @@ var (
 
 	// ErrNoPool is returned when no candidate pool is left for an interface
 	// and IP family: no selection rule applies, or every candidate was
-	// filtered out (the message says why for each pool).
-	ErrNoPool = errors.New("no IPPool available")
+	// filtered out (the message says why for each pool), or the pool is
+	// terminating. It is poolq.ErrNoPool.
+	ErrNoPool = poolq.ErrNoPool
 
 	// ErrWrongNode is returned for a request about a pod bound to another
 	// node than this agent's: only the node's own agent may allocate or
@@ -39,13 +41,14 @@ var (
 	ErrStaticPod = errors.New("forbid releasing the IPs of a stateful workload")
 
 	// ErrPoolNotFound is returned when a pool named by a selection rule does
-	// not exist. The message names the pool.
-	ErrPoolNotFound = errors.New("IPPool not found")
+	// not exist. The message names the pool. It is poolq.ErrPoolNotFound.
+	ErrPoolNotFound = poolq.ErrPoolNotFound
 
 	// ErrPoolExhausted is returned when every candidate pool of an
 	// interface and family is full, as read from the API server, or has
-	// reached SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS records.
-	ErrPoolExhausted = errors.New("all IP addresses used out")
+	// reached SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS records. It is
+	// poolq.ErrPoolExhausted.
+	ErrPoolExhausted = poolq.ErrPoolExhausted
 
 	// ErrNoAllocation is returned by Check when nothing is recorded for the
 	// pod incarnation and interface.

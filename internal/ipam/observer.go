@@ -3,7 +3,11 @@
 
 package ipam
 
-import "time"
+import (
+	"time"
+
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
+)
 
 // Operation names what a pool operation serves, for an Observer.
 type Operation uint8
@@ -49,36 +53,29 @@ type nopObserver struct{}
 func (nopObserver) PoolQueueWait(Operation, time.Duration) {}
 func (nopObserver) PoolConflict(Operation)                 {}
 
-// operation is the Observer's name for an operation kind.
-func (k opKind) operation() Operation {
-	if k == opRelease {
+// queueObserver tells an Observer what the pool queues report.
+type queueObserver struct{ Observer }
+
+// operation is the Observer's name for a queue operation kind.
+func operation(k poolq.Kind) Operation {
+	if k == poolq.Release {
 		return OperationRelease
 	}
 	return OperationAllocation
 }
 
-// observeQueueWait reports the wait of the operations of batch tried for
-// the first time.
-func (q *poolQueue) observeQueueWait(batch []*poolOp) {
-	now := q.svc.clock.Now()
-	for _, op := range batch {
-		if op.tried {
-			continue
-		}
-		op.tried = true
-		q.svc.observer.PoolQueueWait(op.kind.operation(), now.Sub(op.queued))
-	}
+// QueueWait implements poolq.Observer.
+func (o queueObserver) QueueWait(k poolq.Kind, wait time.Duration) {
+	o.PoolQueueWait(operation(k), wait)
 }
 
-// observeConflict reports a refused write of batch, once per kind of
-// operation in it.
-func (q *poolQueue) observeConflict(batch []*poolOp) {
-	seen := map[Operation]bool{}
-	for _, op := range batch {
-		o := op.kind.operation()
-		if !seen[o] {
-			seen[o] = true
-			q.svc.observer.PoolConflict(o)
+// Conflict implements poolq.Observer: once per Operation the write carried.
+func (o queueObserver) Conflict(kinds []poolq.Kind) {
+	var seen [OperationRelease + 1]bool
+	for _, k := range kinds {
+		if op := operation(k); !seen[op] {
+			seen[op] = true
+			o.PoolConflict(op)
 		}
 	}
 }

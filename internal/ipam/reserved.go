@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strings"
 
 	"github.com/go-logr/logr"
@@ -16,37 +15,23 @@ import (
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
 )
 
-// reservedIPs is the union of all SpiderReservedIP ranges per IP family:
-// they are never handed out by any pool of that family
-// (docs/reference/behaviour.md §2.1).
-type reservedIPs struct {
-	v4, v6 []string
-	// key identifies the content, to notice when a pool's usable set must
-	// be recomputed.
-	key string
-}
-
-// of returns the ranges of version v.
-func (r reservedIPs) of(v int64) []string {
-	if v == spiderpoolv2beta1.IPv4 {
-		return r.v4
-	}
-	return r.v6
-}
+// reservedIPs is the union of all SpiderReservedIP ranges per IP family
+// (docs/reference/behaviour.md §2.1), as the pool queues apply it.
+type reservedIPs = poolq.Reserved
 
 // reservedIPs lists the non-terminating SpiderReservedIPs through reader.
 // Each is parsed on its own: an entry that does not parse (written without
-// the webhook, or accepted by Spiderpool's laxer parser) is skipped and
-// logged, so that it cannot stop the allocations of every pool of its
-// family.
+// the webhook) is skipped and logged, so that it cannot stop the
+// allocations of every pool of its family.
 func (s *Service) reservedIPs(ctx context.Context, reader client.Reader) (reservedIPs, error) {
 	var list spiderpoolv2beta1.SpiderReservedIPList
 	if err := reader.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
 		return reservedIPs{}, fmt.Errorf("list SpiderReservedIPs: %w", err)
 	}
-	var r reservedIPs
+	var v4, v6 []string
 	for i := range list.Items {
 		item := &list.Items[i]
 		if item.DeletionTimestamp != nil || item.Spec.IPVersion == nil {
@@ -54,15 +39,12 @@ func (s *Service) reservedIPs(ctx context.Context, reader client.Reader) (reserv
 		}
 		switch *item.Spec.IPVersion {
 		case spiderpoolv2beta1.IPv4:
-			r.v4 = append(r.v4, s.validReserved(ctx, item)...)
+			v4 = append(v4, s.validReserved(ctx, item)...)
 		case spiderpoolv2beta1.IPv6:
-			r.v6 = append(r.v6, s.validReserved(ctx, item)...)
+			v6 = append(v6, s.validReserved(ctx, item)...)
 		}
 	}
-	slices.Sort(r.v4)
-	slices.Sort(r.v6)
-	r.key = strings.Join(r.v4, ",") + "|" + strings.Join(r.v6, ",")
-	return r, nil
+	return poolq.NewReserved(v4, v6), nil
 }
 
 // validReserved returns the entries of item that parse as ranges of its

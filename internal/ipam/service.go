@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
 	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
@@ -27,14 +28,14 @@ type Service struct {
 
 	ready atomic.Bool
 
-	queuesMu sync.Mutex
-	queues   map[string]*poolQueue // by pool name
+	// queues serialise and batch the writes of each pool; queues.Recorded
+	// answers what a pool records for a pod UID without API cost.
+	queues *poolq.Queues
 
 	pods       *podLocks
 	quarantine *quarantine
 	containers *containerIndex
 	stats      counters
-	observer   Observer
 
 	// badReserved remembers the SpiderReservedIP versions already logged
 	// as holding entries that do not parse ("name@resourceVersion").
@@ -56,13 +57,15 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		obs = nopObserver{}
 	}
 	return &Service{
-		observer:   obs,
-		cfg:        cfg,
-		cache:      deps.Cache,
-		api:        deps.API,
-		store:      deps.Store,
-		clock:      clk,
-		queues:     map[string]*poolQueue{},
+		cfg:   cfg,
+		cache: deps.Cache,
+		api:   deps.API,
+		store: deps.Store,
+		clock: clk,
+		queues: poolq.New(poolq.Deps{
+			Cache: deps.Cache, API: deps.API, Store: deps.Store, Clock: clk, MaxRecords: cfg.MaxAllocatedIPs,
+			WriteTimeout: cfg.WriteTimeout, Backoff: cfg.Backoff, Observer: queueObserver{obs},
+		}),
 		pods:       newPodLocks(),
 		quarantine: newQuarantine(clk, cfg.ConflictQuarantine),
 		containers: newContainerIndex(),
@@ -86,58 +89,9 @@ func (s *Service) Restore(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("restore IPAM: %w", err)
 	}
-	listed := make(map[string]bool, len(pools.Items))
-	for i := range pools.Items {
-		listed[pools.Items[i].Name] = true
-		s.queue(pools.Items[i].Name).restore(&pools.Items[i], reserved)
-	}
-	s.pruneUnlisted(listed)
+	s.queues.Restore(pools.Items, reserved)
 	s.ready.Store(true)
 	return nil
-}
-
-// queue returns the serialising queue of pool name, creating it.
-func (s *Service) queue(name string) *poolQueue {
-	s.queuesMu.Lock()
-	defer s.queuesMu.Unlock()
-	q, ok := s.queues[name]
-	if !ok {
-		q = &poolQueue{name: name, svc: s}
-		s.queues[name] = q
-	}
-	return q
-}
-
-// prune removes q if its pool is gone and it is idle: no goroutine runs
-// and nothing is pending. A submit that obtained q before finds it dead and
-// goes to the queue that replaces it.
-func (s *Service) prune(q *poolQueue) {
-	s.queuesMu.Lock()
-	defer s.queuesMu.Unlock()
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.running || len(q.pending) > 0 || !q.gone.Load() || s.queues[q.name] != q {
-		return
-	}
-	delete(s.queues, q.name)
-	q.dead = true
-}
-
-// pruneUnlisted marks the queues of pools not in listed as gone and removes
-// those that are idle.
-func (s *Service) pruneUnlisted(listed map[string]bool) {
-	s.queuesMu.Lock()
-	var stale []*poolQueue
-	for name, q := range s.queues {
-		if !listed[name] {
-			stale = append(stale, q)
-		}
-	}
-	s.queuesMu.Unlock()
-	for _, q := range stale {
-		q.gone.Store(true)
-		s.prune(q)
-	}
 }
 
 func (s *Service) checkReady() error {

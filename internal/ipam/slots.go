@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
 )
 
 // slot is one address to allocate: an interface and a family, with its
@@ -111,13 +112,13 @@ func (a *allocation) allocateSlot(ctx context.Context, sl *slot, avoid, taken ma
 	}
 	var errs []error
 	for _, p := range sl.pools {
-		res := a.svc.queue(p.Name).submit(&poolOp{
-			ctx: ctx, kind: opAllocate, podKey: a.podKey, uid: a.uid, avoid: opAvoid, hint: p, reserved: a.reserved,
+		res := a.svc.queues.Submit(p.Name, &poolq.Op{
+			Ctx: ctx, Kind: poolq.Allocate, PodKey: a.podKey, UID: a.uid, Avoid: opAvoid, Hint: p, Reserved: a.reserved,
 		})
-		if res.err == nil {
-			return slotResult{nic: sl.nic, version: sl.version, ip: res.ip, info: res.pool}, nil
+		if res.Err == nil {
+			return slotResult{nic: sl.nic, version: sl.version, ip: res.IP, info: newPoolInfo(res.Pool)}, nil
 		}
-		errs = append(errs, res.err)
+		errs = append(errs, res.Err)
 		if ctx.Err() != nil {
 			break
 		}

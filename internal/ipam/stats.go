@@ -31,7 +31,7 @@ type Stats struct {
 	// PoolReads counts fresh pool reads from the API server.
 	PoolReads uint64
 	// PoolCacheLoads counts pool states taken from the informer cache
-	// because it had a newer version than the queue (see catchup.go).
+	// because it had a newer version than the queue (package poolq).
 	PoolCacheLoads uint64
 	// EndpointWrites counts SpiderEndpoint creates, updates, finalizer
 	// removals and deletes sent.
@@ -42,26 +42,23 @@ type Stats struct {
 
 type counters struct {
 	allocations, allocationFailures, releasedIPs atomic.Uint64
-	poolOps, poolBatches, poolWrites             atomic.Uint64
-	poolConflicts, poolReads, poolCacheLoads     atomic.Uint64
-	poolAmbiguousWrites                          atomic.Uint64
 	endpointWrites, endpointConflicts            atomic.Uint64
 }
 
 // Stats returns a snapshot of the service's counters.
 func (s *Service) Stats() Stats {
-	c := &s.stats
+	c, q := &s.stats, s.queues.Stats()
 	return Stats{
 		Allocations:         c.allocations.Load(),
 		AllocationFailures:  c.allocationFailures.Load(),
 		ReleasedIPs:         c.releasedIPs.Load(),
-		PoolOps:             c.poolOps.Load(),
-		PoolBatches:         c.poolBatches.Load(),
-		PoolWrites:          c.poolWrites.Load(),
-		PoolConflicts:       c.poolConflicts.Load(),
-		PoolAmbiguousWrites: c.poolAmbiguousWrites.Load(),
-		PoolReads:           c.poolReads.Load(),
-		PoolCacheLoads:      c.poolCacheLoads.Load(),
+		PoolOps:             q.Ops,
+		PoolBatches:         q.Batches,
+		PoolWrites:          q.Writes,
+		PoolConflicts:       q.Conflicts,
+		PoolAmbiguousWrites: q.AmbiguousWrites,
+		PoolReads:           q.Reads,
+		PoolCacheLoads:      q.CacheLoads,
 		EndpointWrites:      c.endpointWrites.Load(),
 		EndpointConflicts:   c.endpointConflicts.Load(),
 	}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package ipam
+package poolq
 
 import (
 	"context"
@@ -14,11 +14,11 @@ import (
 
 // dropDone completes the operations whose context is done with its error
 // and returns the others.
-func dropDone(pool string, batch []*poolOp) []*poolOp {
+func dropDone(pool string, batch []*Op) []*Op {
 	live := batch[:0]
 	for _, op := range batch {
-		if err := op.ctx.Err(); err != nil {
-			op.res = opResult{err: fmt.Errorf("pool %s: %w", pool, err)}
+		if err := op.Ctx.Err(); err != nil {
+			op.res = Result{Err: fmt.Errorf("pool %s: %w", pool, err)}
 			op.complete()
 			continue
 		}
@@ -27,24 +27,24 @@ func dropDone(pool string, batch []*poolOp) []*poolOp {
 	return live
 }
 
-func failAll(batch []*poolOp, err error) {
+func failAll(batch []*Op, err error) {
 	for _, op := range batch {
-		op.res.err = err
+		op.res.Err = err
 	}
 }
 
-func anyExhausted(batch []*poolOp) bool {
+func anyExhausted(batch []*Op) bool {
 	for _, op := range batch {
-		if errors.Is(op.res.err, ErrPoolExhausted) {
+		if errors.Is(op.res.Err, ErrPoolExhausted) {
 			return true
 		}
 	}
 	return false
 }
 
-func anyReused(batch []*poolOp) bool {
+func anyReused(batch []*Op) bool {
 	for _, op := range batch {
-		if op.res.reused {
+		if op.res.Reused {
 			return true
 		}
 	}
@@ -53,13 +53,13 @@ func anyReused(batch []*poolOp) bool {
 
 // anyContext returns a context that is done once the contexts of all ops
 // are, and carries the values of the first.
-func anyContext(ops []*poolOp) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ops[0].ctx))
+func anyContext(ops []*Op) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ops[0].Ctx))
 	var live atomic.Int64
 	live.Store(int64(len(ops)))
 	stops := make([]func() bool, 0, len(ops))
 	for _, op := range ops {
-		stops = append(stops, context.AfterFunc(op.ctx, func() {
+		stops = append(stops, context.AfterFunc(op.Ctx, func() {
 			if live.Add(-1) == 0 {
 				cancel()
 			}
@@ -74,10 +74,10 @@ func anyContext(ops []*poolOp) (context.Context, context.CancelFunc) {
 }
 
 // firstHint returns the first cached pool object carried by the batch.
-func firstHint(batch []*poolOp) *spiderpoolv2beta1.SpiderIPPool {
+func firstHint(batch []*Op) *spiderpoolv2beta1.SpiderIPPool {
 	for _, op := range batch {
-		if op.hint != nil {
-			return op.hint
+		if op.Hint != nil {
+			return op.Hint
 		}
 	}
 	return nil

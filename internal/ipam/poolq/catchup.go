@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package ipam
+package poolq
 
 import (
 	"context"
@@ -35,12 +35,12 @@ func newerVersion(a, b string) bool {
 // cachedNewer returns a copy of the cached pool if its resourceVersion is
 // newer than rv, else nil. A version newer than one this agent wrote or
 // read holds that write: etcd orders every write of an object.
-func (q *poolQueue) cachedNewer(ctx context.Context, rv string) *spiderpoolv2beta1.SpiderIPPool {
+func (q *queue) cachedNewer(ctx context.Context, rv string) *spiderpoolv2beta1.SpiderIPPool {
 	if rv == "" {
 		return nil
 	}
 	pool := &spiderpoolv2beta1.SpiderIPPool{}
-	if err := q.svc.cache.Get(ctx, client.ObjectKey{Name: q.name}, pool); err != nil {
+	if err := q.deps.Cache.Get(ctx, client.ObjectKey{Name: q.name}, pool); err != nil {
 		return nil // the API server read that follows reports real errors
 	}
 	if !newerVersion(pool.ResourceVersion, rv) {
@@ -52,7 +52,7 @@ func (q *poolQueue) cachedNewer(ctx context.Context, rv string) *spiderpoolv2bet
 // catchUp replaces the queue's state with the cached pool when another
 // writer has moved the pool on since this agent's last read or write. The
 // state holds no unwritten change between attempts, so this loses nothing.
-func (q *poolQueue) catchUp(ctx context.Context) {
+func (q *queue) catchUp(ctx context.Context) {
 	if q.state == nil {
 		return
 	}
@@ -65,5 +65,5 @@ func (q *poolQueue) catchUp(ctx context.Context) {
 		return // keep ours; the write's outcome decides
 	}
 	q.setState(st)
-	q.svc.stats.poolCacheLoads.Add(1)
+	q.qs.stats.cacheLoads.Add(1)
 }

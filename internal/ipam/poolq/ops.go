@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package ipam
+package poolq
 
 import (
 	"context"
@@ -12,35 +12,44 @@ import (
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
-// opKind is what a pool operation does.
-type opKind uint8
+// Kind is what a pool operation does.
+type Kind uint8
 
 const (
-	// opAllocate takes one address for a pod, or returns the one the pod
+	// Allocate takes one address for a pod, or returns the one the pod
 	// UID already holds (an idempotent retry, Spiderpool #4295).
-	opAllocate opKind = iota + 1
-	// opRelease removes the records of ips held by the pod UID.
-	opRelease
-	// opAdopt rewrites the records of ips, held by the same pod name, to a
+	Allocate Kind = iota + 1
+	// Release removes the records of ips held by the pod UID.
+	Release
+	// Adopt rewrites the records of ips, held by the same pod name, to a
 	// new pod UID (StatefulSet re-creation).
-	opAdopt
+	Adopt
 )
 
-// poolOp is one request queued on a pool. The queue fills res and closes
-// done exactly once.
-type poolOp struct {
-	ctx      context.Context
-	kind     opKind
-	podKey   string // "<namespace>/<name>"
-	uid      string
-	avoid    map[netip.Addr]bool             // opAllocate: never return these
-	ips      []netip.Addr                    // opRelease, opAdopt
-	hint     *spiderpoolv2beta1.SpiderIPPool // read-only cached object, used when the queue has no state
-	reserved reservedIPs
+// Op is one request queued on a pool. The queue fills its result and
+// closes done exactly once.
+type Op struct {
+	// Ctx bounds the wait: an operation whose Ctx is done before it is
+	// tried is dropped with its error.
+	Ctx  context.Context
+	Kind Kind
+	// PodKey is "<namespace>/<name>" of the pod, UID its UID.
+	PodKey string
+	UID    string
+	// Avoid (Allocate) are addresses never to return.
+	Avoid map[netip.Addr]bool
+	// IPs (Release, Adopt) are the addresses concerned.
+	IPs []netip.Addr
+	// Hint (Allocate, optional) is a read-only cached copy of the pool,
+	// used when the queue has no state.
+	Hint *spiderpoolv2beta1.SpiderIPPool
+	// Reserved (Allocate) are the reserved IPs to apply.
+	Reserved Reserved
 
-	res  opResult
+	res  Result
 	done chan struct{}
 	// queued is when op entered the queue; tried is set once it has been
 	// tried (for the Observer's queue wait).
@@ -52,7 +61,7 @@ type poolOp struct {
 }
 
 // complete hands op's result to its caller.
-func (op *poolOp) complete() {
+func (op *Op) complete() {
 	if op.stop != nil {
 		op.stop()
 	}
@@ -62,55 +71,59 @@ func (op *poolOp) complete() {
 // detach gives op, whose write may have landed, a context of its own,
 // bounded by timeout: its outcome is learnt from a fresh read even if the
 // caller gave up meanwhile, so that the caller can undo what landed.
-func (op *poolOp) detach(timeout time.Duration) {
+func (op *Op) detach(timeout time.Duration) {
 	if op.stop == nil {
-		op.ctx, op.stop = context.WithTimeout(context.WithoutCancel(op.ctx), timeout)
+		op.Ctx, op.stop = context.WithTimeout(context.WithoutCancel(op.Ctx), timeout)
 	}
 }
 
-// opResult is the outcome of a poolOp.
-type opResult struct {
-	ip       netip.Addr // opAllocate
-	reused   bool       // opAllocate: ip was already recorded for the pod
-	released int        // opRelease
-	pool     poolInfo
-	err      error
+// Result is the outcome of an Op.
+type Result struct {
+	// IP (Allocate) is the address taken or found.
+	IP netip.Addr
+	// Reused (Allocate) says IP was already recorded for the pod UID.
+	Reused bool
+	// Released (Release) counts the records removed.
+	Released int
+	// Pool describes the pool, as the state the outcome was decided on.
+	Pool Info
+	Err  error
 }
 
 // apply performs op on st in memory and reports whether the records
 // changed, i.e. whether a status write is needed.
-func (st *poolState) apply(op *poolOp, maxRecords int) bool {
-	op.res = opResult{pool: st.info()}
-	switch op.kind {
-	case opAllocate:
+func (st *poolState) apply(op *Op, maxRecords int) bool {
+	op.res = Result{Pool: st.info()}
+	switch op.Kind {
+	case Allocate:
 		return st.allocate(op, maxRecords)
-	case opRelease:
+	case Release:
 		return st.release(op)
 	default:
 		return st.adopt(op)
 	}
 }
 
-func (st *poolState) allocate(op *poolOp, maxRecords int) bool {
+func (st *poolState) allocate(op *Op, maxRecords int) bool {
 	name := st.pool.Name
 	if st.pool.DeletionTimestamp != nil {
-		op.res.err = fmt.Errorf("%w: pool %s is terminating", ErrNoPool, name)
+		op.res.Err = fmt.Errorf("%w: pool %s is terminating", ErrNoPool, name)
 		return false
 	}
 	if st.specErr != nil {
-		op.res.err = st.specErr
+		op.res.Err = st.specErr
 		return false
 	}
-	if a, ok := st.held(op.uid, op.avoid); ok {
-		op.res.ip, op.res.reused = a, true
+	if a, ok := st.held(op.UID, op.Avoid); ok {
+		op.res.IP, op.res.Reused = a, true
 		return false
 	}
 	if len(st.records) >= maxRecords {
-		op.res.err = fmt.Errorf("%w: pool %s holds %d records, the most SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS allows",
+		op.res.Err = fmt.Errorf("%w: pool %s holds %d records, the most SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS allows",
 			ErrPoolExhausted, name, len(st.records))
 		return false
 	}
-	a, err := st.firstFree(op.avoid)
+	a, err := st.firstFree(op.Avoid)
 	if err == nil {
 		err = st.checkInSpec(a)
 	}
@@ -118,11 +131,11 @@ func (st *poolState) allocate(op *poolOp, maxRecords int) bool {
 		err = st.alloc.Allocate(a)
 	}
 	if err != nil {
-		op.res.err = err
+		op.res.Err = err
 		return false
 	}
-	st.addRecord(a, spiderpoolv2beta1.PoolIPAllocation{NamespacedName: op.podKey, PodUID: op.uid})
-	op.res.ip = a
+	st.addRecord(a, spiderpoolv2beta1.PoolIPAllocation{NamespacedName: op.PodKey, PodUID: op.UID})
+	op.res.IP = a
 	return true
 }
 
@@ -171,44 +184,44 @@ func (st *poolState) firstFree(avoid map[netip.Addr]bool) (netip.Addr, error) {
 	return a, nil
 }
 
-func (st *poolState) release(op *poolOp) bool {
-	for _, a := range op.ips {
+func (st *poolState) release(op *Op) bool {
+	for _, a := range op.IPs {
 		rec, ok := st.records[a.String()]
-		if !ok || rec.PodUID != op.uid {
+		if !ok || rec.PodUID != op.UID {
 			continue
 		}
 		if err := st.removeRecord(a); err != nil {
-			op.res.err = fmt.Errorf("pool %s: release %s: %w", st.pool.Name, a, err)
+			op.res.Err = fmt.Errorf("pool %s: release %s: %w", st.pool.Name, a, err)
 			break
 		}
-		op.res.released++
+		op.res.Released++
 	}
-	return op.res.released > 0
+	return op.res.Released > 0
 }
 
-// adopt gives op.uid the records of op.ips. Each must be recorded for the
+// adopt gives op.UID the records of op.IPs. Each must be recorded for the
 // same pod name, or be free (a record removed meanwhile is taken again).
-func (st *poolState) adopt(op *poolOp) bool {
-	for _, a := range op.ips {
-		if rec, ok := st.records[a.String()]; ok && rec.NamespacedName != op.podKey {
-			op.res.err = fmt.Errorf("%w: pool %s records %s for %s, not %s", ErrBadRecord, st.pool.Name, a,
-				rec.NamespacedName, op.podKey)
+func (st *poolState) adopt(op *Op) bool {
+	for _, a := range op.IPs {
+		if rec, ok := st.records[a.String()]; ok && rec.NamespacedName != op.PodKey {
+			op.res.Err = fmt.Errorf("%w: pool %s records %s for %s, not %s", store.ErrBadRecord, st.pool.Name, a,
+				rec.NamespacedName, op.PodKey)
 			return false
 		}
 	}
 	changed := false
-	for _, a := range op.ips {
+	for _, a := range op.IPs {
 		rec, ok := st.records[a.String()]
-		if ok && rec.PodUID == op.uid {
+		if ok && rec.PodUID == op.UID {
 			continue
 		}
 		if ok {
 			st.dropUID(rec.PodUID, a)
 		} else if err := st.take(a); err != nil {
-			op.res.err = fmt.Errorf("%w: pool %s cannot give %s back to %s: %w", ErrBadRecord, st.pool.Name, a, op.podKey, err)
+			op.res.Err = fmt.Errorf("%w: pool %s cannot give %s back to %s: %w", store.ErrBadRecord, st.pool.Name, a, op.PodKey, err)
 			return changed
 		}
-		st.addRecord(a, spiderpoolv2beta1.PoolIPAllocation{NamespacedName: op.podKey, PodUID: op.uid})
+		st.addRecord(a, spiderpoolv2beta1.PoolIPAllocation{NamespacedName: op.PodKey, PodUID: op.UID})
 		changed = true
 	}
 	return changed

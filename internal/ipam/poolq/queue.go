@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package ipam
+package poolq
 
 import (
 	"context"
@@ -19,23 +19,24 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
-// poolQueue serialises the operations of this agent on one pool and
+// queue serialises the operations of this agent on one pool and
 // batches them: the operations queued while a write is in flight go into
 // the next single status write. A goroutine runs while there is work.
-type poolQueue struct {
+type queue struct {
 	name string
-	svc  *Service
+	qs   *Queues
+	deps *Deps
 
 	mu      sync.Mutex
-	pending []*poolOp
+	pending []*Op
 	running bool
 
-	// state and usable belong to the running goroutine; restore sets them
-	// only while no goroutine runs.
+	// state and usable belong to the running goroutine; restore and
+	// Queues.Recorded use them, under mu, only while no goroutine runs.
 	state  *poolState
 	usable usableCache
 	// reserved is the newest reserved-IP list seen with an allocation.
-	reserved reservedIPs
+	reserved Reserved
 	// knownVersion is the newest resourceVersion of the pool this queue
 	// has read or written: a cached copy must be newer to be used instead
 	// of a fresh read, so that it holds every write this agent made.
@@ -48,22 +49,22 @@ type poolQueue struct {
 	// gone is set when the pool was read as not found and cleared when a
 	// state is installed: an idle queue of a gone pool is removed.
 	gone atomic.Bool
-	// dead is set, under mu, once the queue is removed from the service:
+	// dead is set, under mu, once the queue is removed from Queues:
 	// a submit that still holds it goes to the queue of the name instead.
 	dead bool
 }
 
 // submit queues op and waits for its outcome. It always waits for the
-// outcome, even after op.ctx is done: an operation is either dropped before
+// outcome, even after op.Ctx is done: an operation is either dropped before
 // it is tried, or its write runs to completion, so the caller always knows
 // whether an address was taken.
-func (q *poolQueue) submit(op *poolOp) opResult {
+func (q *queue) submit(op *Op) Result {
 	op.done = make(chan struct{})
-	op.queued = q.svc.clock.Now()
+	op.queued = q.deps.Clock.Now()
 	q.mu.Lock()
 	if q.dead {
 		q.mu.Unlock()
-		return q.svc.queue(q.name).submit(op)
+		return q.qs.queue(q.name).submit(op)
 	}
 	q.pending = append(q.pending, op)
 	start := !q.running
@@ -76,7 +77,7 @@ func (q *poolQueue) submit(op *poolOp) opResult {
 	return op.res
 }
 
-func (q *poolQueue) run() {
+func (q *queue) run() {
 	for {
 		q.mu.Lock()
 		batch := q.pending
@@ -85,7 +86,7 @@ func (q *poolQueue) run() {
 			q.running = false
 			q.mu.Unlock()
 			if q.gone.Load() {
-				q.svc.prune(q)
+				q.qs.prune(q)
 			}
 			return
 		}
@@ -95,7 +96,7 @@ func (q *poolQueue) run() {
 }
 
 // takePending moves the operations queued meanwhile into batch.
-func (q *poolQueue) takePending(batch []*poolOp) []*poolOp {
+func (q *queue) takePending(batch []*Op) []*Op {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	batch = append(batch, q.pending...)
@@ -105,7 +106,7 @@ func (q *poolQueue) takePending(batch []*poolOp) []*poolOp {
 
 // restore installs the state of pool read at start-up, unless the queue is
 // busy (its own state is then at least as recent).
-func (q *poolQueue) restore(pool *spiderpoolv2beta1.SpiderIPPool, reserved reservedIPs) {
+func (q *queue) restore(pool *spiderpoolv2beta1.SpiderIPPool, reserved Reserved) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.running {
@@ -152,7 +153,7 @@ func nextRereads(out outcome, n int) int {
 // process runs batch until every operation has an outcome: conflicts are
 // retried, after re-reading the pool, with backoff for as long as any of
 // the operations' contexts lives.
-func (q *poolQueue) process(batch []*poolOp) {
+func (q *queue) process(batch []*Op) {
 	fresh, rereads := false, 0
 	for attempt := 0; ; attempt++ {
 		batch = dropDone(q.name, q.takePending(batch))
@@ -172,7 +173,7 @@ func (q *poolQueue) process(batch []*poolOp) {
 			return
 		}
 		if out != retryNow {
-			q.sleep(ctx, q.svc.cfg.Backoff.Delay(attempt))
+			q.sleep(ctx, q.deps.Backoff.Delay(attempt))
 		}
 		cancel()
 	}
@@ -180,8 +181,7 @@ func (q *poolQueue) process(batch []*poolOp) {
 
 // attempt applies batch to the pool state and writes it. It reports what
 // is left to do, with the error that caused a reread.
-func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, fresh *bool) (outcome, error) {
-	s := q.svc
+func (q *queue) attempt(ctx context.Context, batch []*Op, attempt int, fresh *bool) (outcome, error) {
 	q.noteReserved(batch)
 	q.catchUp(ctx)
 	if q.state == nil {
@@ -193,7 +193,7 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 	st.setReserved(q.reserved)
 	changed := false
 	for _, op := range batch {
-		changed = st.apply(op, s.cfg.MaxAllocatedIPs) || changed
+		changed = st.apply(op, q.deps.MaxRecords) || changed
 	}
 	if st.outOfSpec {
 		defer q.forget() // after the write of the others' changes
@@ -219,12 +219,12 @@ func (q *poolQueue) attempt(ctx context.Context, batch []*poolOp, attempt int, f
 // release or adoption that landed changes nothing), so re-applying the
 // batch reports what the pool really holds. A pool not found is read again
 // (gone, or deleted and re-created). Anything else fails the batch.
-func (q *poolQueue) writeOutcome(batch []*poolOp, err error) (outcome, error) {
+func (q *queue) writeOutcome(batch []*Op, err error) (outcome, error) {
 	switch {
 	case err == nil:
 		return done, nil
-	case errors.Is(err, ErrConflict):
-		q.svc.stats.poolConflicts.Add(1)
+	case errors.Is(err, store.ErrConflict):
+		q.qs.stats.conflicts.Add(1)
 		q.observeConflict(batch)
 		q.discard()
 		return retryLater, nil
@@ -236,9 +236,9 @@ func (q *poolQueue) writeOutcome(batch []*poolOp, err error) (outcome, error) {
 		q.needFresh = true
 		return reread, err
 	case store.Ambiguous(err):
-		q.svc.stats.poolAmbiguousWrites.Add(1)
+		q.qs.stats.ambiguousWrites.Add(1)
 		for _, op := range batch {
-			op.detach(q.svc.cfg.WriteTimeout)
+			op.detach(q.deps.WriteTimeout)
 		}
 		q.discard()
 		q.needFresh = true
@@ -253,7 +253,7 @@ func (q *poolQueue) writeOutcome(batch []*poolOp, err error) (outcome, error) {
 // 500 (an overloaded API server) is tried again while a caller waits,
 // bounded like a write; a pool not found or any other error fails the
 // batch.
-func (q *poolQueue) loadOutcome(ctx context.Context, batch []*poolOp, err error) (outcome, error) {
+func (q *queue) loadOutcome(ctx context.Context, batch []*Op, err error) (outcome, error) {
 	if ctx.Err() == nil && !errors.Is(err, ErrPoolNotFound) && store.Ambiguous(err) {
 		q.needFresh = true
 		return reread, err
@@ -265,7 +265,7 @@ func (q *poolQueue) loadOutcome(ctx context.Context, batch []*poolOp, err error)
 // load builds the state from a cached object when one can be trusted: the
 // batch's hint on a first attempt, or the cache once it has moved past the
 // version that conflicted. Otherwise it reads the API server.
-func (q *poolQueue) load(ctx context.Context, batch []*poolOp, useHint bool, fresh *bool) error {
+func (q *queue) load(ctx context.Context, batch []*Op, useHint bool, fresh *bool) error {
 	pool := q.cachedCopy(ctx, batch, useHint)
 	if pool == nil {
 		var err error
@@ -284,7 +284,7 @@ func (q *poolQueue) load(ctx context.Context, batch []*poolOp, useHint bool, fre
 
 // setState installs st and notes its version as known. Versions of another
 // object of the same name (deleted and re-created) are not comparable.
-func (q *poolQueue) setState(st *poolState) {
+func (q *queue) setState(st *poolState) {
 	q.state = st
 	q.gone.Store(false)
 	if st.pool.UID != q.uid {
@@ -295,7 +295,7 @@ func (q *poolQueue) setState(st *poolState) {
 	}
 }
 
-func (q *poolQueue) cachedCopy(ctx context.Context, batch []*poolOp, useHint bool) *spiderpoolv2beta1.SpiderIPPool {
+func (q *queue) cachedCopy(ctx context.Context, batch []*Op, useHint bool) *spiderpoolv2beta1.SpiderIPPool {
 	switch {
 	case q.needFresh:
 		return nil
@@ -304,16 +304,16 @@ func (q *poolQueue) cachedCopy(ctx context.Context, batch []*poolOp, useHint boo
 	}
 	pool := q.cachedNewer(ctx, q.knownVersion)
 	if pool != nil {
-		q.svc.stats.poolCacheLoads.Add(1)
+		q.qs.stats.cacheLoads.Add(1)
 	}
 	return pool
 }
 
 // read reads the pool from the API server.
-func (q *poolQueue) read(ctx context.Context) (*spiderpoolv2beta1.SpiderIPPool, error) {
+func (q *queue) read(ctx context.Context) (*spiderpoolv2beta1.SpiderIPPool, error) {
 	pool := &spiderpoolv2beta1.SpiderIPPool{}
-	q.svc.stats.poolReads.Add(1)
-	if err := q.svc.api.Get(ctx, client.ObjectKey{Name: q.name}, pool); err != nil {
+	q.qs.stats.reads.Add(1)
+	if err := q.deps.API.Get(ctx, client.ObjectKey{Name: q.name}, pool); err != nil {
 		if apierrors.IsNotFound(err) {
 			q.forget()
 			q.gone.Store(true)
@@ -326,40 +326,39 @@ func (q *poolQueue) read(ctx context.Context) (*spiderpoolv2beta1.SpiderIPPool, 
 
 // noteReserved takes the reserved IPs of the newest allocation in batch;
 // releases carry none.
-func (q *poolQueue) noteReserved(batch []*poolOp) {
+func (q *queue) noteReserved(batch []*Op) {
 	for i := len(batch) - 1; i >= 0; i-- {
-		if batch[i].kind == opAllocate {
-			q.reserved = batch[i].reserved
+		if batch[i].Kind == Allocate {
+			q.reserved = batch[i].Reserved
 			return
 		}
 	}
 }
 
-func (q *poolQueue) discard() {
+func (q *queue) discard() {
 	q.state = nil
 }
 
 // forget drops everything the queue knows of the pool: it is gone, or its
 // cached usable set proved wrong. A pool re-created under the name starts
 // afresh.
-func (q *poolQueue) forget() {
+func (q *queue) forget() {
 	q.state, q.usable = nil, usableCache{}
 	q.knownVersion, q.uid, q.needFresh = "", "", false
 }
 
 // write stores st's records with st.pool's resourceVersion as the lock. The
 // write is not cancelled with ctx, so that its outcome is always known; it
-// is bounded by Config.WriteTimeout.
-func (q *poolQueue) write(ctx context.Context, st *poolState) error {
-	s := q.svc
+// is bounded by Deps.WriteTimeout.
+func (q *queue) write(ctx context.Context, st *poolState) error {
 	pool := st.pool.DeepCopy()
 	pool.Status.AllocatedIPs = spiderpoolv2beta1.FormatAllocatedIPs(st.records)
 	n := int64(len(st.records))
 	pool.Status.AllocatedIPCount = &n
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), q.deps.WriteTimeout)
 	defer cancel()
-	s.stats.poolWrites.Add(1)
-	if err := s.store.UpdatePoolStatus(wctx, pool); err != nil {
+	q.qs.stats.writes.Add(1)
+	if err := q.deps.Store.UpdatePoolStatus(wctx, pool); err != nil {
 		return fmt.Errorf("write pool %s status: %w", q.name, err)
 	}
 	st.pool = pool
@@ -367,8 +366,8 @@ func (q *poolQueue) write(ctx context.Context, st *poolState) error {
 	return nil
 }
 
-func (q *poolQueue) sleep(ctx context.Context, d time.Duration) {
-	t := q.svc.clock.NewTimer(d)
+func (q *queue) sleep(ctx context.Context, d time.Duration) {
+	t := q.deps.Clock.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C():
@@ -376,9 +375,9 @@ func (q *poolQueue) sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-func (q *poolQueue) finish(batch []*poolOp) {
-	q.svc.stats.poolBatches.Add(1)
-	q.svc.stats.poolOps.Add(uint64(len(batch)))
+func (q *queue) finish(batch []*Op) {
+	q.qs.stats.batches.Add(1)
+	q.qs.stats.ops.Add(uint64(len(batch)))
 	for _, op := range batch {
 		op.complete()
 	}

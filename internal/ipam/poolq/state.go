@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package ipam
+package poolq
 
 import (
 	"fmt"
@@ -14,6 +14,7 @@ import (
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
 // poolState is one pool as this agent last read or wrote it: the object
@@ -59,7 +60,7 @@ type usableCache struct {
 // afterwards), reusing cache when it is still valid. It fails only when
 // status.allocatedIPs cannot be decoded at all; a spec that cannot be used
 // sets specErr.
-func newPoolState(pool *spiderpoolv2beta1.SpiderIPPool, reserved reservedIPs, cache *usableCache) (*poolState, error) {
+func newPoolState(pool *spiderpoolv2beta1.SpiderIPPool, reserved Reserved, cache *usableCache) (*poolState, error) {
 	st := &poolState{pool: pool, usable: usableKey{pool.UID, specHash(&pool.Spec), reserved.key}}
 	st.specErr = st.parseSpec()
 	addrs, err := st.parseRecords()
@@ -74,7 +75,7 @@ func newPoolState(pool *spiderpoolv2beta1.SpiderIPPool, reserved reservedIPs, ca
 
 // newAllocator builds st.alloc from the usable set, cached when still
 // valid, and the recorded addresses.
-func (st *poolState) newAllocator(reserved reservedIPs, cache *usableCache, addrs []netip.Addr) error {
+func (st *poolState) newAllocator(reserved Reserved, cache *usableCache, addrs []netip.Addr) error {
 	usable := cache.set
 	if usable == nil || cache.key != st.usable {
 		var err error
@@ -85,7 +86,7 @@ func (st *poolState) newAllocator(reserved reservedIPs, cache *usableCache, addr
 	}
 	alloc := allocator.NewPoolFromSet(usable)
 	if err := alloc.Restore(addrs); err != nil {
-		return fmt.Errorf("%w: pool %s status.allocatedIPs: %w", ErrBadRecord, st.pool.Name, err)
+		return fmt.Errorf("%w: pool %s status.allocatedIPs: %w", store.ErrBadRecord, st.pool.Name, err)
 	}
 	st.alloc = alloc
 	return nil
@@ -110,21 +111,21 @@ func specHash(spec *spiderpoolv2beta1.IPPoolSpec) uint64 {
 func (st *poolState) parseSpec() error {
 	p := st.pool
 	if p.Spec.IPVersion == nil {
-		return fmt.Errorf("%w: pool %s has no spec.ipVersion", ErrBadRecord, p.Name)
+		return fmt.Errorf("%w: pool %s has no spec.ipVersion", store.ErrBadRecord, p.Name)
 	}
 	st.version = *p.Spec.IPVersion
 	subnet, err := netip.ParsePrefix(p.Spec.Subnet)
 	if err != nil {
-		return fmt.Errorf("%w: pool %s spec.subnet %q: %w", ErrBadRecord, p.Name, p.Spec.Subnet, err)
+		return fmt.Errorf("%w: pool %s spec.subnet %q: %w", store.ErrBadRecord, p.Name, p.Spec.Subnet, err)
 	}
 	st.subnet = subnet
 	if st.gateway, err = parseOptionalAddr(p.Spec.Gateway); err != nil {
-		return fmt.Errorf("%w: pool %s spec.gateway: %w", ErrBadRecord, p.Name, err)
+		return fmt.Errorf("%w: pool %s spec.gateway: %w", store.ErrBadRecord, p.Name, err)
 	}
 	return nil
 }
 
-func (st *poolState) usableSet(reserved reservedIPs) (*allocator.Set, error) {
+func (st *poolState) usableSet(reserved Reserved) (*allocator.Set, error) {
 	spec := allocator.PoolSpec{
 		Version:     allocator.IPVersion(st.version),
 		IPs:         st.pool.Spec.IPs,
@@ -133,7 +134,7 @@ func (st *poolState) usableSet(reserved reservedIPs) (*allocator.Set, error) {
 	}
 	usable, err := spec.Usable()
 	if err != nil {
-		return nil, fmt.Errorf("%w: pool %s: %w", ErrBadRecord, st.pool.Name, err)
+		return nil, fmt.Errorf("%w: pool %s: %w", store.ErrBadRecord, st.pool.Name, err)
 	}
 	return usable, nil
 }
@@ -145,7 +146,7 @@ func (st *poolState) usableSet(reserved reservedIPs) (*allocator.Set, error) {
 func (st *poolState) parseRecords() ([]netip.Addr, error) {
 	raw, err := spiderpoolv2beta1.ParseAllocatedIPs(st.pool.Status.AllocatedIPs)
 	if err != nil {
-		return nil, fmt.Errorf("%w: pool %s: %w", ErrBadRecord, st.pool.Name, err)
+		return nil, fmt.Errorf("%w: pool %s: %w", store.ErrBadRecord, st.pool.Name, err)
 	}
 	st.records = make(spiderpoolv2beta1.PoolIPAllocations, len(raw))
 	st.byUID = make(map[string][]netip.Addr, len(raw))
@@ -182,7 +183,7 @@ func (st *poolState) recordAddr(key string) (netip.Addr, bool) {
 
 // setReserved recomputes the usable set when the reserved IPs changed. A
 // set that cannot be computed stops allocations (specErr), not releases.
-func (st *poolState) setReserved(reserved reservedIPs) {
+func (st *poolState) setReserved(reserved Reserved) {
 	if st.usable.reserved == reserved.key || st.alloc == nil {
 		return
 	}
@@ -208,7 +209,7 @@ func (st *poolState) checkInSpec(a netip.Addr) error {
 	}
 	st.outOfSpec = true
 	return fmt.Errorf("%w: pool %s: %s is outside spec.subnet %s, spec.ips or inside spec.excludeIPs",
-		ErrBadRecord, st.pool.Name, a, st.subnet)
+		store.ErrBadRecord, st.pool.Name, a, st.subnet)
 }
 
 // rangesContain reports whether one of the ranges ss contains a; entries
@@ -253,16 +254,16 @@ func (st *poolState) dropUID(uid string, a netip.Addr) {
 }
 
 // info is what a result needs to know about the pool.
-func (st *poolState) info() poolInfo {
-	return poolInfo{name: st.pool.Name, subnet: st.subnet, gateway: st.gateway, routes: st.pool.Spec.Routes}
+func (st *poolState) info() Info {
+	return Info{Name: st.pool.Name, Subnet: st.subnet, Gateway: st.gateway, Routes: st.pool.Spec.Routes}
 }
 
-// poolInfo describes the pool an address came from.
-type poolInfo struct {
-	name    string
-	subnet  netip.Prefix
-	gateway netip.Addr
-	routes  []spiderpoolv2beta1.Route
+// Info describes the pool an address came from.
+type Info struct {
+	Name    string
+	Subnet  netip.Prefix
+	Gateway netip.Addr
+	Routes  []spiderpoolv2beta1.Route
 }
 
 func parseOptionalAddr(s *string) (netip.Addr, error) {
