@@ -24,7 +24,9 @@ import (
 func TestRunFollowsAgents(t *testing.T) {
 	ns := newNamespace(t)
 	createValidatingConfiguration(t, ns)
-	startReplica(t, replica(t, ns, "controller-solo"))
+	opts := replica(t, ns, "controller-solo")
+	opts.Env.GC.Enabled = false // the records below name no pod: the IP GC would free them at once
+	startReplica(t, opts)
 	name := poolName(t)
 	createPool(t, name, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.11.0.0/16", IPs: []string{"10.11.0.1-10.11.0.16"}, ExcludeIPs: []string{"10.11.0.16"}}, true)
 	utils.Eventually(t, time.Minute, func() error { return poolCountsAre(t, name, 15, 0) })

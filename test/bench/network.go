@@ -16,8 +16,11 @@ import (
 	"github.com/spiderpool-go/spiderpool/test/lab"
 )
 
-// CNILogPath is where a node's spiderpool plugin logs during a benchmark.
-func CNILogPath(n lab.Node) string { return filepath.Join(n.Dir, "cni-log", "spiderpool.log") }
+// CNILogPath is where a node's spiderpool plugin logs during a benchmark:
+// inside the plugin's log directory under the node's root (SPIDERPOOL_CNI_ROOT).
+func CNILogPath(n lab.Node) string {
+	return filepath.Join(n.RootFS(), "var", "log", "spidernet", "spiderpool.log")
+}
 
 // Network is lab.MacvlanSpiderpool with the plugin's log_file_path set to
 // CNILogPath and log_level info, so that ADD and DEL durations are logged.

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
 )
 
 // NodeProcess names the simulator process of a node.
@@ -71,10 +73,13 @@ func (l *Lab) startNodes() error {
 	return nil
 }
 
-// StartNode starts a node's simulator process.
+// StartNode starts a node's simulator process. The spiderpool plugin it
+// runs takes the node's RootFS as the host's root (SPIDERPOOL_CNI_ROOT), so
+// the node agent's socket and the plugin's log are in the plugin's
+// directories (docs/ipam.md, "Host paths a network configuration may name").
 func (l *Lab) StartNode(n Node) error {
-	err := l.procs.start(NodeProcess(n.Name), l.LabBinary, "node", "--dir", l.Dir, "--name", n.Name)
-	return err
+	env := []string{netconf.EnvRoot + "=" + n.RootFS()}
+	return l.procs.startEnv(NodeProcess(n.Name), env, l.LabBinary, "node", "--dir", l.Dir, "--name", n.Name)
 }
 
 // StopNode stops a node's simulator process, as a node that dies would.
