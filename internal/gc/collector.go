@@ -24,8 +24,6 @@ type collector struct {
 	cache client.Reader
 	// api reads the API server: every release is decided again on it.
 	api client.Reader
-	// client deletes endpoints with preconditions.
-	client client.Client
 	// store writes pool status and endpoint finalizers.
 	store   store.Store
 	metrics *counters
@@ -36,7 +34,7 @@ type collector struct {
 }
 
 func newCollector(opts Options, c client.Client, api client.Reader, m *counters) *collector {
-	return &collector{opts: opts, cache: c, api: api, client: c, store: kube.New(c), metrics: m}
+	return &collector{opts: opts, cache: c, api: api, store: kube.New(c), metrics: m}
 }
 
 // collect releases the incarnation if it is dead: judged first on the

@@ -92,7 +92,10 @@
 // their last container's finishedAt + terminationGracePeriodSeconds +
 // delay. A terminating or finished pod's records are freed only through
 // its endpoint; records of a pod of the same UID without an endpoint wait
-// until the pod is gone.
+// until the pod is gone. The endpoint is deleted with the records although
+// the pod object is left (a finished Job pod, a pod stuck Terminating on a
+// dead node): its owner reference would keep it until the pod goes, listing
+// addresses that other pods are then given.
 //
 // What the GC cannot know. A pod force-deleted while its node is
 // unreachable may still use its address; that is what the NotReady switch

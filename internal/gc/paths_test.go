@@ -59,7 +59,7 @@ func TestTerminatingPodSwitches(t *testing.T) {
 			}
 			if tt.wantReleased {
 				e.wantRecords(pool)
-				e.wantEndpoint("p", epUnpinned) // the pod still exists; its owner reference deletes the endpoint
+				e.wantEndpoint("p", epDeleted) // the pod still exists: its owner reference would keep the endpoint
 				if got := e.counter(MetricGCCounts); got != 1 {
 					t.Errorf("%s = %v, want 1", MetricGCCounts, got)
 				}
@@ -109,7 +109,7 @@ func TestAdditionalGraceDelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.wantRecords(pool)
-	e.wantEndpoint("term", epUnpinned)
+	e.wantEndpoint("term", epDeleted)
 }
 
 // Path A: finished pods wait for their last container's finishedAt +
@@ -173,8 +173,42 @@ func TestFinishedPods(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.wantRecords(pool)
-			e.wantEndpoint("job", epUnpinned)
+			e.wantEndpoint("job", epDeleted)
 		})
+	}
+}
+
+// A finished pod and a pod stuck Terminating stay in the API after their
+// addresses are freed. Their endpoints go too: the owner reference would
+// delete them only with the pod, and meanwhile they would list addresses
+// that the next pods get (one IPv4 on two endpoints in kubectl get se).
+func TestEndpointOfLingeringPodDeleted(t *testing.T) {
+	e := newEnv(t, nil)
+	node := e.node("n", false)
+	job := e.pod("job", node, restartPolicy(corev1.RestartPolicyNever))
+	stuck := e.pod("stuck", node)
+	pool := e.pool("v4", recOf(e.ip(1), job), recOf(e.ip(2), stuck))
+	e.endpoint("job", string(job.UID), podOwner(job), poolAddr{pool, e.ip(1)})
+	e.endpoint("stuck", string(stuck.UID), podOwner(stuck), poolAddr{pool, e.ip(2)})
+	e.podStatus(job, func(s *corev1.PodStatus) {
+		s.Phase = corev1.PodSucceeded
+		s.ContainerStatuses = []corev1.ContainerStatus{{Name: "c", Image: "pause", State: corev1.ContainerState{
+			Terminated: &corev1.ContainerStateTerminated{FinishedAt: metav1.Now()}}}}
+	})
+	e.terminate(stuck)
+	e.clock.Step(time.Hour)
+
+	for _, name := range []string{"job", "stuck"} {
+		if _, err := e.reconcile(name); err != nil {
+			t.Fatal(err)
+		}
+		e.wantEndpoint(name, epDeleted)
+	}
+	e.wantRecords(pool)
+	for _, p := range []*corev1.Pod{job, stuck} {
+		if err := e.c.Get(e.ctx(), keyIn(e.ns, p.Name), &corev1.Pod{}); err != nil {
+			t.Errorf("pod %s: %v; want it still there", p.Name, err)
+		}
 	}
 }
 
@@ -189,7 +223,7 @@ func TestRunningPodWithoutPodIPs(t *testing.T) {
 		e.scan()
 		if on {
 			e.wantRecords(pool)
-			e.wantEndpoint("p", epUnpinned)
+			e.wantEndpoint("p", epDeleted)
 		} else {
 			e.wantRecords(pool, recOf(e.ip(1), p))
 			e.wantEndpoint("p", epKept)

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
@@ -114,18 +113,16 @@ func (o *outcome) add(p outcome) {
 
 // retireEndpoint drops the incarnation's endpoint once its records are
 // gone. Its finalizer always goes: nothing is left to free. It is deleted
-// too unless its owner reference lets Kubernetes delete it with the pod (as
-// the agent does), except an outdated StatefulSet or KubeVirt endpoint:
-// one that freed nothing now and whose addresses the pools give to other
-// holders is deleted only with enableCleanOutdatedEndpoint. An endpoint
-// whose addresses are recorded for nobody is always deleted, which also
-// finishes a release cut short between the pool writes and the endpoint
-// drop, whichever process made it.
+// too, also while its pod object is left (finished, or stuck terminating),
+// which its owner reference would wait for: it would go on listing
+// addresses that other pods get. The exception is an outdated StatefulSet
+// or KubeVirt endpoint: one that freed nothing now and whose addresses the
+// pools give to other holders is deleted only with
+// enableCleanOutdatedEndpoint. An endpoint whose addresses are recorded for
+// nobody is always deleted, which also finishes a release cut short
+// between the pool writes and the endpoint drop, whichever process made it.
 func (c *collector) retireEndpoint(ctx context.Context, inc incarnation, f *facts, out outcome) error {
-	del := len(f.ep.OwnerReferences) == 0 || !f.samePod(inc.UID)
-	if f.static != workload.NotStatic {
-		del = out.removed > 0 || !out.heldByOthers || c.opts.EnableCleanOutdatedEndpoint
-	}
+	del := f.static == workload.NotStatic || out.removed > 0 || !out.heldByOthers || c.opts.EnableCleanOutdatedEndpoint
 	if !del {
 		log.FromContext(ctx).V(1).Info("outdated endpoint kept without its finalizer: other pods hold its addresses "+
 			"and enableCleanOutdatedEndpoint is false", "endpoint", inc.key(), "uid", inc.UID)
@@ -166,9 +163,9 @@ func (c *collector) dropEndpointOnce(ctx context.Context, ep *spiderpoolv2beta1.
 	if !del {
 		return nil
 	}
-	uid, rv := cur.UID, cur.ResourceVersion
-	err := c.client.Delete(ctx, cur, client.Preconditions{UID: &uid, ResourceVersion: &rv})
-	if err != nil && !apierrors.IsNotFound(err) {
+	// Conditional on the UID and the resourceVersion the finalizer patch
+	// returned: an endpoint an agent adopted meanwhile is never deleted.
+	if err := c.store.DeleteEndpoint(ctx, cur); err != nil {
 		return fmt.Errorf("delete SpiderEndpoint %s/%s: %w", ep.Namespace, ep.Name, err)
 	}
 	return nil

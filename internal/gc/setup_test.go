@@ -61,8 +61,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // Setup wires the reconciler to pod, endpoint and node events (with the
-// pools' holder index) and the scan to start-up, on the real clock, and registers the counters on
-// controller-runtime's registry.
+// pools' holder index) and the scan to start-up, on the real clock, and
+// registers the counters on controller-runtime's registry.
 func TestSetupWiring(t *testing.T) {
 	e := newEnv(t, nil)
 	ready := e.node("ready", true)
@@ -109,7 +109,7 @@ func TestSetupWiring(t *testing.T) {
 
 	e.wantRecords(pool, recOf(e.ip(2), sts)) // the StatefulSet wants ordinal 0 back
 	e.wantEndpoint("web-0", epKept)
-	e.wantEndpoint("term", epUnpinned)
+	e.wantEndpoint("term", epDeleted)
 	if got := gatherCounter(t, metrics.Registry, MetricGCCounts) - before; got != 4 {
 		t.Errorf("%s grew by %v, want 4", MetricGCCounts, got)
 	}
