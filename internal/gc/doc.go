@@ -21,7 +21,9 @@
 //
 //   - A and B, a reconciler keyed by the pod's namespace/name (which is
 //     its endpoint's): it watches SpiderEndpoints, Pods (deleted,
-//     terminating, finished), Node readiness and the records pools add,
+//     terminating, finished), Node readiness, the records pools add, and
+//     StatefulSets that may want fewer ordinals (scaled down, being
+//     deleted, deleted: mapped to their endpoints through a cache index),
 //     and reconciles every incarnation of the name: the one its endpoint
 //     records and every UID its pool records name (found through a cache
 //     index of the pools by record holder), so that a record no endpoint

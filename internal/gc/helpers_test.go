@@ -105,8 +105,9 @@ type indexed struct {
 
 // testIndexes are the index functions addIndexes registers.
 var testIndexes = map[string]client.IndexerFunc{
-	podNodeIndex:    indexPodNode,
-	poolHolderIndex: indexPoolHolders,
+	podNodeIndex:       indexPodNode,
+	poolHolderIndex:    indexPoolHolders,
+	endpointOwnerIndex: indexEndpointOwner,
 }
 
 func (r indexed) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {

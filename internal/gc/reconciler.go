@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -74,17 +75,22 @@ func soonest(a, b time.Duration) time.Duration {
 }
 
 // setupWithManager registers the reconciler; it runs on the elected
-// leader only (controller-runtime's default).
+// leader only (controller-runtime's default). StatefulSets are watched
+// only with enableStatefulSet: without it their endpoints are not kept for
+// a successor.
 func (r *reconciler) setupWithManager(mgr ctrl.Manager, workers int) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		Named(controllerName).
 		For(&spiderpoolv2beta1.SpiderEndpoint{}).
 		Watches(&corev1.Pod{}, &handler.EnqueueRequestForObject{}, builder.WithPredicates(r.podPredicate())).
 		Watches(&spiderpoolv2beta1.SpiderIPPool{}, enqueueNewHolders()).
 		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.terminatingPodsOn),
-			builder.WithPredicates(readinessChanged())).
-		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
-		Complete(r)
+			builder.WithPredicates(readinessChanged()))
+	if r.c.opts.EnableStatefulSet {
+		b = b.Watches(&appsv1.StatefulSet{}, handler.EnqueueRequestsFromMapFunc(r.endpointsOf),
+			builder.WithPredicates(wantsLess()))
+	}
+	return b.WithOptions(controller.Options{MaxConcurrentReconciles: workers}).Complete(r)
 }
 
 // podPredicate passes the pod events that can make an incarnation dead:

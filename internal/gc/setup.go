@@ -59,5 +59,8 @@ func addIndexes(idx client.FieldIndexer) error {
 	if err := idx.IndexField(ctx, &spiderpoolv2beta1.SpiderIPPool{}, poolHolderIndex, indexPoolHolders); err != nil {
 		return fmt.Errorf("IP GC: index pools by record holder: %w", err)
 	}
+	if err := idx.IndexField(ctx, &spiderpoolv2beta1.SpiderEndpoint{}, endpointOwnerIndex, indexEndpointOwner); err != nil {
+		return fmt.Errorf("IP GC: index endpoints by StatefulSet: %w", err)
+	}
 	return nil
 }
