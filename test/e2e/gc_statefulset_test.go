@@ -28,16 +28,8 @@ import (
 func TestGCStatefulSetRapidScaleNoDuplicate(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t, gcTimeout)
-	const ns, app, v4, v6, steps = "gc-sts", "churn", "gc-sts-v4", "gc-sts-v6", 50
-	pools := []string{v4, v6}
-	createPool(t, ctx, ipPool(v4, 4, []string{"10.250.29.10-10.250.29.15"}))
-	createPool(t, ctx, ipPool(v6, 6, []string{"fd00:250::29:10-fd00:250::29:15"}))
-	createNamespaceMeta(t, ctx, ns, nil, nil)
-	sts := statefulSet(ns, app, 3)
-	sts.Spec.PodManagementPolicy = appsv1.ParallelPodManagement
-	withPodAnnotations(sts, ippoolAnnotation([]string{v4}, []string{v6}))
-	createWorkload(t, ctx, sts)
-	waitRunningPods(t, ctx, shared.c, ns, app, 3)
+	const ns, app, steps = "gc-sts", "churn", 50
+	sts, pools := churnStatefulSet(t, ctx, ns, app, 29)
 
 	targets := []int32{1, 3, 0, 3, 1, 0, 1, 3}
 	rng := rand.New(rand.NewPCG(3751, 3817)) //nolint:gosec // test pacing, not security
@@ -74,16 +66,8 @@ func TestGCStatefulSetRapidScaleNoDuplicate(t *testing.T) {
 func TestGCStatefulSetScaleCyclesLeaveNoRecord(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t, 2*gcTimeout)
-	const ns, app, v4, v6, cycles = "gc-sts-cycles", "cycle", "gc-stsc-v4", "gc-stsc-v6", 100
-	pools := []string{v4, v6}
-	createPool(t, ctx, ipPool(v4, 4, []string{"10.250.30.10-10.250.30.15"}))
-	createPool(t, ctx, ipPool(v6, 6, []string{"fd00:250::30:10-fd00:250::30:15"}))
-	createNamespaceMeta(t, ctx, ns, nil, nil)
-	sts := statefulSet(ns, app, 3)
-	sts.Spec.PodManagementPolicy = appsv1.ParallelPodManagement
-	withPodAnnotations(sts, ippoolAnnotation([]string{v4}, []string{v6}))
-	createWorkload(t, ctx, sts)
-	waitRunningPods(t, ctx, shared.c, ns, app, 3)
+	const ns, app, cycles = "gc-sts-cycles", "cycle", 100
+	sts, pools := churnStatefulSet(t, ctx, ns, app, 30)
 
 	rng := rand.New(rand.NewPCG(100, 3)) //nolint:gosec // test pacing, not security
 	seen := map[types.UID]bool{}
@@ -106,6 +90,25 @@ func TestGCStatefulSetScaleCyclesLeaveNoRecord(t *testing.T) {
 		t.Errorf("60 s after the last cycle, records of dead incarnations are left: %v", left)
 	}
 	t.Logf("settled %v after the last cycle", time.Since(start).Round(time.Second))
+}
+
+// churnStatefulSet creates, in namespace ns, a Parallel StatefulSet app of
+// 3 running pods whose addresses come from two small pools of its own (six
+// addresses each, in 10.250.<block>.0/24 and fd00:250::<block>:0/112, so
+// that addresses are reused all the time), and returns it with the pools'
+// names.
+func churnStatefulSet(t *testing.T, ctx context.Context, ns, app string, block int) (*appsv1.StatefulSet, []string) {
+	t.Helper()
+	v4, v6 := "gc-"+app+"-v4", "gc-"+app+"-v6"
+	createPool(t, ctx, ipPool(v4, 4, []string{fmt.Sprintf("10.250.%d.10-10.250.%d.15", block, block)}))
+	createPool(t, ctx, ipPool(v6, 6, []string{fmt.Sprintf("fd00:250::%d:10-fd00:250::%d:15", block, block)}))
+	createNamespaceMeta(t, ctx, ns, nil, nil)
+	sts := statefulSet(ns, app, 3)
+	sts.Spec.PodManagementPolicy = appsv1.ParallelPodManagement
+	withPodAnnotations(sts, ippoolAnnotation([]string{v4}, []string{v6}))
+	createWorkload(t, ctx, sts)
+	waitRunningPods(t, ctx, shared.c, ns, app, 3)
+	return sts, []string{v4, v6}
 }
 
 func scaleStatefulSet(t *testing.T, ctx context.Context, s *appsv1.StatefulSet, replicas int32) {

@@ -159,16 +159,7 @@ func (s *Store) DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spider
 	if err := s.begin(ctx, DeleteEndpoint, ep); err != nil {
 		return err
 	}
-	var pre client.Preconditions
-	if ep.UID != "" {
-		uid := ep.UID
-		pre.UID = &uid
-	}
-	if ep.ResourceVersion != "" {
-		rv := ep.ResourceVersion
-		pre.ResourceVersion = &rv
-	}
-	err := s.client.Delete(ctx, ep, pre)
+	err := s.client.Delete(ctx, ep, store.DeletePreconditions(ep.UID, ep.ResourceVersion))
 	if apierrors.IsNotFound(err) {
 		err = nil
 	}

@@ -64,17 +64,7 @@ func (s *Store) RemoveEndpointFinalizer(ctx context.Context, ep *spiderpoolv2bet
 // preconditions, so that a newer endpoint of the same name, or one another
 // writer changed since it was read, is never deleted.
 func (s *Store) DeleteEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint) error {
-	var pre client.Preconditions
-	if ep.UID != "" {
-		uid := ep.UID
-		pre.UID = &uid
-	}
-	if ep.ResourceVersion != "" {
-		rv := ep.ResourceVersion
-		pre.ResourceVersion = &rv
-	}
-	opts := []client.DeleteOption{pre}
-	err := s.client.Delete(ctx, ep, opts...)
+	err := s.client.Delete(ctx, ep, store.DeletePreconditions(ep.UID, ep.ResourceVersion))
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
