@@ -27,18 +27,21 @@ import (
 // them, so the controller's GC frees their addresses after their grace
 // period, and deletes their SpiderEndpoints too: their owner reference
 // would delete them only with the pod, and they would go on listing
-// addresses that the next pods get. The pools hold two addresses per
-// family, so the two pods created afterwards run only on the freed ones.
+// addresses that the next pods get. The IPv4 pool holds two addresses, so
+// the two pods created afterwards run only on the freed ones.
 //
 // The simulator runs no container processes for ordinary pods, so the test
-// writes the finished status the kubelet would.
+// writes the finished status the kubelet would. Unlike a kubelet it keeps
+// a finished pod's sandbox, whose IPv6 addresses would fail the next pods'
+// duplicate address detection: the next pods take IPv6 from another pool.
 func TestGCFinishedPodsLeaveNoEndpoint(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t, gcTimeout)
-	const ns, v4, v6 = "gc-done", "gc-done-v4", "gc-done-v6"
+	const ns, v4, v6, v6Next = "gc-done", "gc-done-v4", "gc-done-v6", "gc-done-v6-next"
 	pools := []string{v4, v6}
 	createPool(t, ctx, ipPool(v4, 4, []string{"10.250.31.10-10.250.31.11"}))
 	createPool(t, ctx, ipPool(v6, 6, []string{"fd00:250::31:10-fd00:250::31:11"}))
+	createPool(t, ctx, ipPool(v6Next, 6, []string{"fd00:250::31:20-fd00:250::31:21"}))
 	createNamespaceMeta(t, ctx, ns, nil, nil)
 	anno := ippoolAnnotation([]string{v4}, []string{v6})
 	createJob(t, ctx, completingJob(ns, "job", anno))
@@ -57,11 +60,11 @@ func TestGCFinishedPodsLeaveNoEndpoint(t *testing.T) {
 	if after := gcCount(t, ctx, shared.lab, 0); after < before+4 {
 		t.Errorf("%s went from %v to %v; want the controller's GC to count the 4 released addresses", gcMetric, before, after)
 	}
-	next := []*corev1.Pod{barePod(ns, "next-0", "", nil, anno), barePod(ns, "next-1", "", nil, anno)}
-	createPods(t, ctx, next...)
+	nextAnno := ippoolAnnotation([]string{v4}, []string{v6Next})
+	createPods(t, ctx, barePod(ns, "next-0", "", nil, nextAnno), barePod(ns, "next-1", "", nil, nextAnno))
 	live := []*corev1.Pod{waitRunningIn(t, ctx, shared.c, ns, "next-0"), waitRunningIn(t, ctx, shared.c, ns, "next-1")}
 	assertNoSharedAddress(t, ctx, ns)
-	assertStillHeld(t, ctx, shared.c, live, pools...)
+	assertStillHeld(t, ctx, shared.c, live, v4, v6Next)
 	for _, p := range finished {
 		assertPhase(t, ctx, p, p.Status.Phase)
 	}
@@ -75,13 +78,18 @@ func TestGCFinishedPodsLeaveNoEndpoint(t *testing.T) {
 // only its endpoint lists it. When the node comes back, the late DEL of the
 // stuck pod takes nothing from the new pod.
 //
-// It runs on the shared lab but not in parallel: a node is stopped.
+// The stopped simulator leaves the stuck pod's sandbox in place (as a node
+// cut off from the API server would), whose IPv6 address would fail the
+// next pod's duplicate address detection: the next pod takes IPv6 from
+// another pool. It runs on the shared lab but not in parallel: a node is
+// stopped.
 func TestGCStuckTerminatingPodLeavesNoEndpoint(t *testing.T) {
 	ctx := testContext(t, gcTimeout)
-	const ns, v4, v6 = "gc-stuck", "gc-stuck-v4", "gc-stuck-v6"
+	const ns, v4, v6, v6Next = "gc-stuck", "gc-stuck-v4", "gc-stuck-v6", "gc-stuck-v6-next"
 	pools := []string{v4, v6}
 	createPool(t, ctx, ipPool(v4, 4, []string{"10.250.32.10"}))
 	createPool(t, ctx, ipPool(v6, 6, []string{"fd00:250::32:10"}))
+	createPool(t, ctx, ipPool(v6Next, 6, []string{"fd00:250::32:20"}))
 	createNamespaceMeta(t, ctx, ns, nil, nil)
 	node, other := shared.lab.Nodes[1], shared.lab.Nodes[0]
 	anno := ippoolAnnotation([]string{v4}, []string{v6})
@@ -96,13 +104,13 @@ func TestGCStuckTerminatingPodLeavesNoEndpoint(t *testing.T) {
 	waitReleased(t, ctx, shared.c, stuck, true, pools...)
 	assertTerminating(t, ctx, shared.c, stuck)
 
-	createPods(t, ctx, barePod(ns, "next", other.Name, nil, anno))
+	createPods(t, ctx, barePod(ns, "next", other.Name, nil, ippoolAnnotation([]string{v4}, []string{v6Next})))
 	next := waitRunningIn(t, ctx, shared.c, ns, "next")
 	assertNoSharedAddress(t, ctx, ns)
 
 	stopped.restart(t)
 	waitPodsGone(t, ctx, ns, client.MatchingFields{"metadata.name": stuck.Name})
-	assertStillHeld(t, ctx, shared.c, []*corev1.Pod{next}, pools...)
+	assertStillHeld(t, ctx, shared.c, []*corev1.Pod{next}, v4, v6Next)
 	assertNoSharedAddress(t, ctx, ns)
 }
 

@@ -73,12 +73,13 @@ func runStatefulSetIn(t *testing.T, ctx context.Context, ns string, pools []stri
 // of pools names a pod of ns and ns has no SpiderEndpoint, and returns ""
 // or what was left.
 func waitNamespaceReleased(ctx context.Context, ns string, pools []string) string {
-	var left string
-	_ = wait.PollUntilContextTimeout(ctx, time.Second, namespaceReleaseWait, true, func(ctx context.Context) (bool, error) {
-		left = namespaceLeftovers(ctx, ns, pools)
-		return left == "", nil
+	err := wait.PollUntilContextTimeout(ctx, time.Second, namespaceReleaseWait, true, func(ctx context.Context) (bool, error) {
+		return namespaceLeftovers(ctx, ns, pools) == "", nil
 	})
-	return left
+	if err == nil {
+		return ""
+	}
+	return namespaceLeftovers(ctx, ns, pools) // outside the poll's deadline
 }
 
 // namespaceLeftovers describes the records and endpoints of ns left, or
