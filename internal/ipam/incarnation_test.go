@@ -332,3 +332,25 @@ func TestReleaseOfOneInterface(t *testing.T) {
 		t.Errorf("after DEL eth0: pool a %v", a)
 	}
 }
+
+// DEL of a finished pod (a completed Job's pod, whose object stays) frees
+// its addresses and deletes its endpoint: a kept endpoint would go on
+// listing addresses other pods get.
+func TestReleaseOfFinishedPodDeletesEndpoint(t *testing.T) {
+	pod := newPod("p", annoA(), func(p *corev1.Pod) { p.Spec.RestartPolicy = corev1.RestartPolicyNever })
+	e := newEnv(t, testConfig(), interceptor.Funcs{}, poolA(), pod)
+	allocateAll(t, e, pod)
+	pod.Status.Phase = corev1.PodSucceeded
+	if err := e.client.Status().Update(t.Context(), pod); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Release(t.Context(), delReq(pod)); err != nil {
+		t.Fatal(err)
+	}
+	if recs := records(t, e.client, "a"); len(recs) != 0 {
+		t.Errorf("pool keeps %v", recs)
+	}
+	if !endpointGone(t, e.client, "p") {
+		t.Error("the finished pod's endpoint is kept, listing a freed address")
+	}
+}

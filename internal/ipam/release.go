@@ -52,6 +52,9 @@ type releaseOpts struct {
 	gc bool
 	// ifName is the interface of a CNI DEL; "" frees every interface.
 	ifName string
+	// finished says the pod object of the UID is left in phase Succeeded
+	// or Failed: no owner reference will delete its endpoint soon.
+	finished bool
 }
 
 // release is Release for pod ns/name and uid ("" when unknown). It reports
@@ -78,6 +81,7 @@ func (s *Service) releaseLocked(ctx context.Context, ns, name, uid string, o rel
 		if keep, err := s.keepPod(pod, uid, o); keep || err != nil {
 			return false, err
 		}
+		o.finished = string(pod.UID) == uid && workload.Finished(pod)
 	}
 	ep, err := s.readEndpoint(ctx, ns, name, true)
 	if err != nil {
@@ -147,8 +151,10 @@ func (s *Service) releaseEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spi
 	}
 	s.containers.forget(uid)
 	// A stateless endpoint is deleted by the garbage collector once its pod
-	// is gone; the others, and the one of a pod that goes on (force), now.
-	return true, s.dropEndpoint(ctx, ep, o.force || static || len(ep.OwnerReferences) == 0)
+	// is gone; the others, the one of a pod that goes on (force) and the one
+	// of a finished pod (its object may stay for long), now: a kept
+	// endpoint must not list addresses other pods may get.
+	return true, s.dropEndpoint(ctx, ep, o.force || o.finished || static || len(ep.OwnerReferences) == 0)
 }
 
 // interfaceOf returns the entry of the DEL's interface when the endpoint

@@ -38,11 +38,11 @@ var (
 type Static uint8
 
 const (
-	// NotStatic: nothing is kept for a successor.
+	// NotStatic keeps nothing for a successor.
 	NotStatic Static = iota
-	// StaticStatefulSet: a StatefulSet pod whose ordinal is wanted.
+	// StaticStatefulSet keeps a StatefulSet pod's addresses while its ordinal is wanted.
 	StaticStatefulSet
-	// StaticKubevirt: a KubeVirt VM that is still wanted.
+	// StaticKubevirt keeps a KubeVirt VM's addresses while it is wanted.
 	StaticKubevirt
 )
 

@@ -31,9 +31,11 @@ import (
 // the two pods created afterwards run only on the freed ones.
 //
 // The simulator runs no container processes for ordinary pods, so the test
-// writes the finished status the kubelet would. Unlike a kubelet it keeps
-// a finished pod's sandbox, whose IPv6 addresses would fail the next pods'
-// duplicate address detection: the next pods take IPv6 from another pool.
+// writes the finished status the kubelet would; the simulator then stops
+// the pod's sandbox as a kubelet does (CNI DEL), so the agent's DEL or the
+// GC, whichever comes first, frees the addresses. The next pods take IPv6
+// from another pool all the same, so that a sandbox torn down late cannot
+// fail their duplicate address detection.
 func TestGCFinishedPodsLeaveNoEndpoint(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t, gcTimeout)

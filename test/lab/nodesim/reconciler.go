@@ -46,7 +46,7 @@ func (r *podReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	}
 	switch {
 	case pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed:
-		return ctrl.Result{}, nil
+		return ctrl.Result{}, r.stopFinished(ctx, pod)
 	case r.runner.handles(pod):
 		return ctrl.Result{}, r.runProcesses(ctx, pod)
 	case pod.Spec.HostNetwork:
@@ -102,6 +102,17 @@ func (r *podReconciler) sandboxOf(pod *corev1.Pod) (*sandbox, error) {
 		}
 	}
 	return nil, nil
+}
+
+// stopFinished tears down the sandbox of a pod that has finished, as
+// kubelet stops a finished pod's sandbox (CNI DEL) while the pod object
+// stays.
+func (r *podReconciler) stopFinished(ctx context.Context, pod *corev1.Pod) error {
+	sb, err := r.sandboxOf(pod)
+	if err != nil || sb == nil {
+		return err
+	}
+	return r.destroy(ctx, sb)
 }
 
 // terminate runs DEL for the pod's sandbox and then deletes the pod object
