@@ -71,6 +71,9 @@ func TestSpiderpoolctl(t *testing.T) {
 	})
 	t.Run("check, clean", func(t *testing.T) { ctlCheckClean(t, ctx, bin) })
 
+	// A leak, planted while the controller (and its IP GC, which would free
+	// it at once) is stopped.
+	resume := pauseController(t, ctx)
 	addRecord(t, ctx, pool, leakIP, spiderpoolv2beta1.NewPoolIPAllocation(ns, "ctl-ghost", "00000000-0000-0000-0000-00000000c71e"))
 	t.Run("check, leak", func(t *testing.T) {
 		var rep ctl.CheckReport
@@ -100,6 +103,7 @@ func TestSpiderpoolctl(t *testing.T) {
 			t.Errorf("records after release: %v", recs)
 		}
 	})
+	resume()
 	t.Run("check, clean again", func(t *testing.T) {
 		ctlCheckClean(t, ctx, bin)
 		ctlLog(t, ctx, bin, "check")

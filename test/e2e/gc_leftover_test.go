@@ -22,13 +22,14 @@ import (
 
 // TestGCFinishedPodsLeaveNoEndpoint: a Job pod (restartPolicy Never) that
 // completes, and a pod that a graceful node shutdown marked Failed (reason
-// Terminated, restartPolicy Always), stay in the API as finished pods. The
-// node simulator, like a kubelet that has gone away, runs no CNI DEL for
-// them, so the controller's GC frees their addresses after their grace
-// period, and deletes their SpiderEndpoints too: their owner reference
-// would delete them only with the pod, and they would go on listing
-// addresses that the next pods get. The IPv4 pool holds two addresses, so
-// the two pods created afterwards run only on the freed ones.
+// Terminated, restartPolicy Always), stay in the API as finished pods.
+// Their addresses are freed (by the agent's DEL when the node stops their
+// sandboxes, as a kubelet does; else by the controller's GC after their
+// grace period) and their SpiderEndpoints are deleted too: their owner
+// reference would delete them only with the pod, and they would go on
+// listing addresses that the next pods get. The IPv4 pool holds two
+// addresses, so the two pods created afterwards run only on the freed ones.
+// The GC's own path for finished pods is tested in internal/gc.
 //
 // The simulator runs no container processes for ordinary pods, so the test
 // writes the finished status the kubelet would; the simulator then stops
@@ -54,13 +55,8 @@ func TestGCFinishedPodsLeaveNoEndpoint(t *testing.T) {
 		finishPod(t, ctx, waitRunningPods(t, ctx, shared.c, ns, "job", 1)[0].Name, ns, corev1.PodSucceeded, ""),
 		finishPod(t, ctx, waitRunningIn(t, ctx, shared.c, ns, "shutdown").Name, ns, corev1.PodFailed, "Terminated"),
 	}
-	before := gcCount(t, ctx, shared.lab, 0)
-
 	for _, p := range finished {
 		waitReleased(t, ctx, shared.c, p, true, pools...)
-	}
-	if after := gcCount(t, ctx, shared.lab, 0); after < before+4 {
-		t.Errorf("%s went from %v to %v; want the controller's GC to count the 4 released addresses", gcMetric, before, after)
 	}
 	nextAnno := ippoolAnnotation([]string{v4}, []string{v6Next})
 	createPods(t, ctx, barePod(ns, "next-0", "", nil, nextAnno), barePod(ns, "next-1", "", nil, nextAnno))

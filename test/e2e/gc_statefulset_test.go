@@ -67,7 +67,7 @@ func TestGCStatefulSetScaleCyclesLeaveNoRecord(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t, 2*gcTimeout)
 	const ns, app, cycles = "gc-sts-cycles", "cycle", 100
-	sts, pools := churnStatefulSet(t, ctx, ns, app, 30)
+	sts, pools := churnStatefulSet(t, ctx, ns, app, 35)
 
 	rng := rand.New(rand.NewPCG(100, 3)) //nolint:gosec // test pacing, not security
 	seen := map[types.UID]bool{}
