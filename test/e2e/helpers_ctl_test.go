@@ -8,24 +8,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/util/retry"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/ctl"
-	"github.com/spiderpool-go/spiderpool/test/lab"
 	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
@@ -133,37 +127,21 @@ func findingsOf(rep ctl.CheckReport, pool string) []string {
 	return out
 }
 
-// pauseController scales the chart's spiderpool-controller Deployment to 0
-// and waits until its pods are gone; the function it returns scales it
-// back and waits for its Ready pods. While the controller runs, its IP GC
-// frees a planted leak within milliseconds, before spiderpoolctl can be
-// shown it.
+// pauseController stops the lab's spiderpool-controller; the function it
+// returns starts it again and waits until it is ready. While the
+// controller runs, its IP GC frees a planted leak within milliseconds,
+// before spiderpoolctl can be shown it.
 func pauseController(t *testing.T, ctx context.Context) (resume func()) {
 	t.Helper()
-	dep := &appsv1.Deployment{}
-	if err := shared.c.Get(ctx, client.ObjectKey{Namespace: lab.ReleaseNamespace, Name: ctrlComponent}, dep); err != nil {
-		t.Fatal(err)
-	}
-	replicas := ptr.Deref(dep.Spec.Replicas, 1)
-	scaleController(t, ctx, dep, 0)
-	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		list := &corev1.PodList{}
-		err := shared.c.List(ctx, list, client.InNamespace(lab.ReleaseNamespace), client.MatchingLabels{componentLabel: ctrlComponent})
-		return err == nil && len(list.Items) == 0, nil
-	})
-	if err != nil {
-		t.Fatalf("controller pods still there after scaling to 0: %v", err)
+	if err := shared.lab.StopController(0); err != nil {
+		t.Fatalf("stop controller: %v", err)
 	}
 	return func() {
-		scaleController(t, ctx, dep, replicas)
-		waitReadyPods(t, ctx, shared.c, ctrlComponent, int(replicas), nil)
-	}
-}
-
-func scaleController(t *testing.T, ctx context.Context, dep *appsv1.Deployment, replicas int32) {
-	t.Helper()
-	patch := client.RawPatch(types.MergePatchType, fmt.Appendf(nil, `{"spec":{"replicas":%d}}`, replicas))
-	if err := shared.c.Patch(ctx, dep, patch); err != nil {
-		t.Fatalf("scale %s to %d: %v", dep.Name, replicas, err)
+		if err := shared.lab.StartController(0); err != nil {
+			t.Fatalf("start controller: %v", err)
+		}
+		if err := shared.lab.WaitControllerReady(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -57,13 +57,22 @@ func (l *Lab) startControllers(ctx context.Context) error {
 			return err
 		}
 	}
-	for i, p := range l.Controllers {
-		url := "http://127.0.0.1:" + strconv.Itoa(p.Health) + "/v1/runtime/readiness"
-		if err := waitHTTP(ctx, url, nil, 2*time.Minute); err != nil {
-			return fmt.Errorf("controller %d not ready (log: %s): %w", i, l.procs.LogFile(ControllerProcess(i)), err)
+	for i := range l.Controllers {
+		if err := l.WaitControllerReady(ctx, i); err != nil {
+			return err
 		}
 	}
 	return l.waitCABundle(ctx)
+}
+
+// WaitControllerReady waits until replica i of spiderpool-controller
+// reports ready (its webhooks served).
+func (l *Lab) WaitControllerReady(ctx context.Context, i int) error {
+	url := "http://127.0.0.1:" + strconv.Itoa(l.Controllers[i].Health) + "/v1/runtime/readiness"
+	if err := waitHTTP(ctx, url, nil, 2*time.Minute); err != nil {
+		return fmt.Errorf("controller %d not ready (log: %s): %w", i, l.procs.LogFile(ControllerProcess(i)), err)
+	}
+	return nil
 }
 
 // StartController starts replica i of spiderpool-controller, configured as
