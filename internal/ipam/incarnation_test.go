@@ -62,6 +62,24 @@ func terminate(t *testing.T, c client.Client, pod *corev1.Pod) {
 	deletePod(t, c, cur)
 }
 
+// successor deletes StatefulSet pod old (running its DEL when del is set:
+// the ordinal is in range, so the addresses and endpoint stay) and creates
+// the next pod of the same name, not yet allocated.
+func successor(t *testing.T, e *env, old *corev1.Pod, del bool) *corev1.Pod {
+	t.Helper()
+	deletePod(t, e.client, old)
+	if del {
+		if err := e.svc.Release(t.Context(), delReq(old)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := stsPod("0", annoA(), withUID("uid-db-0-next"))
+	if err := e.client.Create(t.Context(), next); err != nil {
+		t.Fatal(err)
+	}
+	return next
+}
+
 // An endpoint write that etcd commits but the API server answers with 500
 // may have landed: the address is kept for the retry, never handed to
 // another pod meanwhile.
@@ -117,14 +135,7 @@ func TestFailedAdoptionIsUndone(t *testing.T) {
 	old := stsPod("0", annoA())
 	e := newEnv(t, testConfig(), interceptor.Funcs{}, poolA(), old, statefulSet(1))
 	allocateAll(t, e, old)
-	deletePod(t, e.client, old)
-	if err := e.svc.Release(t.Context(), delReq(old)); err != nil {
-		t.Fatal(err)
-	}
-	next := stsPod("0", annoA(), withUID("uid-db-0-next"))
-	if err := e.client.Create(t.Context(), next); err != nil {
-		t.Fatal(err)
-	}
+	next := successor(t, e, old, true)
 	e.store.BeforeWrite = func(ctx context.Context, m ipamtest.Method, obj client.Object) error {
 		if m != ipamtest.UpdateEndpoint {
 			return nil
@@ -172,16 +183,9 @@ func TestAdoptionOfTakenAddressAllocatesAnew(t *testing.T) {
 	old := stsPod("0", annoA())
 	e := newEnv(t, testConfig(), interceptor.Funcs{}, poolA(), old, statefulSet(1))
 	first := allocateAll(t, e, old)
-	deletePod(t, e.client, old)
-	if err := e.svc.Release(t.Context(), delReq(old)); err != nil {
-		t.Fatal(err)
-	}
+	next := successor(t, e, old, true)
 	dropRecord(t, e.client, "a", "10.1.0.10")
 	if err := takeAddress(t.Context(), e.client, "a", "10.1.0.10", "default/other", "uid-other"); err != nil {
-		t.Fatal(err)
-	}
-	next := stsPod("0", annoA(), withUID("uid-db-0-next"))
-	if err := e.client.Create(t.Context(), next); err != nil {
 		t.Fatal(err)
 	}
 	got := allocateAll(t, e, next)
@@ -200,11 +204,7 @@ func TestStaleIncarnationDoesNotAdopt(t *testing.T) {
 	old := stsPod("0", annoA())
 	e := newEnv(t, testConfig(), interceptor.Funcs{}, poolA(), old, statefulSet(1))
 	allocateAll(t, e, old)
-	deletePod(t, e.client, old)
-	next := stsPod("0", annoA(), withUID("uid-db-0-next"))
-	if err := e.client.Create(t.Context(), next); err != nil {
-		t.Fatal(err)
-	}
+	next := successor(t, e, old, false)
 	allocateAll(t, e, next)
 	lagging := laggingCache{Reader: e.client, pod: old}
 	svc, err := ipam.New(testConfig(), ipam.Deps{Cache: lagging, API: e.client, Store: e.store})
