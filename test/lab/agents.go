@@ -60,12 +60,11 @@ func (l *Lab) startAgents(ctx context.Context) error {
 // StartAgent starts a node's spiderpool-agent, configured as the chart
 // configures it: conf.yml plus SPIDERPOOL_* environment variables.
 func (l *Lab) StartAgent(n Node) error {
-	conf := fmt.Sprintf("ipamUnixSocketPath: %s\nenableIPv4: true\nenableIPv6: true\nenableStatefulSet: true\n", n.AgentSocket())
 	if err := os.MkdirAll(filepath.Dir(n.AgentSocket()), 0o700); err != nil {
 		return fmt.Errorf("agent socket dir: %w", err)
 	}
-	if err := os.WriteFile(n.AgentConfig(), []byte(conf), 0o644); err != nil {
-		return fmt.Errorf("write agent config: %w", err)
+	if err := writeConfig(n.AgentConfig(), ProcessConfig(n.AgentSocket(), l.PodResourceInject)); err != nil {
+		return err
 	}
 	env := []string{
 		"KUBECONFIG=" + l.processKubeconfig(AgentServiceAccount),

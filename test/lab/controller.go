@@ -15,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/internal/webhook"
 )
 
@@ -45,9 +44,8 @@ func (l *Lab) startControllers(ctx context.Context) error {
 	if l.ControllerBinary == "" {
 		return nil
 	}
-	conf := "enableIPv4: true\nenableIPv6: true\nenableStatefulSet: true\n"
-	if err := os.WriteFile(l.ControllerConfig(), []byte(conf), 0o644); err != nil {
-		return fmt.Errorf("write controller config: %w", err)
+	if err := writeConfig(l.ControllerConfig(), ProcessConfig("", l.PodResourceInject)); err != nil {
+		return err
 	}
 	if err := l.installWebhookConfigurations(ctx); err != nil {
 		return err
@@ -93,7 +91,7 @@ func (l *Lab) StartController(i int) error {
 		"SPIDERPOOL_ENABLED_METRIC=true",
 		"SPIDERPOOL_LOG_LEVEL=info",
 	}
-	env = append(env, l.ControllerEnv...)
+	env = append(env, l.controllerEnvVars()...)
 	return l.procs.startEnv(ControllerProcess(i), env, l.ControllerBinary, "daemon",
 		"--config-path", l.ControllerConfig(),
 		"--tls-server-cert", filepath.Join(dir, "tls.crt"), "--tls-server-key", filepath.Join(dir, "tls.key"),
@@ -115,8 +113,11 @@ func (l *Lab) installWebhookConfigurations(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cm := config.ConfigMap{EnableIPv4: true, EnableIPv6: true, EnableStatefulSet: true}
-	opts := webhook.OptionsFrom(cm, config.ControllerEnv{})
+	env, err := l.controllerEnv()
+	if err != nil {
+		return err
+	}
+	opts := webhook.OptionsFrom(ProcessConfig("", l.PodResourceInject), env)
 	url := "https://127.0.0.1:" + strconv.Itoa(l.Controllers[0].Webhook)
 	mutating, validating := webhook.Configurations(WebhookConfigurationName, webhook.Endpoint{URL: url}, opts)
 	if err := c.Create(ctx, mutating); err != nil {

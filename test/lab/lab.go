@@ -45,6 +45,9 @@ type Lab struct {
 	// ControllerEnv is extra environment of every controller replica; tests
 	// may change it before StartController.
 	ControllerEnv []string `json:"controllerEnv,omitempty"`
+	// PodResourceInject turns on the Pod mutating webhook
+	// (podResourceInject.enabled) in the processes' spiderpool-conf.
+	PodResourceInject bool `json:"podResourceInject,omitempty"`
 	// Chart is the Helm chart dir (see Options.Chart); empty for none.
 	Chart string `json:"chart,omitempty"`
 	// HelmBinary is the helm the lab runs.
@@ -146,7 +149,8 @@ func newLab(opts Options) (*Lab, error) {
 		Name: opts.Name, Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), Ports: ports,
 		CNIBinDirs: opts.CNIBinDirs, K8sBinDir: opts.K8sBinDir, LabBinary: opts.LabBinary, AgentBinary: opts.AgentBinary,
 		ControllerBinary: opts.ControllerBinary, ControllerEnv: opts.ControllerEnv,
-		Chart: opts.Chart, HelmBinary: opts.HelmBinary, ChartValues: opts.ChartValues, HostBinDir: opts.HostBinDir,
+		PodResourceInject: opts.PodResourceInject,
+		Chart:             opts.Chart, HelmBinary: opts.HelmBinary, ChartValues: opts.ChartValues, HostBinDir: opts.HostBinDir,
 		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
 	}
 	if opts.HostBinDir != "" {

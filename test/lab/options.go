@@ -37,6 +37,9 @@ type Options struct {
 	// ControllerEnv adds environment variables (KEY=VALUE) to every
 	// controller replica, e.g. SPIDERPOOL_GC_* switches.
 	ControllerEnv []string
+	// PodResourceInject turns on the Pod mutating webhook in process mode
+	// (off by default, as in the chart).
+	PodResourceInject bool
 	// Chart is the spiderpool Helm chart dir. With neither AgentBinary nor
 	// ControllerBinary it is installed with helm once the nodes are Ready
 	// (chart mode: the node simulators run the chart's pods as processes of
