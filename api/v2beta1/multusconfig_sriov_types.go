@@ -27,6 +27,13 @@ type SRIOVConfig struct {
 	// +optional
 	MaxTxRateMbps *int `json:"maxTxRateMbps,omitempty"`
 
+	// MTU is the MTU of the VF in the pod, set through the tuning plugin; 0
+	// keeps the VF's (Spiderpool v1.2).
+	// +kubebuilder:default=0
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	MTU *int32 `json:"mtu,omitempty"`
+
 	// EnableRdma adds the rdma plugin to the chain to isolate the RDMA
 	// device in the pod's network namespace.
 	// +kubebuilder:default=false

@@ -97,6 +97,17 @@ type CoordinatorSpec struct {
 	// pair in underlay mode; empty disables it.
 	// +optional
 	VethLinkAddress *string `json:"vethLinkAddress,omitempty"`
+
+	// PolicyRoutes are extra routes added to the pod's policy routing
+	// tables (Spiderpool v1.2.1).
+	// +optional
+	PolicyRoutes []Route `json:"policyRoutes,omitempty"`
+
+	// VethMTU is the MTU of the veth pair in underlay mode; unset means
+	// 1500 (Spiderpool v1.2.1).
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	VethMTU *int `json:"vethMTU,omitempty"`
 }
 
 // CoordinatorStatus is the observed state of a SpiderCoordinator: the

@@ -16,6 +16,17 @@ const (
 	CNITypeIBSRIOV = "ib-sriov"
 	CNITypeIPoIB   = "ipoib"
 	CNITypeCustom  = "custom"
+	// CNITypeVlan is Spiderpool v1.2's vlan plugin type.
+	CNITypeVlan = "vlan"
+)
+
+// Values of VlanConfig.VlanMode (Spiderpool v1.2.1).
+const (
+	// VlanModeManual takes the VLAN ID from vlanID, which it requires.
+	VlanModeManual = "manual"
+	// VlanModeAuto leaves the VLAN ID out of the configuration; vlanID
+	// must be unset.
+	VlanModeAuto = "auto"
 )
 
 // MultusCNIConfigSpec describes the CNI configuration that Spiderpool writes
@@ -25,7 +36,7 @@ type MultusCNIConfigSpec struct {
 	// CNIType is the main CNI plugin of the generated configuration; custom
 	// means customCNI is used verbatim.
 	// +kubebuilder:default=custom
-	// +kubebuilder:validation:Enum=macvlan;ipvlan;sriov;ovs;ib-sriov;ipoib;custom
+	// +kubebuilder:validation:Enum=macvlan;ipvlan;sriov;ovs;ib-sriov;ipoib;custom;vlan
 	// +optional
 	CNIType *string `json:"cniType,omitempty"`
 
@@ -37,6 +48,9 @@ type MultusCNIConfigSpec struct {
 	// +optional
 	IPvlan *IPvlanConfig `json:"ipvlan,omitempty"`
 
+	// Vlan configures the vlan plugin (cniType vlan; Spiderpool v1.2).
+	// +optional
+	Vlan *VlanConfig `json:"vlan,omitempty"`
 	// SRIOV configures the sriov plugin (cniType sriov).
 	// +optional
 	SRIOV *SRIOVConfig `json:"sriov,omitempty"`
@@ -89,6 +103,13 @@ type MacvlanConfig struct {
 	// +kubebuilder:validation:MinItems=1
 	Master []string `json:"master,omitempty"`
 
+	// MTU is the MTU of the pod interface; 0 keeps the kernel's default
+	// (Spiderpool v1.2).
+	// +kubebuilder:default=0
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	MTU *int32 `json:"mtu,omitempty"`
+
 	// VlanID, when not 0, makes the plugin use the VLAN sub-interface
 	// "<master>.<vlanID>", created by the ifacer plugin.
 	// +kubebuilder:validation:Minimum=0
@@ -118,6 +139,13 @@ type IPvlanConfig struct {
 	// +kubebuilder:validation:Required
 	// +kubebuilder:validation:MinItems=1
 	Master []string `json:"master,omitempty"`
+
+	// MTU is the MTU of the pod interface; 0 keeps the kernel's default
+	// (Spiderpool v1.2).
+	// +kubebuilder:default=0
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	MTU *int32 `json:"mtu,omitempty"`
 
 	// VlanID, when not 0, makes the plugin use the VLAN sub-interface
 	// "<master>.<vlanID>", created by the ifacer plugin.
@@ -169,6 +197,12 @@ type SpiderpoolPools struct {
 	// IPv6IPPool lists IPv6 SpiderIPPool names.
 	// +optional
 	IPv6IPPool []string `json:"ipv6,omitempty"`
+	// MatchMasterSubnet makes the IPAM drop candidate pools whose subnet
+	// does not hold the subnet of the interface's master (Spiderpool v1.1);
+	// written into the ipam block as match_master_subnet.
+	// +kubebuilder:default=false
+	// +optional
+	MatchMasterSubnet bool `json:"matchMasterSubnet,omitempty"`
 }
 
 // SpiderMultusConfig describes a secondary network; Spiderpool generates the

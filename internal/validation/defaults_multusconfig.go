@@ -71,6 +71,15 @@ func defaultCNIBlock(s *spiderpoolv2beta1.MultusCNIConfigSpec) {
 		if c := s.IPvlan; c != nil {
 			defaultVlanBlock(&c.VlanID, &c.RdmaResourceName, c.Bond, &c.SpiderpoolConfigPools)
 		}
+	case spiderpoolv2beta1.CNITypeVlan:
+		if c := s.Vlan; c != nil {
+			setDefault(&c.VlanMode, spiderpoolv2beta1.VlanModeManual)
+			setDefault(&c.RdmaResourceName, "")
+			if c.Bond != nil {
+				setDefault(&c.Bond.Options, "")
+			}
+			defaultPools(&c.SpiderpoolConfigPools)
+		}
 	case spiderpoolv2beta1.CNITypeSRIOV:
 		if c := s.SRIOV; c != nil {
 			setDefault(&c.VlanID, 0)

@@ -39,6 +39,7 @@ func cniBlocks(spec *spiderpoolv2beta1.MultusCNIConfigSpec) []cniBlock {
 		{spiderpoolv2beta1.CNITypeOVS, "ovs", spec.OVS != nil},
 		{spiderpoolv2beta1.CNITypeIBSRIOV, "ibsriov", spec.IBSRIOV != nil},
 		{spiderpoolv2beta1.CNITypeIPoIB, "ipoib", spec.IPoIB != nil},
+		{spiderpoolv2beta1.CNITypeVlan, "vlan", spec.Vlan != nil},
 	}
 }
 

@@ -26,6 +26,10 @@ func validatePlugin(spec *spiderpoolv2beta1.MultusCNIConfigSpec) field.ErrorList
 		if c := spec.IPvlan; c != nil {
 			return validateMasters(c.Master, c.VlanID, c.Bond, specPath.Child("ipvlan"))
 		}
+	case spiderpoolv2beta1.CNITypeVlan:
+		if c := spec.Vlan; c != nil {
+			return validateVlanBlock(c, specPath.Child("vlan"))
+		}
 	case spiderpoolv2beta1.CNITypeSRIOV:
 		if c := spec.SRIOV; c != nil {
 			return validateSRIOV(c, specPath.Child("sriov"))
@@ -68,6 +72,21 @@ func validateMasters(masters []string, vlanID *int32, bond *spiderpoolv2beta1.Bo
 			"must be a Linux bonding mode from 0 (balance-rr) to 6 (balance-alb)"))
 	}
 	return append(errs, validateVlanID(vlanID, path.Child("vlanID"))...)
+}
+
+// validateVlanBlock checks the vlan block: the masters as for macvlan, and
+// a vlanID with vlanMode manual (the default) but none with auto.
+func validateVlanBlock(c *spiderpoolv2beta1.VlanConfig, path *field.Path) field.ErrorList {
+	errs := validateMasters(c.Master, c.VlanID, c.Bond, path)
+	switch mode := deref(c.VlanMode); {
+	case mode == spiderpoolv2beta1.VlanModeAuto && c.VlanID != nil:
+		errs = append(errs, field.Forbidden(path.Child("vlanID"),
+			"vlanMode auto takes no vlanID; remove it, or set vlanMode: manual"))
+	case mode != spiderpoolv2beta1.VlanModeAuto && c.VlanID == nil:
+		errs = append(errs, field.Required(path.Child("vlanID"),
+			"vlanMode manual needs the VLAN ID, e.g. 100; set it, or set vlanMode: auto"))
+	}
+	return errs
 }
 
 // validateVlanID checks an optional VLAN ID: 0 (none) to 4094.
