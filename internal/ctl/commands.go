@@ -83,7 +83,7 @@ func newRoot(env *Env) *cobra.Command {
 	pf.StringVarP(&s.output, "output", "o", "table", "output format: table, json or yaml")
 	pf.StringVar(&s.configMap, "config-map", DefaultConfigMapNamespace+"/"+DefaultConfigMapName,
 		"the spiderpool-conf ConfigMap, as namespace/name (enableStatefulSet and enableKubevirtStaticIP decide what is kept by design)")
-	root.AddCommand(newPoolCmd(s), newIPCmd(s), newPodCmd(s), newCheckCmd(s))
+	root.AddCommand(newPoolCmd(s), newSubnetCmd(s), newIPCmd(s), newPodCmd(s), newCheckCmd(s))
 	return root
 }
 
@@ -102,6 +102,27 @@ func newPoolCmd(s *session) *cobra.Command {
 		},
 	})
 	return pool
+}
+
+func newSubnetCmd(s *session) *cobra.Command {
+	subnet := &cobra.Command{Use: "subnet", Short: "SpiderSubnets"}
+	subnet.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List every SpiderSubnet with its pools and its pre-allocated, used, free and total addresses",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := s.connect(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			subnets, err := LoadSubnets(cmd.Context(), c.client)
+			if err != nil {
+				return err
+			}
+			return s.render(c.format, ListSubnets(subnets, c.snap))
+		},
+	})
+	return subnet
 }
 
 func newCheckCmd(s *session) *cobra.Command {

@@ -36,6 +36,9 @@ type PoolRow struct {
 	Disabled bool `json:"disabled"`
 	// Terminating says the pool is being deleted.
 	Terminating bool `json:"terminating"`
+	// Application is the application a SpiderSubnet auto-created pool
+	// belongs to, "<Kind> <namespace>/<name>"; empty for other pools.
+	Application string `json:"application,omitempty"`
 	// Error says why the counts could not be computed, if so.
 	Error string `json:"error,omitempty"`
 }
@@ -64,6 +67,7 @@ func poolRow(p *spiderpoolv2beta1.SpiderIPPool, reserved map[allocator.IPVersion
 		Default:     p.Spec.Default != nil && *p.Spec.Default,
 		Disabled:    p.Spec.Disable != nil && *p.Spec.Disable,
 		Terminating: p.DeletionTimestamp != nil,
+		Application: poolApplication(p),
 	}
 	if err := fillCounts(&row, p, reserved); err != nil {
 		row.Error = err.Error()
@@ -111,18 +115,7 @@ func fillCounts(row *PoolRow, p *spiderpoolv2beta1.SpiderIPPool, reserved map[al
 
 // poolVersion is spec.ipVersion, or the family of spec.subnet when unset.
 func poolVersion(p *spiderpoolv2beta1.SpiderIPPool) (allocator.IPVersion, error) {
-	if p.Spec.IPVersion != nil {
-		v := allocator.IPVersion(*p.Spec.IPVersion)
-		if !v.Valid() {
-			return 0, fmt.Errorf("spec.ipVersion %d: %w", *p.Spec.IPVersion, allocator.ErrInvalidVersion)
-		}
-		return v, nil
-	}
-	prefix, err := allocator.ParseCanonicalCIDR(p.Spec.Subnet)
-	if err != nil {
-		return 0, fmt.Errorf("spec.subnet: %w", err)
-	}
-	return allocator.VersionOf(prefix.Addr()), nil
+	return specVersion(p.Spec.IPVersion, p.Spec.Subnet)
 }
 
 // reservedByVersion gathers the ranges of the SpiderReservedIPs that are

@@ -108,10 +108,25 @@ func (l PoolList) writeTable(w io.Writer, _ time.Time) error {
 		rows = append(rows, []string{
 			p.Name, "IPv" + strconv.FormatInt(p.IPVersion, 10), p.Subnet,
 			strconv.FormatInt(p.Used, 10), strconv.FormatInt(p.Free, 10), strconv.FormatInt(p.Total, 10),
-			strconv.FormatInt(p.Reserved, 10), yesNo(p.Default), yesNo(p.Disabled), yesNo(p.Terminating), orDash(p.Error),
+			strconv.FormatInt(p.Reserved, 10), yesNo(p.Default), yesNo(p.Disabled), yesNo(p.Terminating),
+			orDash(p.Application), orDash(p.Error),
 		})
 	}
-	return writeRows(w, []string{"NAME", "VERSION", "SUBNET", "USED", "FREE", "TOTAL", "RESERVED", "DEFAULT", "DISABLED", "TERMINATING", "ERROR"}, rows)
+	return writeRows(w, []string{"NAME", "VERSION", "SUBNET", "USED", "FREE", "TOTAL", "RESERVED", "DEFAULT", "DISABLED",
+		"TERMINATING", "APPLICATION", "ERROR"}, rows)
+}
+
+func (l SubnetList) writeTable(w io.Writer, _ time.Time) error {
+	rows := make([][]string, 0, len(l.Subnets))
+	for _, s := range l.Subnets {
+		rows = append(rows, []string{
+			s.Name, "IPv" + strconv.FormatInt(s.IPVersion, 10), s.Subnet, orDash(strings.Join(s.Pools, ",")),
+			strconv.FormatInt(s.PreAllocated, 10), strconv.FormatInt(s.Used, 10), strconv.FormatInt(s.Free, 10),
+			strconv.FormatInt(s.Total, 10), yesNo(s.Terminating), orDash(s.Error),
+		})
+	}
+	return writeRows(w, []string{"NAME", "VERSION", "SUBNET", "POOLS", "PRE-ALLOCATED", "USED", "FREE", "TOTAL",
+		"TERMINATING", "ERROR"}, rows)
 }
 
 func (r IPReport) writeTable(w io.Writer, now time.Time) error {

@@ -31,11 +31,25 @@ func TestRenderTables(t *testing.T) {
 		report: PoolList{Pools: []PoolRow{
 			{Name: "default-v4", IPVersion: 4, Subnet: "10.250.0.0/16", Used: 2, Free: 239, Total: 241, Default: true},
 			{Name: "gone-v6", IPVersion: 6, Subnet: "fd00::/64", Terminating: true, Error: "bad"},
+			{Name: "auto4-web-eth0-1a2b3", IPVersion: 4, Subnet: "10.7.0.0/24", Used: 1, Free: 2, Total: 3, Application: "Deployment ns/web"},
 		}},
 		want: `
-NAME        VERSION  SUBNET         USED  FREE  TOTAL  RESERVED  DEFAULT  DISABLED  TERMINATING  ERROR
-default-v4  IPv4     10.250.0.0/16  2     239   241    0         yes      no        no           -
-gone-v6     IPv6     fd00::/64      0     0     0      0         no       no        yes          bad
+NAME                  VERSION  SUBNET         USED  FREE  TOTAL  RESERVED  DEFAULT  DISABLED  TERMINATING  APPLICATION        ERROR
+default-v4            IPv4     10.250.0.0/16  2     239   241    0         yes      no        no           -                  -
+gone-v6               IPv6     fd00::/64      0     0     0      0         no       no        yes          -                  bad
+auto4-web-eth0-1a2b3  IPv4     10.7.0.0/24    1     2     3      0         no       no        no           Deployment ns/web  -
+`,
+	}, {
+		name: "subnet list",
+		report: SubnetList{Subnets: []SubnetRow{
+			{Name: "sub4", IPVersion: 4, Subnet: "10.7.0.0/24", Pools: []string{"auto4-web-eth0-1a2b3", "manual"},
+				PreAllocated: 13, Used: 4, Free: 87, Total: 100},
+			{Name: "empty6", IPVersion: 6, Subnet: "fd07::/64", Pools: []string{}, Total: 10},
+		}},
+		want: `
+NAME    VERSION  SUBNET       POOLS                        PRE-ALLOCATED  USED  FREE  TOTAL  TERMINATING  ERROR
+sub4    IPv4     10.7.0.0/24  auto4-web-eth0-1a2b3,manual  13             4     87    100    no           -
+empty6  IPv6     fd07::/64    -                            0              0     0     10     no           -
 `,
 	}, {
 		name:   "ip show, free",
