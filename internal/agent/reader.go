@@ -20,17 +20,18 @@ import (
 
 // cacheOptions limits what the agent watches (docs/compatibility.md #8): its
 // own node's pods and its own Node, plus the cluster-scoped IPAM objects,
-// namespaces and endpoints. Nothing else gets an informer.
+// namespaces, endpoints and the SpiderCoordinators. Nothing else gets an informer.
 func cacheOptions(node string) cache.Options {
 	return cache.Options{
 		ReaderFailOnMissingInformer: true,
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Pod{}:                         {Field: fields.OneTermEqualSelector("spec.nodeName", node)},
-			&corev1.Node{}:                        {Field: fields.OneTermEqualSelector("metadata.name", node)},
-			&corev1.Namespace{}:                   {},
-			&spiderpoolv2beta1.SpiderIPPool{}:     {},
-			&spiderpoolv2beta1.SpiderReservedIP{}: {},
-			&spiderpoolv2beta1.SpiderEndpoint{}:   {},
+			&corev1.Pod{}:                          {Field: fields.OneTermEqualSelector("spec.nodeName", node)},
+			&corev1.Node{}:                         {Field: fields.OneTermEqualSelector("metadata.name", node)},
+			&corev1.Namespace{}:                    {},
+			&spiderpoolv2beta1.SpiderIPPool{}:      {},
+			&spiderpoolv2beta1.SpiderReservedIP{}:  {},
+			&spiderpoolv2beta1.SpiderEndpoint{}:    {},
+			&spiderpoolv2beta1.SpiderCoordinator{}: {},
 		},
 	}
 }

@@ -145,7 +145,9 @@ func (a *agent) run(ctx context.Context) error {
 		return err
 	}
 	go func() { cancel(a.cache.Start(ctx)) }()
-	go func() { cancel(agentapi.NewServer(a.handler).ListenAndServe(ctx, a.opts.SocketPath)) }()
+	srv := agentapi.NewServer(a.handler)
+	srv.HandleCoordinator(coordinatorSource{reader: a.cache})
+	go func() { cancel(srv.ListenAndServe(ctx, a.opts.SocketPath)) }()
 	if a.opts.HealthAddr != "" {
 		go func() { cancel(serveHealth(ctx, a.opts.HealthAddr, a.handler)) }()
 	}

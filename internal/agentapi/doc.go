@@ -15,6 +15,9 @@
 //	                         a conflict release is refused with 521 or 522, as in Spiderpool
 //	POST   /v1/ipam/check    what the agent recorded: [CheckRequest] -> [CheckResponse]
 //	POST   /v1/ipam/gc       CNI GC: [GCRequest]
+//	GET    /v1/coordinator/config?podNamespace=&podName=
+//	                         the coordinator plugin's configuration: [CoordinatorConfig],
+//	                         served once the agent adds a [CoordinatorHandler]
 //
 // Errors travel as a JSON [Error] body with a small [Code] enum, each code
 // with one HTTP status. The [Client] turns them back into *Error values for

@@ -13,4 +13,7 @@ var (
 	DecodeGCRequest       = decodeAs[GCRequest]
 	DecodeAddResponse     = decodeAs[AddResponse]
 	DecodeCheckResponse   = decodeAs[CheckResponse]
+	// DecodeCoordinatorConfig is the client's decoder of the coordinator
+	// configuration.
+	DecodeCoordinatorConfig = decodeAs[CoordinatorConfig]
 )

@@ -70,6 +70,12 @@ func (f *fakeHandler) GC(_ context.Context, req *agentapi.GCRequest) error {
 // ends and returns the socket path.
 func startServer(t *testing.T, h agentapi.Handler) string {
 	t.Helper()
+	return startServerWith(t, h, func(*agentapi.Server) {})
+}
+
+// startServerWith is startServer with extra routes added by more.
+func startServerWith(t *testing.T, h agentapi.Handler, more func(*agentapi.Server)) string {
+	t.Helper()
 	sock := filepath.Join(t.TempDir(), "run", "spiderpool.sock")
 	l, err := agentapi.Listen(sock)
 	if err != nil {
@@ -77,7 +83,9 @@ func startServer(t *testing.T, h agentapi.Handler) string {
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
 	done := make(chan error, 1)
-	go func() { done <- agentapi.NewServer(h).Serve(ctx, l) }()
+	srv := agentapi.NewServer(h)
+	more(srv)
+	go func() { done <- srv.Serve(ctx, l) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
