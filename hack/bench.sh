@@ -9,10 +9,10 @@
 #   results.md    the same as short Markdown tables
 # The lab replay needs root (network namespaces). Knobs (environment):
 #   BENCH_NODES=10 BENCH_DEPLOYMENTS=100 BENCH_REPLICAS=10
-#   BENCH_SCENARIOS=exact,plenty,single (or a subset, or none)   BENCH_MICRO=1 (0 skips)
+#   BENCH_SCENARIOS=exact,plenty,single,autopool (or a subset, or none)   BENCH_MICRO=1 (0 skips)
 #   BENCH_CONTENTION_N=300 (allocations per contention run)
 #   BENCH_LAB_NAME=bench   BENCH_OUT=_output/bench   BENCH_PHASE_TIMEOUT=10m
-#   BENCH_BUDGET_MINUTES=30: the whole run, microbenchmarks included, ends within it; the lab
+#   BENCH_BUDGET_MINUTES=40: the whole run, microbenchmarks included, ends within it; the lab
 #   replay gets what is left (less a minute to take the lab down) and records what it cut short
 # Extra arguments go to spiderbench (go run ./test/bench/spiderbench -h).
 set -euo pipefail
@@ -41,14 +41,14 @@ go build -o "$out/bin/" ./cmd/spiderlab ./cmd/spiderpool-agent ./cmd/spiderpool 
 
 micro=()
 [[ -f "$out/micro.txt" ]] && micro=(--micro "$out/micro.txt")
-budget=$(( ${BENCH_BUDGET_MINUTES:-30} * 60 - ($(date +%s) - start) - 60 ))
+budget=$(( ${BENCH_BUDGET_MINUTES:-40} * 60 - ($(date +%s) - start) - 60 ))
 if (( budget < 60 )); then
-  echo "bench: BENCH_BUDGET_MINUTES=${BENCH_BUDGET_MINUTES:-30} leaves ${budget}s for the lab replay; raise it" >&2
+  echo "bench: BENCH_BUDGET_MINUTES=${BENCH_BUDGET_MINUTES:-40} leaves ${budget}s for the lab replay; raise it" >&2
   exit 1
 fi
 step "lab replay, within ${budget}s"
 "$out/bin/spiderbench" --bin-dir "$out/bin" --out "$out" --lab-name "${BENCH_LAB_NAME:-bench}" \
   --nodes "${BENCH_NODES:-10}" --deployments "${BENCH_DEPLOYMENTS:-100}" --replicas "${BENCH_REPLICAS:-10}" \
-  --scenarios "${BENCH_SCENARIOS:-exact,plenty,single}" --phase-timeout "${BENCH_PHASE_TIMEOUT:-10m}" \
+  --scenarios "${BENCH_SCENARIOS:-exact,plenty,single,autopool}" --phase-timeout "${BENCH_PHASE_TIMEOUT:-10m}" \
   --budget "${budget}s" "${micro[@]}" "$@"
 step "done: $out/results.md"

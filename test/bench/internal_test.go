@@ -83,6 +83,25 @@ func TestMarkdownHasEveryPhase(t *testing.T) {
 	}
 }
 
+func TestMarkdownComparesAutoPools(t *testing.T) {
+	phase := func(name string, wall, p99 float64) PhaseResult {
+		return PhaseResult{Name: name, WallSeconds: wall, CNIAdd: Latency{P99: p99}}
+	}
+	res := &Results{Scenarios: []ScenarioResult{
+		{Scenario: Scenario{Name: "plenty"}, Phases: []PhaseResult{phase("create", 100, 200), phase("delete", 10, 0)}},
+		{Scenario: Scenario{Name: "autopool"}, Phases: []PhaseResult{phase("create", 120, 300), phase("delete", 12, 0)}},
+	}}
+	md := Markdown(res)
+	for _, want := range []string{"## Auto pools against named pools", "| create | 120.0 | 100.0 | 1.20 | 1.50 |", "| delete | 12.0 | 10.0 | 1.20 | - |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(Markdown(&Results{Scenarios: res.Scenarios[:1]}), "Auto pools against") {
+		t.Error("the comparison is written without an autopool scenario")
+	}
+}
+
 // dadMessage is a node simulator's event text from a lab run.
 const dadMessage = `Failed to create pod sandbox: add network "macvlan-eth0" (eth0): plugin type="macvlan" failed (add): ` +
 	`failed to settle addresses for "eth0": link eth0 has address fd00:b::c1 in DADFAILED state`

@@ -25,6 +25,7 @@ func Markdown(res *Results) string {
 	for _, s := range res.Scenarios {
 		writeScenario(&b, s)
 	}
+	writeAutoPoolRatio(&b, res.Scenarios)
 	if len(res.Scenarios) > 0 {
 		writeCPU(&b, res.Scenarios)
 		writeProfiles(&b, res.Scenarios)
@@ -120,4 +121,39 @@ func writeMicro(b *strings.Builder, micro []MicroResult) {
 		}
 		fmt.Fprintf(b, "| %s | %.4g | %.4g | %.4g | %s |\n", m.Name, m.Metrics["ns/op"], m.Metrics["B/op"], m.Metrics["allocs/op"], strings.Join(other, ", "))
 	}
+}
+
+// writeAutoPoolRatio compares the autopool scenario with the plenty one
+// (the same pods and address space, named pools) phase by phase.
+func writeAutoPoolRatio(b *strings.Builder, scenarios []ScenarioResult) {
+	find := func(name string) *ScenarioResult {
+		i := slices.IndexFunc(scenarios, func(s ScenarioResult) bool { return s.Name == name })
+		if i < 0 {
+			return nil
+		}
+		return &scenarios[i]
+	}
+	auto, named := find("autopool"), find("plenty")
+	if auto == nil || named == nil {
+		return
+	}
+	b.WriteString("\n## Auto pools against named pools (autopool / plenty)\n\n")
+	b.WriteString("| phase | wall s autopool | wall s plenty | ratio | CNI ADD p99 ratio |\n|---|---|---|---|---|\n")
+	for _, a := range auto.Phases {
+		i := slices.IndexFunc(named.Phases, func(p PhaseResult) bool { return p.Name == a.Name })
+		if i < 0 {
+			continue
+		}
+		n := named.Phases[i]
+		fmt.Fprintf(b, "| %s | %.1f | %.1f | %s | %s |\n", a.Name, a.WallSeconds, n.WallSeconds,
+			ratio(a.WallSeconds, n.WallSeconds), ratio(a.CNIAdd.P99, n.CNIAdd.P99))
+	}
+}
+
+// ratio is a/b with two decimals, or "-" when b is 0.
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", a/b)
 }

@@ -18,6 +18,9 @@ const (
 	PoolsExact Pools = "1:1"
 	// PoolsPlenty gives each pool 65,533 addresses.
 	PoolsPlenty Pools = "plenty"
+	// PoolsSubnet gives each Deployment its own auto pools, created from an
+	// IPv4 and an IPv6 SpiderSubnet of 65,533 addresses each.
+	PoolsSubnet Pools = "subnet"
 )
 
 // Scenario is one run of the three phases.
@@ -35,13 +38,16 @@ type Scenario struct {
 func (s Scenario) Pods() int { return s.Deployments * s.Replicas }
 
 // StandardScenarios are Spiderpool's: deployments x replicas with 1:1 and
-// plenty pools, and the single-Deployment variant with 1:1 pools.
+// plenty pools, the single-Deployment variant with 1:1 pools, and the
+// plenty scenario again with auto pools from SpiderSubnets instead of
+// named pools.
 func StandardScenarios(deployments, replicas int) []Scenario {
 	n := deployments * replicas
 	return []Scenario{
 		{Name: "exact", Deployments: deployments, Replicas: replicas, Pools: PoolsExact},
 		{Name: "plenty", Deployments: deployments, Replicas: replicas, Pools: PoolsPlenty},
 		{Name: "single", Deployments: 1, Replicas: n, Pools: PoolsExact},
+		{Name: "autopool", Deployments: deployments, Replicas: replicas, Pools: PoolsSubnet},
 	}
 }
 

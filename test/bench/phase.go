@@ -110,7 +110,7 @@ func (r *scenarioRun) fill(res *PhaseResult, before, after snapshot) {
 // create makes the Deployments and waits for every pod to run.
 func (r *scenarioRun) create(ctx context.Context, res *PhaseResult) error {
 	for i := range r.s.Deployments {
-		if err := createAll(ctx, r.env.Client, deployment(r.ns, deploymentName(i), r.s.Replicas, r.pools)); err != nil {
+		if err := createAll(ctx, r.env.Client, deployment(r.ns, deploymentName(i), r.s.Replicas, r.layout)); err != nil {
 			return err
 		}
 	}
@@ -176,16 +176,17 @@ func (r *scenarioRun) delete(ctx context.Context, res *PhaseResult) error {
 	var recordsGone, endpointsGone time.Duration
 	start := time.Now()
 	err = r.wait(ctx, "delete", func() (string, bool) {
-		recs, eps, err := r.leftovers(ctx)
+		recs, eps, autoPools, err := r.leftovers(ctx)
 		pods := r.pods.counts(nil).Pods
-		res.Leaked = recs + eps
+		res.Leaked = recs + eps + autoPools
 		if err == nil && recs == 0 && recordsGone == 0 {
 			recordsGone = time.Since(start)
 		}
 		if err == nil && eps == 0 && endpointsGone == 0 {
 			endpointsGone = time.Since(start)
 		}
-		return fmt.Sprintf("%d pods, %d pool records and %d SpiderEndpoints left (%v)", pods, recs, eps, err),
+		return fmt.Sprintf("%d pods, %d pool records, %d SpiderEndpoints and %d auto pools left (%v)",
+				pods, recs, eps, autoPools, err),
 			err == nil && res.Leaked == 0 && pods == 0
 	})
 	if err == nil {
@@ -195,17 +196,26 @@ func (r *scenarioRun) delete(ctx context.Context, res *PhaseResult) error {
 	return err
 }
 
-// leftovers counts the records in the scenario's pools and its endpoints.
-func (r *scenarioRun) leftovers(ctx context.Context) (records, endpoints int, err error) {
+// leftovers counts the records in the scenario's pools, its endpoints, and
+// the auto pools its subnets still hold (all reclaimed with their
+// Deployments).
+func (r *scenarioRun) leftovers(ctx context.Context) (records, endpoints, autoPools int, err error) {
 	recs, err := r.records(ctx)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	var eps spiderpoolv2beta1.SpiderEndpointList
 	if err := r.env.Client.List(ctx, &eps, client.InNamespace(r.ns)); err != nil {
-		return 0, 0, fmt.Errorf("list endpoints: %w", err)
+		return 0, 0, 0, fmt.Errorf("list endpoints: %w", err)
 	}
-	return len(recs), len(eps.Items), nil
+	if len(r.layout.subnets) > 0 {
+		pools, err := r.listPools(ctx)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		autoPools = len(pools)
+	}
+	return len(recs), len(eps.Items), autoPools, nil
 }
 
 func (r *scenarioRun) getPool(ctx context.Context, name string) (*spiderpoolv2beta1.SpiderIPPool, error) {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
@@ -51,19 +53,44 @@ func (r *scenarioRun) checkRecords(ctx context.Context, notes []string) (int, []
 
 // records merges the scenario's pools' records.
 func (r *scenarioRun) records(ctx context.Context) (spiderpoolv2beta1.PoolIPAllocations, error) {
+	pools, err := r.listPools(ctx)
+	if err != nil {
+		return nil, err
+	}
 	all := spiderpoolv2beta1.PoolIPAllocations{}
-	for _, name := range r.pools.names() {
-		p, err := r.getPool(ctx, name)
-		if err != nil {
-			return nil, err
-		}
+	for _, p := range pools {
 		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
 		if err != nil {
-			return nil, fmt.Errorf("pool %s: %w", name, err)
+			return nil, fmt.Errorf("pool %s: %w", p.Name, err)
 		}
 		for ip, rec := range recs {
 			all[ip] = rec
 		}
 	}
 	return all, nil
+}
+
+// listPools reads the scenario's named pools, or the auto pools its subnets
+// own now.
+func (r *scenarioRun) listPools(ctx context.Context) ([]spiderpoolv2beta1.SpiderIPPool, error) {
+	if len(r.layout.subnets) == 0 {
+		out := make([]spiderpoolv2beta1.SpiderIPPool, 0, len(r.layout.pools))
+		for _, name := range r.layout.pools {
+			p, err := r.getPool(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *p)
+		}
+		return out, nil
+	}
+	sel, err := labels.NewRequirement(spiderpoolv2beta1.LabelOwnerSpiderSubnet, selection.In, r.layout.subnets)
+	if err != nil {
+		return nil, fmt.Errorf("auto pool selector: %w", err)
+	}
+	var pools spiderpoolv2beta1.SpiderIPPoolList
+	if err := r.env.Client.List(ctx, &pools, client.MatchingLabelsSelector{Selector: labels.NewSelector().Add(*sel)}); err != nil {
+		return nil, fmt.Errorf("list auto pools: %w", err)
+	}
+	return pools.Items, nil
 }

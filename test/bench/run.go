@@ -11,6 +11,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -72,20 +73,20 @@ func Run(ctx context.Context, env Env, opts Options) (*Results, error) {
 
 // scenarioRun is one scenario's state while it runs.
 type scenarioRun struct {
-	env   Env
-	opts  Options
-	s     Scenario
-	ns    string
-	pools poolPair
-	pods  *tracker
+	env    Env
+	opts   Options
+	s      Scenario
+	ns     string
+	layout layout
+	pods   *tracker
 }
 
 func runScenario(ctx context.Context, env Env, opts Options, i int, s Scenario) (ScenarioResult, error) {
-	names, poolObjs := pools(i, s)
-	r := &scenarioRun{env: env, opts: opts, s: s, ns: opts.Namespace + "-" + s.Name, pools: names, pods: newTracker()}
+	l := layoutOf(i, s)
+	r := &scenarioRun{env: env, opts: opts, s: s, ns: opts.Namespace + "-" + s.Name, layout: l, pods: newTracker()}
 	r.progress("scenario %s: %d Deployments x %d replicas, pools %s", s.Name, s.Deployments, s.Replicas, s.Pools)
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: r.ns}}
-	if err := createAll(ctx, env.Client, ns, poolObjs[0], poolObjs[1]); err != nil {
+	if err := createAll(ctx, env.Client, append([]client.Object{ns}, l.objs...)...); err != nil {
 		return ScenarioResult{}, err
 	}
 	stop, err := r.watchPods(ctx)
@@ -93,7 +94,7 @@ func runScenario(ctx context.Context, env Env, opts Options, i int, s Scenario) 
 		return ScenarioResult{}, err
 	}
 	defer stop()
-	out := ScenarioResult{Scenario: s, PoolsNote: poolsNote(s, poolObjs[0].Spec.IPs[0], poolObjs[1].Spec.IPs[0])}
+	out := ScenarioResult{Scenario: s, PoolsNote: l.note}
 	for _, ph := range []struct {
 		name string
 		run  func(context.Context, *PhaseResult) error
@@ -128,13 +129,12 @@ func (r *scenarioRun) watchPods(ctx context.Context) (func(), error) {
 	return func() { close(stopCh); f.Shutdown() }, nil
 }
 
-// cleanup deletes the scenario's pools and namespace without waiting.
+// cleanup deletes the scenario's pools or subnets and its namespace without
+// waiting.
 func (r *scenarioRun) cleanup(ctx context.Context, ns *corev1.Namespace) {
-	for _, name := range r.pools.names() {
-		if p, err := r.getPool(ctx, name); err == nil {
-			if err := r.env.Client.Delete(ctx, p); err != nil {
-				r.progress("scenario %s: delete pool %s: %v", r.s.Name, name, err)
-			}
+	for _, o := range r.layout.objs {
+		if err := r.env.Client.Delete(ctx, o); err != nil && !apierrors.IsNotFound(err) {
+			r.progress("scenario %s: delete %T %s: %v", r.s.Name, o, o.GetName(), err)
 		}
 	}
 	if err := r.env.Client.Delete(ctx, ns); err != nil {
@@ -144,8 +144,4 @@ func (r *scenarioRun) cleanup(ctx context.Context, ns *corev1.Namespace) {
 
 func (r *scenarioRun) progress(format string, args ...any) {
 	_, _ = fmt.Fprintf(r.opts.Progress, "%s bench: "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, args...)...)
-}
-
-func poolsNote(s Scenario, v4, v6 string) string {
-	return fmt.Sprintf("%s: IPv4 %s, IPv6 %s, named by every pod (ipam.spidernet.io/ippool)", s.Pools, v4, v6)
 }

@@ -36,7 +36,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.IntVar(&f.deployments, "deployments", 100, "Deployments per scenario (the single scenario uses 1)")
 	fs.IntVar(&f.replicas, "replicas", 10, "replicas per Deployment")
 	fs.IntVar(&f.controllers, "controllers", 1, "spiderpool-controller replicas")
-	fs.StringVar(&f.scenarios, "scenarios", "exact,plenty,single", "scenarios to run, comma-separated (exact, plenty, single), or none")
+	fs.StringVar(&f.scenarios, "scenarios", "exact,plenty,single,autopool", "scenarios to run, comma-separated (exact, plenty, single, autopool), or none")
 	fs.StringVar(&f.out, "out", "_output/bench", "directory for results.json and results.md")
 	fs.StringVar(&f.micro, "micro", "", "file with `go test -bench` output to add to the results")
 	fs.StringVar(&f.labName, "lab-name", "bench", "lab name (at most 6 characters; prefixes network namespaces)")

@@ -117,7 +117,7 @@ func pickScenarios(f flags, names []string) ([]bench.Scenario, error) {
 	for _, n := range names {
 		i := slices.IndexFunc(all, func(s bench.Scenario) bool { return s.Name == n })
 		if i < 0 {
-			return nil, fmt.Errorf("unknown scenario %q: want exact, plenty or single", n)
+			return nil, fmt.Errorf("unknown scenario %q: want exact, plenty, single or autopool", n)
 		}
 		out = append(out, all[i])
 	}
