@@ -131,14 +131,21 @@ func (s *Service) prepare(ctx context.Context, req *AllocateRequest, fresh bool)
 // anything is written: a malformed annotation fails the ADD untouched.
 func (a *allocation) prepareSelection(ctx context.Context) error {
 	s, pod := a.svc, a.pc.pod
-	var err error
-	if a.pools, err = s.listPools(ctx); err != nil {
+	auto, pools, err := a.autoPoolSelection(ctx)
+	switch {
+	case err != nil:
 		return err
+	case auto != nil:
+		a.sel, a.pools = *auto, pools
+	default:
+		if a.pools, err = s.listPools(ctx); err != nil {
+			return err
+		}
+		if a.sel, err = s.selectPools(pod, a.pc.ns, a.req, a.pools); err != nil {
+			return err
+		}
 	}
 	if a.reserved, err = s.reservedIPs(ctx, s.cache); err != nil {
-		return err
-	}
-	if a.sel, err = s.selectPools(pod, a.pc.ns, a.req, a.pools); err != nil {
 		return err
 	}
 	if a.routes, _, err = annotation.Lookup(pod.Annotations, annotation.KeyRoutes, annotation.ParseRoutes); err != nil {

@@ -32,6 +32,20 @@ type Config struct {
 	// EnableKubevirtStaticIP is enableKubevirtStaticIP: the endpoints of
 	// KubeVirt VMs keep their addresses while the VM is wanted.
 	EnableKubevirtStaticIP bool
+	// EnableSpiderSubnet and EnableAutoPoolForApplication are the
+	// ConfigMap's switches of SpiderSubnet auto-created pools: a pod that
+	// asks for a subnet fails its ADD, naming the switch, unless both are
+	// on.
+	EnableSpiderSubnet, EnableAutoPoolForApplication bool
+	// DefaultRedundantIPNumber is the N of an auto-created pool's "+N"
+	// size when the application has no ippool-ip-number annotation
+	// (clusterSubnetDefaultFlexibleIPNumber).
+	DefaultRedundantIPNumber int
+	// AutoPoolWait bounds how long an ADD waits for its application's
+	// auto-created pool to appear at its desired size
+	// (SPIDERPOOL_WAIT_SUBNET_POOL_TIME_IN_SECOND ×
+	// SPIDERPOOL_WAIT_SUBNET_POOL_MAX_RETRIES); 0 means 50s.
+	AutoPoolWait time.Duration
 	// MaxAllocatedIPs is SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS; 0 means
 	// DefaultMaxAllocatedIPs.
 	MaxAllocatedIPs int
@@ -63,6 +77,9 @@ func (c Config) withDefaults() Config {
 	if c.WriteTimeout == 0 {
 		c.WriteTimeout = 30 * time.Second
 	}
+	if c.AutoPoolWait == 0 {
+		c.AutoPoolWait = 50 * time.Second
+	}
 	if c.ConflictQuarantine == 0 {
 		c.ConflictQuarantine = 10 * time.Minute
 	}
@@ -89,6 +106,10 @@ type Deps struct {
 	// Observer is told of queue waits and write conflicts inside the pool
 	// queues (metrics); nil means nobody.
 	Observer Observer
+	// AutoPools creates or resizes the auto-created pools of pods owned by
+	// third-party controllers, which no controller sizes ahead; nil makes
+	// such pods fail their ADD.
+	AutoPools AutoPoolEnsurer
 }
 
 // errMissingDep is returned by New for a nil dependency.

@@ -25,6 +25,9 @@ const (
 // topController is the workload that ultimately owns a pod.
 type topController struct {
 	APIVersion, Kind, Namespace, Name string
+	// UID is the controller's UID as its dependant's owner reference
+	// records it (the pod's own for a pod without a controller).
+	UID string
 }
 
 // topController resolves the pod's top controller: a ReplicaSet owned by a
@@ -36,9 +39,9 @@ type topController struct {
 func (s *Service) topController(ctx context.Context, pod *corev1.Pod) (topController, error) {
 	ref := metav1.GetControllerOf(pod)
 	if ref == nil {
-		return topController{APIVersion: "v1", Kind: kindPod, Namespace: pod.Namespace, Name: pod.Name}, nil
+		return topController{APIVersion: "v1", Kind: kindPod, Namespace: pod.Namespace, Name: pod.Name, UID: string(pod.UID)}, nil
 	}
-	top := topController{APIVersion: ref.APIVersion, Kind: ref.Kind, Namespace: pod.Namespace, Name: ref.Name}
+	top := topController{APIVersion: ref.APIVersion, Kind: ref.Kind, Namespace: pod.Namespace, Name: ref.Name, UID: string(ref.UID)}
 	var parentAPIVersion, parentKind string
 	switch {
 	case ref.APIVersion == "apps/v1" && ref.Kind == kindReplicaSet:
@@ -53,7 +56,7 @@ func (s *Service) topController(ctx context.Context, pod *corev1.Pod) (topContro
 		return top, err
 	}
 	if p := metav1.GetControllerOf(owner); p != nil && p.APIVersion == parentAPIVersion && p.Kind == parentKind {
-		return topController{APIVersion: p.APIVersion, Kind: p.Kind, Namespace: pod.Namespace, Name: p.Name}, nil
+		return topController{APIVersion: p.APIVersion, Kind: p.Kind, Namespace: pod.Namespace, Name: p.Name, UID: string(p.UID)}, nil
 	}
 	return top, nil
 }

@@ -25,6 +25,10 @@ type Service struct {
 	cache, api client.Reader
 	store      store.Store
 	clock      clock.Clock
+	autoPools  AutoPoolEnsurer
+
+	// poolEvents wakes the ADDs waiting for auto-created pools.
+	poolEvents *poolEvents
 
 	ready atomic.Bool
 
@@ -57,11 +61,13 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		obs = nopObserver{}
 	}
 	return &Service{
-		cfg:   cfg,
-		cache: deps.Cache,
-		api:   deps.API,
-		store: deps.Store,
-		clock: clk,
+		cfg:        cfg,
+		cache:      deps.Cache,
+		api:        deps.API,
+		store:      deps.Store,
+		clock:      clk,
+		autoPools:  deps.AutoPools,
+		poolEvents: newPoolEvents(),
 		queues: poolq.New(poolq.Deps{
 			Cache: deps.Cache, API: deps.API, Store: deps.Store, Clock: clk, MaxRecords: cfg.MaxAllocatedIPs,
 			WriteTimeout: cfg.WriteTimeout, Backoff: cfg.Backoff, Observer: queueObserver{obs},
