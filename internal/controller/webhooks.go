@@ -9,6 +9,11 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/webhook"
 )
 
+// The Pod webhook reads pods' Namespaces (through the cache) for the
+// namespace-level inject annotations.
+//
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+
 // registerWebhooks registers the admission webhooks
 // (docs/reference/interface.md §2.9) on mgr's webhook server, on every
 // replica. setup has already registered WebhookHealthPath on the same

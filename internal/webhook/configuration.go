@@ -45,8 +45,8 @@ func (e Endpoint) clientConfig(path string) admissionregistrationv1.WebhookClien
 // (failurePolicy Fail, as in Spiderpool's chart), has no side effects and
 // speaks admission/v1. Mutation is on CREATE and UPDATE; validation also
 // on DELETE for pools and subnets, the kinds with a deletion rule
-// (docs/compatibility.md #5). Only Spiderpool's own resources are matched:
-// pods never are. Defaulted fields are set explicitly so that the objects
+// (docs/compatibility.md #5). With opts.PodResourceInject.Enabled, the
+// mutating configuration also has the Pod webhook (podWebhook). Defaulted fields are set explicitly so that the objects
 // compare equal to what the API server stores.
 func Configurations(name string, ep Endpoint, opts Options) (*admissionregistrationv1.MutatingWebhookConfiguration, *admissionregistrationv1.ValidatingWebhookConfiguration) {
 	mutating := &admissionregistrationv1.MutatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: name}}
@@ -81,6 +81,9 @@ func Configurations(name string, ep Endpoint, opts Options) (*admissionregistrat
 			TimeoutSeconds:          ptr.To[int32](10),
 			AdmissionReviewVersions: []string{"v1"},
 		})
+	}
+	if opts.PodResourceInject.Enabled {
+		mutating.Webhooks = append(mutating.Webhooks, podWebhook(ep, opts.PodResourceInject))
 	}
 	return mutating, validating
 }

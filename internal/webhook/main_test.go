@@ -9,12 +9,16 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/internal/webhook"
 )
 
-// allOn is the chart's setup with deletion protection on.
+// allOn is the chart's setup with deletion protection and the Pod webhook
+// on, the latter for every namespace but injectExcluded (and kube-system,
+// the controller's).
 var allOn = webhook.Options{EnableIPv4: true, EnableIPv6: true, EnableSpiderSubnet: true,
-	EnableValidatingResourcesDeletedWebhook: true, EnableCoordinator: true, EnableMultusConfig: true}
+	EnableValidatingResourcesDeletedWebhook: true, EnableCoordinator: true, EnableMultusConfig: true,
+	PodResourceInject: config.PodResourceInject{Enabled: true, NamespacesExclude: []string{injectExcluded}}}
 
 // shared is the environment of the tests that use allOn, started by the
 // first of them and stopped by TestMain, so that the unit tests of the

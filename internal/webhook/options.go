@@ -29,6 +29,10 @@ type Options struct {
 	// SpiderMultusConfig webhooks. The manager's scheme must then know
 	// NetworkAttachmentDefinition (api/k8scni/v1).
 	EnableMultusConfig bool
+	// PodResourceInject is ConfigMap podResourceInject: Enabled registers
+	// the Pod webhook at PodMutatePath; the namespace lists select the
+	// pods the API server sends to it (Configurations).
+	PodResourceInject config.PodResourceInject
 	// Reader reads the objects a review compares with (other pools and
 	// subnets, the owning subnet, the NetworkAttachmentDefinition). Nil
 	// means the manager's API reader: uncached, so two overlapping pools
@@ -48,6 +52,7 @@ func OptionsFrom(cm config.ConfigMap, env config.ControllerEnv) Options {
 		EnableValidatingResourcesDeletedWebhook: cm.EnableValidatingResourcesDeletedWebhook,
 		EnableCoordinator:                       env.EnableCoordinator,
 		EnableMultusConfig:                      env.EnableMultusConfig,
+		PodResourceInject:                       cm.PodResourceInject,
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
+	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -33,7 +34,8 @@ type hooks struct {
 }
 
 // Setup registers the webhooks opts selects on mgr's webhook server, at
-// MutatePath and ValidatePath of each kind, and the GET HealthCheckPath
+// MutatePath and ValidatePath of each kind and PodMutatePath for pods (it
+// reads Namespaces through the manager's cache), and the GET HealthCheckPath
 // unless the server already serves it. The manager's scheme must know the
 // Spiderpool types.
 func Setup(mgr ctrl.Manager, opts Options) error {
@@ -51,6 +53,14 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 			Complete()
 		if err != nil {
 			return fmt.Errorf("register %s webhooks: %w", h.kind, err)
+		}
+	}
+	if opts.PodResourceInject.Enabled {
+		pods := &podInjectHooks{namespaces: mgr.GetClient(), configs: reader}
+		err := ctrl.NewWebhookManagedBy(mgr).For(&corev1.Pod{}).
+			WithDefaulter(pods).WithDefaulterCustomPath(PodMutatePath).Complete()
+		if err != nil {
+			return fmt.Errorf("register Pod webhook: %w", err)
 		}
 	}
 	registerHealthCheck(mgr.GetWebhookServer())

@@ -54,6 +54,9 @@ func TestSetupRegistersPaths(t *testing.T) {
 			}
 		}
 	}
+	if _, pattern := mux.Handler(httptest.NewRequest(http.MethodPost, webhook.PodMutatePath, nil)); pattern != webhook.PodMutatePath {
+		t.Errorf("%s not served", webhook.PodMutatePath)
+	}
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, webhook.HealthCheckPath, nil))
 	if rec.Code != http.StatusTeapot {
@@ -71,6 +74,7 @@ func TestSetupNeedsNADInScheme(t *testing.T) {
 	}
 	off := allOn
 	off.EnableMultusConfig = false
+	off.PodResourceInject.Enabled = false // a scheme without core/v1 cannot have the Pod webhook
 	if err := webhook.Setup(newManager(t, scheme), off); err != nil {
 		t.Errorf("Setup without SpiderMultusConfig: %v", err)
 	}

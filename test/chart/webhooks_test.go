@@ -4,18 +4,23 @@
 package chart_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/internal/webhook"
 )
 
-// podWebhook is Spiderpool's Pod webhook, which internal/webhook does not
-// serve yet: the chart renders it only with podResourceInject.enabled.
+// podWebhook is Spiderpool's Pod webhook: the chart renders it only with
+// podResourceInject.enabled.
 const podWebhook = "pods.spiderpool.spidernet.io"
+
+// inject is the chart's default podResourceInject, switched on.
+var inject = config.PodResourceInject{Enabled: true, NamespacesExclude: []string{"kube-system", "spiderpool", "metallb-system", "istio-system"}}
 
 // webhooksOf returns the rendered configurations.
 func webhooksOf(t *testing.T, objs objects) (*admissionregistrationv1.MutatingWebhookConfiguration, *admissionregistrationv1.ValidatingWebhookConfiguration) {
@@ -48,6 +53,16 @@ func TestWebhooksMatchTheController(t *testing.T) {
 			webhook.Endpoint{Service: &admissionregistrationv1.ServiceReference{Namespace: releaseNamespace, Name: "spiderpool-controller", Port: ptr.To[int32](6722)}}},
 		{"webhook URL", with("spiderpoolController.webhookURL", "https://127.0.0.1:5722/"), webhook.Options{EnableSpiderSubnet: true, EnableCoordinator: true, EnableMultusConfig: true},
 			webhook.Endpoint{URL: "https://127.0.0.1:5722"}},
+		{"pod inject", with("spiderpoolController.podResourceInject.enabled", true),
+			webhook.Options{EnableSpiderSubnet: true, EnableCoordinator: true, EnableMultusConfig: true, PodResourceInject: inject}, webhook.Endpoint{Service: svc}},
+		{"pod inject include only", with("spiderpoolController.podResourceInject.enabled", true,
+			"spiderpoolController.podResourceInject.namespacesExclude", []any{}, "spiderpoolController.podResourceInject.namespacesInclude", []any{"apps", "web"}),
+			webhook.Options{EnableSpiderSubnet: true, EnableCoordinator: true, EnableMultusConfig: true,
+				PodResourceInject: config.PodResourceInject{Enabled: true, NamespacesInclude: []string{"apps", "web"}}}, webhook.Endpoint{Service: svc}},
+		{"pod inject by URL without lists", with("spiderpoolController.podResourceInject.enabled", true, "spiderpoolController.webhookURL", "https://127.0.0.1:5722",
+			"spiderpoolController.podResourceInject.namespacesExclude", []any{}),
+			webhook.Options{EnableSpiderSubnet: true, EnableCoordinator: true, EnableMultusConfig: true,
+				PodResourceInject: config.PodResourceInject{Enabled: true}}, webhook.Endpoint{URL: "https://127.0.0.1:5722"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			gotM, gotV := webhooksOf(t, e.template(t, tc.values))
@@ -139,8 +154,12 @@ func TestPodWebhook(t *testing.T) {
 	}
 	sel := pod.NamespaceSelector
 	if sel == nil || len(sel.MatchExpressions) != 2 || sel.MatchExpressions[0].Operator != "NotIn" ||
+		!slices.Contains(sel.MatchExpressions[0].Values, releaseNamespace) ||
 		sel.MatchExpressions[1].Operator != "In" || sel.MatchExpressions[1].Values[0] != "apps" {
-		t.Errorf("Pod webhook namespaceSelector %+v", sel)
+		t.Errorf("Pod webhook namespaceSelector %+v, want the release namespace excluded and apps included", sel)
+	}
+	if *pod.FailurePolicy != admissionregistrationv1.Fail {
+		t.Errorf("Pod webhook failurePolicy %s, want Fail as Spiderpool ships it", *pod.FailurePolicy)
 	}
 	if len(pod.Rules) != 1 || pod.Rules[0].Resources[0] != "pods" || pod.Rules[0].Operations[0] != admissionregistrationv1.Create {
 		t.Errorf("Pod webhook rules %+v", pod.Rules)
