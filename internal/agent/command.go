@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -59,7 +60,10 @@ func loadOptions(path string, lookup config.LookupFunc) (Options, config.AgentEn
 		IPAM: ipam.Config{
 			EnableIPv4: cm.EnableIPv4, EnableIPv6: cm.EnableIPv6, EnableStatefulSet: cm.EnableStatefulSet,
 			EnableKubevirtStaticIP: cm.EnableKubevirtStaticIP,
-			MaxAllocatedIPs:        env.IPPoolMaxAllocatedIPs, AgentNamespace: env.PodNamespace,
+			EnableSpiderSubnet:     cm.EnableSpiderSubnet, EnableAutoPoolForApplication: cm.EnableAutoPoolForApplication,
+			DefaultRedundantIPNumber: cm.ClusterSubnetDefaultFlexibleIPNumber,
+			AutoPoolWait:             env.WaitSubnetPoolTime * time.Duration(env.WaitSubnetPoolMaxRetries),
+			MaxAllocatedIPs:          env.IPPoolMaxAllocatedIPs, AgentNamespace: env.PodNamespace,
 			ClusterNetwork: env.MultusClusterNetwork, NodeName: env.NodeName,
 		},
 		SocketPath:                cm.IPAMUnixSocketPath,

@@ -19,6 +19,7 @@ import (
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/autopool"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 	"github.com/spiderpool-go/spiderpool/internal/metrics"
 	"github.com/spiderpool-go/spiderpool/internal/store/kube"
@@ -116,7 +117,8 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent metrics: %w", err)
 	}
-	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, API: api, Store: kube.New(api), Observer: m})
+	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, API: api, Store: kube.New(api), Observer: m,
+		AutoPools: &autopool.Reconciler{Client: api, APIReader: api}})
 	if err != nil {
 		return nil, fmt.Errorf("agent IPAM service: %w", err)
 	}
@@ -192,8 +194,14 @@ func (a *agent) becomeReady(ctx context.Context) error {
 // cache fails reads of anything else rather than starting an informer.
 func (a *agent) registerInformers(ctx context.Context) error {
 	for obj := range cacheOptions(a.opts.IPAM.NodeName).ByObject {
-		if _, err := a.cache.GetInformer(ctx, obj); err != nil {
+		inf, err := a.cache.GetInformer(ctx, obj)
+		if err != nil {
 			return fmt.Errorf("agent informer for %T: %w", obj, err)
+		}
+		if _, ok := obj.(*spiderpoolv2beta1.SpiderIPPool); ok {
+			if _, err := inf.AddEventHandler(poolEvents(a.svc)); err != nil {
+				return fmt.Errorf("agent SpiderIPPool event handler: %w", err)
+			}
 		}
 	}
 	return nil

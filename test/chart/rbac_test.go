@@ -95,9 +95,11 @@ func TestRBACLeastPrivilege(t *testing.T) {
 		{spiderGroup, "spiderendpoints", "delete", true}, {spiderGroup, "spiderreservedips", "list", true},
 		{"", "secrets", "get", false}, {"", "secrets", "list", false}, {"", "pods", "delete", false},
 		{"", "pods", "patch", false}, {"", "nodes", "patch", false}, {"", "configmaps", "get", false},
-		{spiderGroup, "spiderippools", "create", false}, {spiderGroup, "spiderippools", "delete", false},
-		{spiderGroup, "spiderippools", "update", false}, {spiderGroup, "spiderippools", "patch", false},
-		{spiderGroup, "spidersubnets", "update", false}, {spiderGroup, "spidersubnets/status", "update", false},
+		// Third-party controllers' auto-created pools are made by the agent on ADD.
+		{spiderGroup, "spiderippools", "create", true}, {spiderGroup, "spiderippools", "delete", false},
+		{spiderGroup, "spiderippools", "update", true}, {spiderGroup, "spiderippools", "patch", false},
+		{spiderGroup, "spidersubnets", "update", false}, {spiderGroup, "spidersubnets/status", "update", true},
+		{spiderGroup, "spidersubnets", "delete", false},
 	})
 	if agent.namespaced != nil {
 		t.Errorf("agent has a Role: %v", agent.namespaced)

@@ -34,7 +34,8 @@ func chartRBACCases() []rbacCase {
 		{agentSA, []string{"create", "spiderendpoints.spiderpool.spidernet.io", "--namespace=default"}, true},
 		{agentSA, []string{"get", "secrets", sys}, false},
 		{agentSA, []string{"delete", "pods", "--namespace=default"}, false},
-		{agentSA, []string{"create", "spiderippools.spiderpool.spidernet.io"}, false},
+		{agentSA, []string{"create", "spiderippools.spiderpool.spidernet.io"}, true}, // third-party controllers' auto pools
+		{agentSA, []string{"delete", "spiderippools.spiderpool.spidernet.io"}, false},
 		{agentSA, []string{"patch", "nodes"}, false},
 		{ctrlSA, []string{"update", "secrets/spiderpool-controller-server-certs", sys}, true},
 		{ctrlSA, []string{"update", "validatingwebhookconfigurations.admissionregistration.k8s.io/spiderpool-controller"}, true},
