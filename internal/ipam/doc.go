@@ -69,5 +69,10 @@
 // pool once, and removes the endpoint's finalizer (and deletes the endpoint
 // when no owner reference will).
 //
-// SpiderSubnet auto-pools and KubeVirt static IPs are not handled here.
+// SpiderSubnet auto-created pools (subnet.go, autopool.go): when a pod's
+// application asks for a subnet, that source outranks every other; the ADD
+// waits for the application's pool (made and sized by spiderpool-controller,
+// or here for third-party controllers) on pool events from the agent's
+// cache, never by polling, then allocates from it as from a named pool.
+// KubeVirt static IPs are kept (never written) here.
 package ipam

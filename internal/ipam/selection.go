@@ -14,8 +14,8 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 )
 
-// Selection sources, strongest first (docs/reference/behaviour.md §1.4).
-// SpiderSubnet auto-pools are not handled by the agent service.
+// Selection sources, strongest first (docs/reference/behaviour.md §1.4),
+// after sourceSubnet (subnet.go).
 const (
 	sourceIPPools   = "pod annotation " + annotation.KeyIPPools
 	sourceIPPool    = "pod annotation " + annotation.KeyIPPool
