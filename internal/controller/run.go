@@ -80,6 +80,13 @@ func setupReconcilers(mgr ctrl.Manager, opts Options) error {
 	if err := gc.Setup(mgr, gc.NewOptions(opts.Env.GC, opts.ConfigMap)); err != nil {
 		return fmt.Errorf("garbage collector: %w", err)
 	}
+	if opts.Env.EnableMultusConfig {
+		nads := &MultusConfigReconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorderFor("spiderpool-controller"),
+			Retry: opts.Env.MultusConfigInformerResyncPeriod}
+		if err := nads.SetupWithManager(mgr); err != nil {
+			return err
+		}
+	}
 	if opts.Env.EnableMetric {
 		if err := setupMetrics(mgr, opts); err != nil {
 			return err
