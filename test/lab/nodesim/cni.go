@@ -6,6 +6,7 @@ package nodesim
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/containernetworking/cni/libcni"
 	"github.com/containernetworking/cni/pkg/invoke"
@@ -53,12 +54,15 @@ func newCNIRunner(binDirs []string, cacheDir, hostNetNS string) *cniRunner {
 }
 
 // runtimeConf is what kubelet and the container runtime pass for a pod
-// sandbox; the same values are used for ADD and DEL.
-func runtimeConf(sb *sandbox, ifName string) *libcni.RuntimeConf {
-	return &libcni.RuntimeConf{
+// sandbox, plus what Multus adds for a network selection asking for
+// addresses: CNI_ARGS IP and MAC, and the runtimeConfig capabilities "ips"
+// and "mac" (libcni passes a capability only to plugins that declare it).
+// The same values are used for ADD and DEL.
+func runtimeConf(sb *sandbox, n network) *libcni.RuntimeConf {
+	rc := &libcni.RuntimeConf{
 		ContainerID: sb.ID,
 		NetNS:       sb.NetNS,
-		IfName:      ifName,
+		IfName:      n.IfName,
 		Args: [][2]string{
 			{"IgnoreUnknown", "1"},
 			{"K8S_POD_NAMESPACE", sb.Pod.Namespace},
@@ -67,6 +71,18 @@ func runtimeConf(sb *sandbox, ifName string) *libcni.RuntimeConf {
 			{"K8S_POD_UID", sb.Pod.UID},
 		},
 	}
+	if len(n.IPs) > 0 || n.MAC != "" {
+		rc.CapabilityArgs = map[string]any{}
+	}
+	if len(n.IPs) > 0 {
+		rc.Args = append(rc.Args, [2]string{"IP", strings.Join(n.IPs, ",")})
+		rc.CapabilityArgs["ips"] = n.IPs
+	}
+	if n.MAC != "" {
+		rc.Args = append(rc.Args, [2]string{"MAC", n.MAC})
+		rc.CapabilityArgs["mac"] = n.MAC
+	}
+	return rc
 }
 
 // add runs CNI ADD for one network and returns its network-status entry.
@@ -75,7 +91,7 @@ func (r *cniRunner) add(ctx context.Context, sb *sandbox, n network) (*networkSt
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.cni.AddNetworkList(ctx, list, runtimeConf(sb, n.IfName))
+	res, err := r.cni.AddNetworkList(ctx, list, runtimeConf(sb, n))
 	if err != nil {
 		return nil, fmt.Errorf("add network %q (%s): %w", n.Name, n.IfName, err)
 	}
@@ -109,7 +125,7 @@ func (r *cniRunner) del(ctx context.Context, sb *sandbox, n network) error {
 	if err != nil {
 		return err
 	}
-	if err := r.cni.DelNetworkList(ctx, list, runtimeConf(sb, n.IfName)); err != nil {
+	if err := r.cni.DelNetworkList(ctx, list, runtimeConf(sb, n)); err != nil {
 		return fmt.Errorf("delete network %q (%s): %w", n.Name, n.IfName, err)
 	}
 	return nil

@@ -106,5 +106,5 @@ func (r networkResolver) fromNAD(ctx context.Context, sel networkSelection, ifNa
 	if err != nil {
 		return network{}, fmt.Errorf("NetworkAttachmentDefinition %s: %w", key, err)
 	}
-	return network{Name: key.String(), IfName: ifName, Default: isDefault, Config: conf}, nil
+	return network{Name: key.String(), IfName: ifName, Default: isDefault, Config: conf, IPs: sel.IPs, MAC: sel.MAC}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/containernetworking/cni/pkg/utils"
@@ -27,15 +29,21 @@ const (
 // ErrInvalidNetworkSelection is returned for a malformed network annotation.
 var ErrInvalidNetworkSelection = errors.New("invalid network selection")
 
-// networkSelection is one element of a Multus network annotation.
+// networkSelection is one element of a Multus network annotation. Keys
+// the simulator does not act on are ignored, as Multus ignores unknown ones.
 type networkSelection struct {
 	Name      string `json:"name"`
 	Namespace string `json:"namespace,omitempty"`
 	Interface string `json:"interface,omitempty"`
+	// IPs are the addresses asked for, as CIDRs or bare IPs (JSON form only).
+	IPs []string `json:"ips,omitempty"`
+	// MAC is the MAC address asked for (JSON form only).
+	MAC string `json:"mac,omitempty"`
 }
 
 // parseNetworkSelections parses a Multus network annotation: a JSON list of
-// {name, namespace, interface} or the comma form "ns/name@ifname, name2".
+// {name, namespace, interface, ips, mac} or the comma form
+// "ns/name@ifname, name2".
 // A missing namespace is podNamespace. An empty value selects nothing.
 func parseNetworkSelections(value, podNamespace string) ([]networkSelection, error) {
 	value = strings.TrimSpace(value)
@@ -87,6 +95,14 @@ func (s networkSelection) validate() error {
 	}
 	if !validIfName(s.Interface) {
 		return fmt.Errorf("%w: interface %q", ErrInvalidNetworkSelection, s.Interface)
+	}
+	for _, ip := range s.IPs {
+		if _, err := netip.ParsePrefix(ip); err != nil && net.ParseIP(ip) == nil {
+			return fmt.Errorf("%w: ips: %q is neither an IP nor a CIDR", ErrInvalidNetworkSelection, ip)
+		}
+	}
+	if _, err := net.ParseMAC(s.MAC); s.MAC != "" && err != nil {
+		return fmt.Errorf("%w: mac %q: %w", ErrInvalidNetworkSelection, s.MAC, err)
 	}
 	return nil
 }

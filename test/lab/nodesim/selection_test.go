@@ -31,8 +31,10 @@ func TestParseNetworkSelections(t *testing.T) {
 				{Name: "mv1", Namespace: "pods", Interface: "net7"},
 				{Name: "mv2", Namespace: "ns2"},
 			}},
-		{name: "json ignores other keys", value: `[{"name":"mv1","ips":["10.0.0.1/24"]}]`,
-			want: []networkSelection{{Name: "mv1", Namespace: "pods"}}},
+		{name: "json ips and mac", value: `[{"name":"mv1","ips":["10.0.0.1/24","fd00::1"],"mac":"02:00:00:00:00:01","other":1}]`,
+			want: []networkSelection{{Name: "mv1", Namespace: "pods", IPs: []string{"10.0.0.1/24", "fd00::1"}, MAC: "02:00:00:00:00:01"}}},
+		{name: "bad ip", value: `[{"name":"mv1","ips":["10.0.0.300"]}]`, wantErr: true},
+		{name: "bad mac", value: `[{"name":"mv1","mac":"02:00"}]`, wantErr: true},
 		{name: "broken json", value: `[{"name":`, wantErr: true},
 		{name: "json without name", value: `[{"namespace":"x"}]`, wantErr: true},
 		{name: "empty item", value: "mv1,,mv2", wantErr: true},
@@ -61,7 +63,7 @@ func TestParseNetworkSelections(t *testing.T) {
 }
 
 func FuzzParseNetworkSelections(f *testing.F) {
-	for _, s := range []string{"mv1", "ns/mv1@net1,mv2", `[{"name":"a","namespace":"b","interface":"c"}]`, "[", "@", "/"} {
+	for _, s := range []string{"mv1", "ns/mv1@net1,mv2", `[{"name":"a","namespace":"b","interface":"c","ips":["10.0.0.1/24"],"mac":"02:00:00:00:00:01"}]`, "[", "@", "/"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, value string) {
@@ -75,4 +77,26 @@ func FuzzParseNetworkSelections(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRuntimeConfPassesAddresses checks what the plugins get for a
+// selection with ips and mac: CNI_ARGS IP and MAC, and the capabilities.
+func TestRuntimeConfPassesAddresses(t *testing.T) {
+	sb := &sandbox{ID: "c1", NetNS: "/run/netns/x", Pod: podRef{Namespace: "pods", Name: "p", UID: "u"}}
+	plain := runtimeConf(sb, network{IfName: "net1"})
+	if plain.CapabilityArgs != nil || len(plain.Args) != 5 {
+		t.Errorf("plain selection: args %v, capabilities %v", plain.Args, plain.CapabilityArgs)
+	}
+	rc := runtimeConf(sb, network{IfName: "net1", IPs: []string{"10.0.0.5/24", "fd00::5/64"}, MAC: "02:00:00:00:00:05"})
+	if rc.IfName != "net1" {
+		t.Errorf("ifName %q", rc.IfName)
+	}
+	wantArgs := [][2]string{{"IP", "10.0.0.5/24,fd00::5/64"}, {"MAC", "02:00:00:00:00:05"}}
+	if diff := cmp.Diff(wantArgs, rc.Args[5:]); diff != "" {
+		t.Errorf("CNI_ARGS (-want +got):\n%s", diff)
+	}
+	wantCaps := map[string]any{"ips": []string{"10.0.0.5/24", "fd00::5/64"}, "mac": "02:00:00:00:00:05"}
+	if diff := cmp.Diff(wantCaps, rc.CapabilityArgs); diff != "" {
+		t.Errorf("capabilities (-want +got):\n%s", diff)
+	}
 }

@@ -43,6 +43,10 @@ type network struct {
 	Default bool `json:"default,omitempty"`
 	// Config is the normalised conflist sent to the plugins; DEL reuses it.
 	Config json.RawMessage `json:"config"`
+	// IPs and MAC are the addresses the pod's network selection asks for;
+	// Multus passes them to the plugins (runtimeConf).
+	IPs []string `json:"ips,omitempty"`
+	MAC string   `json:"mac,omitempty"`
 }
 
 // attachment is a network and, once its ADD succeeded, what the plugins returned.
