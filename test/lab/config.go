@@ -44,7 +44,8 @@ func (l *Lab) controllerEnvVars() []string {
 
 // controllerEnv parses controllerEnvVars as the controller would.
 func (l *Lab) controllerEnv() (config.ControllerEnv, error) {
-	vars := map[string]string{}
+	// The two variables StartController sets per replica are required.
+	vars := map[string]string{config.EnvPodNamespace: "kube-system", config.EnvPodName: ControllerProcess(0)}
 	for _, kv := range l.controllerEnvVars() {
 		k, v, _ := strings.Cut(kv, "=")
 		vars[k] = v
