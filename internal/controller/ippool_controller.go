@@ -36,6 +36,10 @@ type IPPoolReconciler struct {
 	// APIReader reads from the API server, for the re-read after a conflict
 	// and before removing the finalizer.
 	APIReader client.Reader
+	// Apps, when set (enableSpiderSubnet and enableAutoPoolForApplication),
+	// lets the reconciler delete the empty auto-created pools of deleted
+	// applications.
+	Apps *AppChecker
 }
 
 // Reconcile implements reconcile.Reconciler.
@@ -49,6 +53,9 @@ func (r *IPPoolReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 		if err != nil || removed {
 			return reconcile.Result{}, err
 		}
+	}
+	if deleted, err := r.reclaimAutoPool(ctx, pool); err != nil || deleted {
+		return reconcile.Result{}, err
 	}
 	return reconcile.Result{}, poolStatus().sync(ctx, r.Client, r.APIReader, pool)
 }

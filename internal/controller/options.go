@@ -51,3 +51,9 @@ func (o Options) metricsAddr() string {
 func (o Options) certDir() string {
 	return filepath.Dir(o.TLS.CertFile)
 }
+
+// autoPools reports whether spiderpool-controller makes the pools of
+// applications: enableSpiderSubnet and enableAutoPoolForApplication.
+func (o Options) autoPools() bool {
+	return o.ConfigMap.EnableSpiderSubnet && o.ConfigMap.EnableAutoPoolForApplication
+}

@@ -61,14 +61,18 @@ func subnetCountsAre(t *testing.T, name string, total, allocated int64) error {
 	return nil
 }
 
-func TestSubnetReconcilerCounts(t *testing.T) {
+// TestSubnetReconcilerRecords: the subnet's records follow its pools: a
+// record whose pool does not exist is dropped, a manual pool of its CIDR is
+// adopted and recorded as its IPs inside the subnet, and the counts follow.
+func TestSubnetReconcilerRecords(t *testing.T) {
 	name := poolName(t)
 	subnet := &spiderpoolv2beta1.SpiderSubnet{ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: spiderpoolv2beta1.SubnetSpec{Subnet: "10.12.0.0/24", IPs: []string{"10.12.0.1-10.12.0.100"}, ExcludeIPs: []string{"10.12.0.100"}}}
 	if err := apiServer.client.Create(t.Context(), subnet); err != nil {
 		t.Fatal(err)
 	}
-	r := &controller.SubnetReconciler{Client: apiServer.client, APIReader: apiServer.client}
+	apps := &controller.AppChecker{Client: apiServer.client, APIReader: apiServer.client}
+	r := &controller.SubnetReconciler{Client: apiServer.client, APIReader: apiServer.client, Apps: apps}
 	req := reconcile.Request{NamespacedName: types.NamespacedName{Name: name}}
 	if _, err := r.Reconcile(t.Context(), req); err != nil {
 		t.Fatal(err)
@@ -81,17 +85,23 @@ func TestSubnetReconcilerCounts(t *testing.T) {
 			return err
 		}
 		subnet.Status.ControlledIPPools = spiderpoolv2beta1.FormatControlledIPPools(spiderpoolv2beta1.PoolIPPreAllocations{
-			"p1": {IPs: []string{"10.12.0.1-10.12.0.10"}}, "p2": {IPs: []string{"10.12.0.20"}}})
+			"gone": {IPs: []string{"10.12.0.1-10.12.0.10"}}})
 		return apiServer.client.Status().Update(t.Context(), subnet)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	pool := poolName(t)
+	createPool(t, pool, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.12.0.0/24", IPs: []string{"10.12.0.95-10.12.0.120"}}, false)
 	if _, err := r.Reconcile(t.Context(), req); err != nil {
 		t.Fatal(err)
 	}
-	if err := subnetCountsAre(t, name, 99, 11); err != nil {
+	if err := subnetCountsAre(t, name, 99, 5); err != nil {
 		t.Fatal(err)
+	}
+	_, recs := getSubnet(t, name)
+	if _, ok := recs["gone"]; ok || len(recs) != 1 {
+		t.Errorf("records %v", recs)
 	}
 	if _, err := r.Reconcile(t.Context(), reconcile.Request{NamespacedName: types.NamespacedName{Name: "no-such-subnet"}}); err != nil {
 		t.Errorf("Reconcile of a missing subnet: %v", err)

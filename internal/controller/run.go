@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/spiderpool-go/spiderpool/internal/autopool"
 	"github.com/spiderpool-go/spiderpool/internal/certs"
 	"github.com/spiderpool-go/spiderpool/internal/gc"
 )
@@ -73,7 +74,11 @@ func setupCerts(ctx context.Context, mgr ctrl.Manager, c certs.Config) error {
 
 // setupReconcilers adds the leader-only reconcilers.
 func setupReconcilers(mgr ctrl.Manager, opts Options) error {
+	apps := &AppChecker{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
 	pools := &IPPoolReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
+	if opts.autoPools() {
+		pools.Apps = apps
+	}
 	if err := pools.SetupWithManager(mgr, opts.Env.IPPoolInformerWorkers); err != nil {
 		return err
 	}
@@ -92,9 +97,27 @@ func setupReconcilers(mgr ctrl.Manager, opts Options) error {
 			return err
 		}
 	}
+	return setupSubnets(mgr, opts, apps)
+}
+
+// setupSubnets adds the subnet controller (enableSpiderSubnet) and the
+// application controllers (and enableAutoPoolForApplication).
+func setupSubnets(mgr ctrl.Manager, opts Options, apps *AppChecker) error {
 	if !opts.ConfigMap.EnableSpiderSubnet {
 		return nil
 	}
-	subnets := &SubnetReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
-	return subnets.SetupWithManager(mgr, opts.Env.SubnetInformerWorkers)
+	subnets := &SubnetReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Apps: apps}
+	if err := subnets.SetupWithManager(mgr, opts.Env.SubnetInformerWorkers); err != nil {
+		return err
+	}
+	if !opts.autoPools() {
+		return nil
+	}
+	base := AppReconciler{
+		Client:           mgr.GetClient(),
+		Pools:            &autopool.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()},
+		Recorder:         mgr.GetEventRecorderFor("spiderpool-controller"),
+		DefaultRedundant: opts.ConfigMap.ClusterSubnetDefaultFlexibleIPNumber,
+	}
+	return SetupAppControllers(mgr, base, opts.Env.SubnetApplicationControllerWorkers)
 }

@@ -36,17 +36,6 @@ func poolStatus() statusCounts[*spiderpoolv2beta1.SpiderIPPool] {
 	}
 }
 
-// subnetStatus keeps SpiderSubnet counts.
-func subnetStatus() statusCounts[*spiderpoolv2beta1.SpiderSubnet] {
-	return statusCounts[*spiderpoolv2beta1.SpiderSubnet]{
-		kind:    "SpiderSubnet",
-		compute: subnetCounts,
-		fields: func(s *spiderpoolv2beta1.SpiderSubnet) (**int64, **int64) {
-			return &s.Status.TotalIPCount, &s.Status.AllocatedIPCount
-		},
-	}
-}
-
 // sync patches the counts of obj when they are wrong. The patch holds the
 // two counts only, computed from one read, with that read's resourceVersion
 // as the precondition, so it never overwrites what another writer (the

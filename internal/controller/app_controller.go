@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/record"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/annotation"
+	"github.com/spiderpool-go/spiderpool/internal/autopool"
+)
+
+// ReasonBadAutoPoolAnnotation is the reason of the Warning event on an
+// application whose subnet annotations cannot be used.
+const ReasonBadAutoPoolAnnotation = "InvalidAutoPoolAnnotation"
+
+// AppReconciler makes the auto-created pools of the applications of one
+// kind (docs/reference/behaviour.md §5.4): for each interface and IP version
+// its pod template asks a SpiderSubnet for, a pool of replicas + N (flexible)
+// or N (fixed) IPs. It runs on the leader only, when enableSpiderSubnet and
+// enableAutoPoolForApplication are on. A deleted application's pools with
+// reclaim true are deleted.
+type AppReconciler struct {
+	// Client reads the applications from the cache.
+	Client client.Client
+	// Pools writes the pools and the subnets' records.
+	Pools *autopool.Reconciler
+	// Recorder records Warning events on applications with malformed
+	// annotations.
+	Recorder record.EventRecorder
+	// DefaultRedundant is the N of "+N" when an application has no
+	// ippool-ip-number annotation (ConfigMap
+	// clusterSubnetDefaultFlexibleIPNumber).
+	DefaultRedundant int
+	kind             appKind
+}
+
+// Reconcile implements reconcile.Reconciler.
+func (r *AppReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	obj := r.kind.newObj()
+	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
+		if client.IgnoreNotFound(err) != nil {
+			return reconcile.Result{}, err
+		}
+		return reconcile.Result{}, r.reclaim(ctx, req)
+	}
+	tmpl := r.kind.template(obj)
+	if !obj.GetDeletionTimestamp().IsZero() || r.kind.leftToOwner(obj) || tmpl.Spec.HostNetwork {
+		return reconcile.Result{}, nil
+	}
+	app, _ := autopool.AppOf(obj)
+	reqs, err := poolRequests(app, tmpl.Annotations, r.DefaultRedundant)
+	if err != nil {
+		r.Recorder.Eventf(obj, corev1.EventTypeWarning, ReasonBadAutoPoolAnnotation,
+			"no auto-created pool made: %v; fix the pod template's annotation", err)
+		logr.FromContextOrDiscard(ctx).Info("auto-created pool: bad annotation", "reason", err.Error())
+		return reconcile.Result{}, nil
+	}
+	var errs []error
+	for _, pr := range reqs {
+		if _, err := r.Pools.Ensure(ctx, pr); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return reconcile.Result{}, errors.Join(errs...)
+}
+
+// reclaim deletes the reclaimable pools of a deleted application: those
+// labelled with its kind, namespace and name and reclaim true (any UID of
+// that name is gone).
+func (r *AppReconciler) reclaim(ctx context.Context, req reconcile.Request) error {
+	app := autopool.App{Kind: r.kind.name, Namespace: req.Namespace, Name: req.Name}
+	app.Group, app.Version = r.gvk().Group, r.gvk().Version
+	err := r.Client.DeleteAllOf(ctx, &spiderpoolv2beta1.SpiderIPPool{}, client.MatchingLabels{
+		spiderpoolv2beta1.LabelOwnerApplicationGV:        app.GV(),
+		spiderpoolv2beta1.LabelOwnerApplicationKind:      app.Kind,
+		spiderpoolv2beta1.LabelOwnerApplicationNamespace: app.Namespace,
+		spiderpoolv2beta1.LabelOwnerApplicationName:      app.Name,
+		spiderpoolv2beta1.LabelIPPoolReclaim:             "true",
+	})
+	if err != nil {
+		return fmt.Errorf("delete the auto-created pools of deleted %s: %w", app, err)
+	}
+	return nil
+}
+
+// gvk is the group, version and kind of the reconciler's kind.
+func (r *AppReconciler) gvk() schema.GroupVersionKind {
+	gvks, _, err := r.Client.Scheme().ObjectKinds(r.kind.newObj())
+	if err != nil || len(gvks) == 0 {
+		return schema.GroupVersionKind{Kind: r.kind.name}
+	}
+	return gvks[0]
+}
+
+// SetupAppControllers registers one AppReconciler per kind, leader only,
+// each with workers concurrent reconciles
+// (SPIDERPOOL_SUBNET_APPLICATION_CONTROLLER_WORKERS).
+func SetupAppControllers(mgr ctrl.Manager, base AppReconciler, workers int) error {
+	for _, k := range appKinds() {
+		r := base
+		r.kind = k
+		err := ctrl.NewControllerManagedBy(mgr).
+			Named("autopool-"+k.lowerName()).
+			For(k.newObj(), builder.WithPredicates(appChangePredicate(k))).
+			WithOptions(controller.Options{MaxConcurrentReconciles: max(workers, 1)}).
+			Complete(&r)
+		if err != nil {
+			return fmt.Errorf("set up the auto-pool controller of %ss: %w", k.name, err)
+		}
+	}
+	return nil
+}
+
+// poolRequests are the pools app needs from the annotations of its pod
+// template: none without subnet annotations; an error for a malformed one.
+func poolRequests(app autopool.App, annos map[string]string, defaultRedundant int) ([]autopool.Request, error) {
+	subnets, err := subnetsAnnotation(annos)
+	if err != nil || subnets == nil {
+		return nil, err
+	}
+	number, ok, err := annotation.Lookup(annos, annotation.KeyIPPoolIPNumber, annotation.ParseIPNumber)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		number = annotation.IPNumber{Flexible: true, N: defaultRedundant}
+	}
+	reclaim, ok, err := annotation.Lookup(annos, annotation.KeyIPPoolReclaim, annotation.ParseReclaim)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		reclaim = true
+	}
+	var reqs []autopool.Request
+	for _, s := range subnets {
+		base := autopool.Request{App: app, Interface: s.Interface, Number: number, Reclaim: reclaim}
+		if len(s.IPv4) > 0 {
+			base.Subnet, base.Version = s.IPv4[0], 4
+			reqs = append(reqs, base)
+		}
+		if len(s.IPv6) > 0 {
+			base.Subnet, base.Version = s.IPv6[0], 6
+			reqs = append(reqs, base)
+		}
+	}
+	return reqs, nil
+}
+
+// subnetsAnnotation parses ipam.spidernet.io/subnets, or else
+// ipam.spidernet.io/subnet; nil when neither is set.
+func subnetsAnnotation(annos map[string]string) ([]annotation.Subnet, error) {
+	if list, ok, err := annotation.Lookup(annos, annotation.KeySubnets, annotation.ParseSubnets); ok {
+		return list, err
+	}
+	one, ok, err := annotation.Lookup(annos, annotation.KeySubnet, annotation.ParseSubnet)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return []annotation.Subnet{one}, nil
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package controller
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// finalize deletes a terminating subnet's pools first
+// (docs/reference/behaviour.md §5.6): it re-issues the subnet's deletion
+// with foreground propagation, as Spiderpool does, so Kubernetes' garbage
+// collector deletes the pools it owns, deletes every pool that names it as
+// owner itself (so nothing hangs on the garbage collector), and removes its
+// finalizer once no such pool is left. Each pool goes once its last IP is
+// released; its deletion event brings the subnet back here.
+func (r *SubnetReconciler) finalize(ctx context.Context, subnet *spiderpoolv2beta1.SpiderSubnet) error {
+	if !controllerutil.ContainsFinalizer(subnet, spiderpoolv2beta1.SpiderFinalizer) {
+		return nil
+	}
+	if !slices.Contains(subnet.Finalizers, metav1.FinalizerDeleteDependents) {
+		err := r.Client.Delete(ctx, subnet, client.PropagationPolicy(metav1.DeletePropagationForeground),
+			client.Preconditions{UID: &subnet.UID})
+		if client.IgnoreNotFound(err) != nil && !apierrors.IsConflict(err) {
+			return fmt.Errorf("delete SpiderSubnet %s in the foreground: %w", subnet.Name, err)
+		}
+	}
+	var list spiderpoolv2beta1.SpiderIPPoolList
+	if err := r.APIReader.List(ctx, &list); err != nil {
+		return fmt.Errorf("list SpiderIPPools: %w", err)
+	}
+	left := 0
+	for i := range list.Items {
+		pool := &list.Items[i]
+		if !ownedBy(pool, subnet.Name) {
+			continue
+		}
+		left++
+		if pool.DeletionTimestamp.IsZero() {
+			if err := r.Client.Delete(ctx, pool); client.IgnoreNotFound(err) != nil {
+				return fmt.Errorf("delete SpiderIPPool %s of SpiderSubnet %s: %w", pool.Name, subnet.Name, err)
+			}
+		}
+	}
+	if left > 0 {
+		return nil
+	}
+	return r.removeFinalizer(ctx, subnet)
+}
+
+// removeFinalizer removes Spiderpool's finalizer from subnet, re-reading it
+// after a conflict.
+func (r *SubnetReconciler) removeFinalizer(ctx context.Context, subnet *spiderpoolv2beta1.SpiderSubnet) error {
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		fresh := &spiderpoolv2beta1.SpiderSubnet{}
+		if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(subnet), fresh); err != nil {
+			return err
+		}
+		if !controllerutil.ContainsFinalizer(fresh, spiderpoolv2beta1.SpiderFinalizer) {
+			return nil
+		}
+		orig := fresh.DeepCopy()
+		controllerutil.RemoveFinalizer(fresh, spiderpoolv2beta1.SpiderFinalizer)
+		return r.Client.Patch(ctx, fresh, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{}))
+	})
+	if client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("remove finalizer of SpiderSubnet %s: %w", subnet.Name, err)
+	}
+	return nil
+}
