@@ -83,7 +83,7 @@ func newRoot(env *Env) *cobra.Command {
 	pf.StringVarP(&s.output, "output", "o", "table", "output format: table, json or yaml")
 	pf.StringVar(&s.configMap, "config-map", DefaultConfigMapNamespace+"/"+DefaultConfigMapName,
 		"the spiderpool-conf ConfigMap, as namespace/name (enableStatefulSet and enableKubevirtStaticIP decide what is kept by design)")
-	root.AddCommand(newPoolCmd(s), newSubnetCmd(s), newIPCmd(s), newPodCmd(s), newCheckCmd(s))
+	root.AddCommand(newPoolCmd(s), newSubnetCmd(s), newIPCmd(s), newPodCmd(s), newCheckCmd(s), newMigrateCmd(s))
 	return root
 }
 

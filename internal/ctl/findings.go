@@ -41,9 +41,14 @@ const (
 	KindPendingGC Kind = "pending-gc"
 )
 
-// problem reports whether findings of kind k make "check" fail.
+// problem reports whether findings of kind k make "check" (and "migrate
+// check") fail.
 func (k Kind) problem() bool {
-	return k != KindKeptByDesign && k != KindPendingGC
+	switch k {
+	case KindKeptByDesign, KindPendingGC, KindUnnamedNIC, KindNoHelmRelease, KindOwnCleanupHook:
+		return false
+	}
+	return true
 }
 
 // Finding is one result of "check".
