@@ -18,8 +18,8 @@ import (
 
 const prevResult = `{"cniVersion":"1.0.0","interfaces":[{"name":"eth0","sandbox":"/var/run/netns/p"}],"ips":[{"address":"10.6.0.10/16","interface":0}]}`
 
-// netconf returns a valid stdin with extra fields merged in.
-func netconf(t *testing.T, extra map[string]any) []byte {
+// stdinWith returns a valid stdin with extra fields merged in.
+func stdinWith(t *testing.T, extra map[string]any) []byte {
 	t.Helper()
 	doc := map[string]any{"cniVersion": "1.0.0", "name": "n", "type": "coordinator", "prevResult": json.RawMessage(prevResult)}
 	for k, v := range extra {
@@ -41,7 +41,7 @@ func agentConfig() *agentapi.CoordinatorConfig {
 }
 
 func TestMergeAgentValues(t *testing.T) {
-	nc, err := coordinator.LoadNetConf(netconf(t, nil))
+	nc, err := coordinator.LoadNetConf(stdinWith(t, nil))
 	if err != nil {
 		t.Fatalf("LoadNetConf: %v", err)
 	}
@@ -63,7 +63,7 @@ func TestMergeAgentValues(t *testing.T) {
 }
 
 func TestMergeOverrides(t *testing.T) {
-	nc, err := coordinator.LoadNetConf(netconf(t, map[string]any{
+	nc, err := coordinator.LoadNetConf(stdinWith(t, map[string]any{
 		"mode": "disable", "serviceCIDR": []string{"10.97.0.0/16"}, "hijackCIDR": []string{"10.1.2.3"},
 		"podMACPrefix": "02-00", "tunePodRoutes": false, "hostRuleTable": 600, "podRPFilter": -1, "txQueueLen": 2000,
 		"vethLinkAddress": "169.254.100.1", "vethMTU": 9000, "podDefaultRouteNic": "net1", "podDefaultCniNic": "ens1",
@@ -127,7 +127,7 @@ func TestBadConfigNamesTheField(t *testing.T) {
 
 func loadAndMerge(t *testing.T, extra map[string]any, agent func(*agentapi.CoordinatorConfig)) error {
 	t.Helper()
-	stdin := netconf(t, extra)
+	stdin := stdinWith(t, extra)
 	if v, ok := extra["prevResult"]; ok && v == nil {
 		stdin = []byte(`{"cniVersion":"1.0.0","name":"n","type":"coordinator"}`)
 	}

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package coordinator_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/containernetworking/cni/libcni"
+	"github.com/containernetworking/cni/pkg/types"
+	types100 "github.com/containernetworking/cni/pkg/types/100"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
+	"github.com/spiderpool-go/spiderpool/test/utils"
+)
+
+// The node of the netns tests: a host netns whose "eth0" (a veth) is the
+// macvlan master and holds the node's addresses in the pods' subnets.
+const masterName = "eth0"
+
+var nodeAddrs = []string{"10.6.0.1/16", "10.7.0.1/16", "fd06::1/64", "fd07::1/64"}
+
+// fakeAgent serves the coordinator configuration; its IPAM methods are
+// never called (the tests use the static IPAM plugin).
+type fakeAgent struct {
+	mu   sync.Mutex
+	conf *agentapi.CoordinatorConfig
+	err  error
+}
+
+func (a *fakeAgent) set(conf *agentapi.CoordinatorConfig, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.conf, a.err = conf, err
+}
+
+func (a *fakeAgent) CoordinatorConfig(context.Context, *agentapi.CoordinatorRequest) (*agentapi.CoordinatorConfig, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.conf, a.err
+}
+
+func (a *fakeAgent) Healthy(context.Context) error { return nil }
+func (a *fakeAgent) Allocate(context.Context, *agentapi.AddRequest) (*agentapi.AddResponse, error) {
+	return nil, errors.New("not used")
+}
+func (a *fakeAgent) Release(context.Context, *agentapi.DelRequest) error         { return nil }
+func (a *fakeAgent) ReleaseAll(context.Context, *agentapi.BatchDelRequest) error { return nil }
+func (a *fakeAgent) GC(context.Context, *agentapi.GCRequest) error               { return nil }
+func (a *fakeAgent) Check(context.Context, *agentapi.CheckRequest) (*agentapi.CheckResponse, error) {
+	return nil, errors.New("not used")
+}
+
+// defaultAgentConfig is a Synced SpiderCoordinator as the agent sends it.
+func defaultAgentConfig() *agentapi.CoordinatorConfig {
+	return &agentapi.CoordinatorConfig{
+		Mode: "auto", OverlayPodCIDR: []string{}, ServiceCIDR: []string{"10.96.0.0/12", "fd96::/108"},
+		HijackCIDR: []string{"169.254.0.0/16"}, TunePodRoutes: true, HostRuleTable: 500,
+	}
+}
+
+// netnsEnv is a throw-away node with the coordinator binary, macvlan and
+// static IPAM, and a fake agent on the socket the plugin dials.
+type netnsEnv struct {
+	hostNS ns.NetNS
+	cni    *libcni.CNIConfig
+	agent  *fakeAgent
+	suffix string
+}
+
+// newNetnsEnv needs root and the reference plugins; it skips otherwise.
+func newNetnsEnv(t *testing.T) *netnsEnv {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("netns tests need root")
+	}
+	pluginsDir := cniPluginsDir(t)
+	binDir := t.TempDir()
+	buildPlugin(t, binDir)
+	root := t.TempDir()
+	t.Setenv(netconf.EnvRoot, root) // libcni passes the test's environment to the plugin
+	env := &netnsEnv{suffix: randomSuffix(t), agent: &fakeAgent{conf: defaultAgentConfig()}}
+	env.cni = libcni.NewCNIConfigWithCacheDir([]string{binDir, pluginsDir}, t.TempDir(), nil)
+	startAgent(t, filepath.Join(netconf.RootsUnder(root).Socket, "spiderpool.sock"), env.agent)
+	env.hostNS = newNS(t)
+	if err := env.hostNS.Do(func(ns.NetNS) error { return makeMaster(env.suffix) }); err != nil {
+		t.Fatalf("create the master veth: %v", err)
+	}
+	return env
+}
+
+// makeMaster creates eth0 (with the node addresses, no DAD) and its peer.
+func makeMaster(suffix string) error {
+	veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: masterName}, PeerName: "peer" + suffix[:6]}
+	if err := netlink.LinkAdd(veth); err != nil {
+		return err
+	}
+	for _, name := range []string{masterName, veth.PeerName} {
+		link, err := netlinksafe.LinkByName(name)
+		if err != nil {
+			return err
+		}
+		if err := netlink.LinkSetUp(link); err != nil {
+			return err
+		}
+	}
+	master, err := netlinksafe.LinkByName(masterName)
+	if err != nil {
+		return err
+	}
+	for _, a := range nodeAddrs {
+		addr, err := netlink.ParseAddr(a)
+		if err != nil {
+			return err
+		}
+		addr.Flags = unix.IFA_F_NODAD
+		if err := netlink.AddrAdd(master, addr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func startAgent(t *testing.T, sock string, a *fakeAgent) {
+	t.Helper()
+	l, err := agentapi.Listen(sock)
+	if err != nil {
+		t.Fatalf("Listen: %v", err)
+	}
+	srv := agentapi.NewServer(a)
+	srv.HandleCoordinator(a)
+	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, l) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+}
+
+// cniPluginsDir finds macvlan and static built by hack/testbin.sh.
+func cniPluginsDir(t *testing.T) string {
+	dir := os.Getenv("CNI_PLUGINS_DIR")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			t.Skipf("no CNI_PLUGINS_DIR and no home directory: %v", err)
+		}
+		dir = filepath.Join(home, ".cache", "spiderpool-testbin", "cni-plugins-v1.9.1")
+	}
+	for _, p := range []string{"macvlan", "static"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Skipf("%s plugin not found (run hack/testbin.sh --cni-dir or set CNI_PLUGINS_DIR): %v", p, err)
+		}
+	}
+	return dir
+}
+
+func buildPlugin(t *testing.T, binDir string) {
+	t.Helper()
+	root, err := utils.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "coordinator"), "./cmd/coordinator")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the plugin: %v\n%s", err, out)
+	}
+}
+
+func randomSuffix(t *testing.T) string {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// newNS creates a named netns that is removed when the test ends.
+func newNS(t *testing.T) ns.NetNS {
+	t.Helper()
+	n, err := testutils.NewNS()
+	if err != nil {
+		t.Fatalf("create netns: %v", err)
+	}
+	t.Cleanup(func() { removeNS(t, n) })
+	return n
+}
+
+func removeNS(t *testing.T, n ns.NetNS) {
+	if err := errors.Join(n.Close(), testutils.UnmountNS(n)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Logf("remove netns %s: %v", n.Path(), err)
+	}
+}
+
+// network is a conflist: macvlan on the master with static addresses
+// (and routes), then the coordinator with extra fields.
+func (e *netnsEnv) network(t *testing.T, name string, addrs []string, routes []map[string]string, coord map[string]any) *libcni.NetworkConfigList {
+	t.Helper()
+	var list []map[string]string
+	for _, a := range addrs {
+		list = append(list, map[string]string{"address": a})
+	}
+	if coord == nil {
+		coord = map[string]any{}
+	}
+	coord["type"] = "coordinator"
+	doc := map[string]any{"cniVersion": "1.0.0", "name": name, "plugins": []any{
+		map[string]any{"type": "macvlan", "master": masterName, "mode": "bridge",
+			"ipam": map[string]any{"type": "static", "addresses": list, "routes": routes}},
+		coord,
+	}}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := libcni.ConfListFromBytes(data)
+	if err != nil {
+		t.Fatalf("conflist %s: %v", data, err)
+	}
+	return conf
+}
+
+// pod is a pod sandbox: its netns and CNI identity.
+type pod struct {
+	ns          ns.NetNS
+	name        string
+	containerID string
+}
+
+func (e *netnsEnv) newPod(t *testing.T, name string) *pod {
+	t.Helper()
+	return &pod{ns: newNS(t), name: name, containerID: "c" + e.suffix + "-" + name}
+}
+
+func (p *pod) rt(ifName string) *libcni.RuntimeConf {
+	return &libcni.RuntimeConf{
+		ContainerID: p.containerID, NetNS: p.ns.Path(), IfName: ifName,
+		Args: [][2]string{{"IgnoreUnknown", "1"}, {"K8S_POD_NAMESPACE", "default"}, {"K8S_POD_NAME", p.name}},
+	}
+}
+
+// inHost runs fn in the host netns, where a runtime runs the plugins.
+func (e *netnsEnv) inHost(t *testing.T, fn func() error) error {
+	t.Helper()
+	var fnErr error
+	if err := e.hostNS.Do(func(ns.NetNS) error { fnErr = fn(); return nil }); err != nil {
+		t.Fatalf("enter the host netns: %v", err)
+	}
+	return fnErr
+}
+
+func (e *netnsEnv) add(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) (types.Result, error) {
+	t.Helper()
+	var res types.Result
+	err := e.inHost(t, func() (err error) {
+		res, err = e.cni.AddNetworkList(t.Context(), list, rt)
+		return err
+	})
+	return res, err
+}
+
+func (e *netnsEnv) mustAdd(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) *types100.Result {
+	t.Helper()
+	res, err := e.add(t, list, rt)
+	if err != nil {
+		t.Fatalf("ADD %s %s: %v", list.Name, rt.IfName, err)
+	}
+	current, err := types100.NewResultFromResult(res)
+	if err != nil {
+		t.Fatalf("convert the result: %v", err)
+	}
+	return current
+}
+
+func (e *netnsEnv) del(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) error {
+	t.Helper()
+	return e.inHost(t, func() error { return e.cni.DelNetworkList(t.Context(), list, rt) })
+}
+
+func (e *netnsEnv) mustDel(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) {
+	t.Helper()
+	if err := e.del(t, list, rt); err != nil {
+		t.Fatalf("DEL %s %s: %v", list.Name, rt.IfName, err)
+	}
+}
