@@ -115,7 +115,7 @@ func poolSized(t *testing.T, ns, name, subnet string, size int64) error {
 	}
 	got, err := allocator.TotalIPCount(allocator.IPv4, pools[0].Spec.IPs, nil)
 	if err != nil || got != size {
-		return fmt.Errorf("%w: pool %s has %d IPs (%v), want %d", errWaiting, pools[0].Name, got, err, size)
+		return fmt.Errorf("%w: pool %s has %d IPs, want %d (%w)", errWaiting, pools[0].Name, got, size, err)
 	}
 	_, records := getSubnet(t, subnet)
 	if !slices.Equal(records[pools[0].Name].IPs, pools[0].Spec.IPs) {
