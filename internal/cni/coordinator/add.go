@@ -73,7 +73,7 @@ func (p *Plugin) setUp(args *skel.CmdArgs, conf *Config, podNS ns.NetNS) error {
 	case ModeUnderlay:
 		err = s.underlay()
 	default:
-		err = fmt.Errorf("mode %q for %s: overlay mode is not supported by this coordinator yet; use underlay, or disabled for overlay pods", mode, args.IfName)
+		err = s.overlay()
 	}
 	if err != nil {
 		return types.NewError(types.ErrInternal, err.Error(), "")

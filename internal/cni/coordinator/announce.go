@@ -64,7 +64,7 @@ func announceARP(ifi *net.Interface, addrs []netip.Addr) error {
 }
 
 func announceNA(ifi *net.Interface, addrs []netip.Addr) error {
-	c, _, err := ndp.Listen(ifi, ndp.LinkLocal)
+	c, _, err := ndp.Listen(ifi, ndp.Unspecified)
 	if err != nil {
 		return fmt.Errorf("unsolicited NA on %s: %w", ifi.Name, err)
 	}

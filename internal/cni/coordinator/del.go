@@ -17,7 +17,7 @@ import (
 // load is reported on stderr, not returned: the runtime would retry DEL of
 // a pod that can never be set up forever.
 func (p *Plugin) Del(args *skel.CmdArgs) error {
-	nc, err := LoadNetConf(args.StdinData)
+	nc, err := loadNetConf(args.StdinData, false)
 	if err != nil {
 		p.warn("DEL of %s: %v; cleaning up the node side anyway", args.ContainerID, err)
 	} else if nc.Mode == ModeDisabled || nc.Mode == ModeDisable {

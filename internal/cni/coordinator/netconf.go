@@ -84,6 +84,12 @@ func SupportedVersions() []string {
 // cniVersion, a prevResult (the plugin is chained) and the shape of every
 // override. Values are checked again after [Merge].
 func LoadNetConf(stdin []byte) (*NetConf, error) {
+	return loadNetConf(stdin, true)
+}
+
+// loadNetConf is LoadNetConf; DEL passes needPrev false, since the
+// runtime has no prevResult for an attachment whose ADD failed.
+func loadNetConf(stdin []byte, needPrev bool) (*NetConf, error) {
 	conf := &NetConf{}
 	if err := json.Unmarshal(stdin, conf); err != nil {
 		return nil, decodeError(err)
@@ -95,11 +101,11 @@ func LoadNetConf(stdin []byte) (*NetConf, error) {
 		return nil, netconfError("cniVersion", fmt.Sprintf("%q is not supported; use one of %s",
 			conf.CNIVersion, strings.Join(SupportedVersions(), ", ")))
 	}
-	if conf.RawPrevResult == nil {
+	if conf.RawPrevResult == nil && needPrev {
 		return nil, netconfError("prevResult", "is missing; coordinator is a chained plugin: list it after the main plugin (macvlan, sriov) in a conflist")
 	}
-	if err := version.ParsePrevResult(&conf.NetConf); err != nil {
-		return nil, &ConfigError{Field: "prevResult", Source: sourceNetConf, Reason: "does not decode: " + err.Error(), Err: err}
+	if err := parsePrevResult(conf); err != nil {
+		return nil, err
 	}
 	if _, err := Merge(nil, conf); err != nil {
 		return nil, err
@@ -119,4 +125,14 @@ func decodeError(err error) *ConfigError {
 			Reason: fmt.Sprintf("is a JSON %s but must be a %s", typeErr.Value, typeErr.Type), Err: err}
 	}
 	return &ConfigError{Reason: fmt.Sprintf("the config is not a valid JSON object: %v", err), Err: err}
+}
+
+func parsePrevResult(conf *NetConf) error {
+	if conf.RawPrevResult == nil {
+		return nil
+	}
+	if err := version.ParsePrevResult(&conf.NetConf); err != nil {
+		return &ConfigError{Field: "prevResult", Source: sourceNetConf, Reason: "does not decode: " + err.Error(), Err: err}
+	}
+	return nil
 }

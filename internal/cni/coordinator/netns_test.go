@@ -25,6 +25,7 @@ func TestNetns(t *testing.T) {
 	t.Run("UnderlayIPv6", func(t *testing.T) { testUnderlay(t, env, "v6", []string{"fd06::10/64"}) })
 	t.Run("UnderlayDualStack", func(t *testing.T) { testUnderlay(t, env, "ds", []string{"10.6.0.11/16", "fd06::11/64"}) })
 	t.Run("TwoNICs", func(t *testing.T) { testTwoNICs(t, env) })
+	t.Run("Overlay", func(t *testing.T) { testOverlay(t, env) })
 	t.Run("DefaultRouteNIC", func(t *testing.T) { testDefaultRouteNIC(t, env) })
 	t.Run("MACPrefix", func(t *testing.T) { testMACPrefix(t, env) })
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, env) })

@@ -34,6 +34,7 @@ type setup struct {
 
 	first    bool
 	table    int
+	podDev   string // veth0, or eth0 in overlay mode
 	nicIPs   []netip.Addr
 	hostIPs  []netip.Addr
 	hostVeth netlink.Link
@@ -44,7 +45,7 @@ type setup struct {
 // When it fails after making the veth pair, the pair goes again, which
 // takes the node's routes and neighbour entries through it along.
 func (s *setup) underlay() (err error) {
-	s.first = s.args.IfName == s.conf.PodCniNic
+	s.first, s.podDev = s.args.IfName == s.conf.PodCniNic, PodVeth
 	if !s.first && !s.view.hasVeth0 {
 		return fmt.Errorf("underlay mode on %s needs %s, which the coordinator makes for %s: list coordinator in the chain of the pod's first network too",
 			s.args.IfName, PodVeth, s.conf.PodCniNic)
@@ -127,23 +128,8 @@ func (s *setup) hostSide() error {
 
 // podSide runs in the pod's netns (steps 1, 3-5, 6, 7, 9-11).
 func (s *setup) podSide() error {
-	veth0, err := linkByName(PodVeth)
+	veth0, nic, err := s.podLinks()
 	if err != nil {
-		return err
-	}
-	nic, err := linkByName(s.args.IfName)
-	if err != nil {
-		return err
-	}
-	if err := s.tuneNIC(veth0, nic); err != nil {
-		return err
-	}
-	if s.first {
-		if err := addNeighbours(veth0, s.hostIPs, s.hostVeth.Attrs().HardwareAddr); err != nil {
-			return err
-		}
-	}
-	if err := replaceRoutes(s.podRoutes(veth0)); err != nil {
 		return err
 	}
 	if s.first {
@@ -155,10 +141,31 @@ func (s *setup) podSide() error {
 	return nil
 }
 
+// podLinks finds the link to the node and the NIC, and writes what both
+// modes share: the NIC's tuning, the neighbour entries of the host IPs
+// (first NIC) and the host, hijack and policy routes.
+func (s *setup) podLinks() (dev, nic netlink.Link, err error) {
+	if dev, err = linkByName(s.podDev); err != nil {
+		return nil, nil, err
+	}
+	if nic, err = linkByName(s.args.IfName); err != nil {
+		return nil, nil, err
+	}
+	if err := s.tuneNIC(dev, nic); err != nil {
+		return nil, nil, err
+	}
+	if s.first {
+		if err := addNeighbours(dev, s.hostIPs, s.hostVeth.Attrs().HardwareAddr); err != nil {
+			return nil, nil, err
+		}
+	}
+	return dev, nic, replaceRoutes(s.podRoutes(dev))
+}
+
 // tuneNIC sets the veth link address, the MAC prefix, txqueuelen and the
 // sysctls (steps 1, 3-5).
 func (s *setup) tuneNIC(veth0, nic netlink.Link) error {
-	if s.first && s.conf.VethLinkAddress.IsValid() && hasFamily(s.nicIPs, true) {
+	if s.first && s.podDev == PodVeth && s.conf.VethLinkAddress.IsValid() && hasFamily(s.nicIPs, true) {
 		if err := setVethLinkAddress(veth0, s.conf.VethLinkAddress); err != nil {
 			return err
 		}
@@ -180,8 +187,9 @@ func (s *setup) tuneNIC(veth0, nic netlink.Link) error {
 }
 
 // podRoutes are the host routes, the hijack routes and the policy routes
-// of the NIC's table, and of main for the first NIC (steps 7, 9).
-func (s *setup) podRoutes(veth0 netlink.Link) []*netlink.Route {
+// of the NIC's table, and of main for the first NIC (steps 7, 9), through
+// dev (veth0, or eth0 in overlay mode).
+func (s *setup) podRoutes(dev netlink.Link) []*netlink.Route {
 	tables := []int{s.table}
 	if s.first {
 		tables = append(tables, unix.RT_TABLE_MAIN)
@@ -189,14 +197,14 @@ func (s *setup) podRoutes(veth0 netlink.Link) []*netlink.Route {
 	var routes []*netlink.Route
 	for _, t := range tables {
 		for _, ip := range s.hostIPs {
-			routes = append(routes, podHostRoute(veth0, ip, t))
+			routes = append(routes, podHostRoute(dev, ip, t))
 		}
 	}
 	target := s.table
 	if s.first {
 		target = unix.RT_TABLE_MAIN
 	}
-	routes = append(routes, hijackRoutes(veth0, s.conf.HijackCIDRs(), s.hostIPs, target)...)
+	routes = append(routes, hijackRoutes(dev, s.conf.HijackCIDRs(), s.hostIPs, target)...)
 	return append(routes, policyRoutes(s.conf.PolicyRoutes, target)...)
 }
 
