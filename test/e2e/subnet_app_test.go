@@ -15,13 +15,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ctl"
 )
 
 // TestSubnetFlexibleDeploymentFollowsScale: a Deployment asking for a
 // subnet without ippool-ip-number gets a flexible pool of replicas + 1
 // (the lab's default redundant number); scaled 2 → 10 → 3 the pool grows
 // to 11 and shrinks to 4, every pod's address comes from it, and the
-// subnet's record and metrics follow.
+// subnet's record, its metric and spiderpoolctl follow.
 func TestSubnetFlexibleDeploymentFollowsScale(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t, ipamTimeout)
@@ -46,10 +47,56 @@ func TestSubnetFlexibleDeploymentFollowsScale(t *testing.T) {
 			return
 		}
 	}
+	pods := waitRunningPods(t, ctx, shared.c, ns, app, 3)
+	assertRoute(t, ctx, pods[0], "172.30.0.0/16", "10.252.60.1") // the subnet's, through the pool
+	assertCtlShowsSubnet(t, ctx, sub, ns, app, 4, 3)
+}
+
+// assertCtlShowsSubnet checks spiderpoolctl's subnet list (pre-allocated,
+// used) and that pool list names the application of its one pool.
+func assertCtlShowsSubnet(t *testing.T, ctx context.Context, sub, ns, app string, preAllocated, used int64) {
+	t.Helper()
+	bin := ctlBinary(t, ctx)
+	ctlLog(t, ctx, bin, "subnet", "list")
+	var subnets ctl.SubnetList
+	ctlJSON(t, ctx, bin, ctl.ExitOK, &subnets, "subnet", "list")
+	var row *ctl.SubnetRow
+	for i := range subnets.Subnets {
+		if subnets.Subnets[i].Name == sub {
+			row = &subnets.Subnets[i]
+		}
+	}
+	if row == nil || row.PreAllocated != preAllocated || row.Used != used || len(row.Pools) != 1 {
+		t.Fatalf("spiderpoolctl subnet list: %s is %+v; want %d pre-allocated, %d used, one pool", sub, row, preAllocated, used)
+	}
+	var pools ctl.PoolList
+	ctlJSON(t, ctx, bin, ctl.ExitOK, &pools, "pool", "list")
+	for _, p := range pools.Pools {
+		if p.Name == row.Pools[0] && p.Application != "Deployment "+ns+"/"+app {
+			t.Errorf("spiderpoolctl pool list: %s belongs to %q; want Deployment %s/%s", p.Name, p.Application, ns, app)
+		}
+	}
+}
+
+// assertRoute checks that the pod's SpiderEndpoint gives eth0 a route to
+// dst via gw.
+func assertRoute(t *testing.T, ctx context.Context, pod corev1.Pod, dst, gw string) {
+	t.Helper()
+	ep := &spiderpoolv2beta1.SpiderEndpoint{}
+	if err := shared.c.Get(ctx, client.ObjectKeyFromObject(&pod), ep); err != nil {
+		t.Fatalf("SpiderEndpoint of %s: %v", pod.Name, err)
+	}
+	for _, d := range ep.Status.Current.IPs {
+		if d.NIC == "eth0" && slices.Contains(d.Routes, spiderpoolv2beta1.Route{Dst: dst, Gw: gw}) {
+			return
+		}
+	}
+	t.Errorf("pod %s: no eth0 route to %s via %s in %+v", pod.Name, dst, gw, ep.Status.Current.IPs)
 }
 
 // TestSubnetStatefulSetKeepsItsAddress: a StatefulSet pod of an auto pool
-// deleted and re-created under its name gets its address back.
+// deleted and re-created under its name gets its address back; its routes
+// annotation overrides the route its subnet gives the pool.
 func TestSubnetStatefulSetKeepsItsAddress(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t, ipamTimeout)
@@ -57,7 +104,8 @@ func TestSubnetStatefulSetKeepsItsAddress(t *testing.T) {
 	createSubnet(t, ctx, sub, "10.252.61.0/24", "10.252.61.10-10.252.61.29")
 	createNamespaceMeta(t, ctx, ns, nil, nil)
 	sts := statefulSet(ns, app, 2)
-	withPodAnnotations(sts, annotations(spiderpoolv2beta1.AnnoSubnet, subnetAnno(sub), spiderpoolv2beta1.AnnoPoolIPNumber, "+2"))
+	withPodAnnotations(sts, annotations(spiderpoolv2beta1.AnnoSubnet, subnetAnno(sub), spiderpoolv2beta1.AnnoPoolIPNumber, "+2",
+		spiderpoolv2beta1.AnnoPodRoutes, `[{"dst":"172.30.0.0/16","gw":"10.252.61.254"}]`))
 	createWorkload(t, ctx, sts)
 
 	pods := waitRunningPods(t, ctx, shared.c, ns, app, 2)
@@ -72,6 +120,7 @@ func TestSubnetStatefulSetKeepsItsAddress(t *testing.T) {
 		t.Errorf("re-created %s has %v; want the old pod's %v", old.Name, got, want)
 	}
 	assertPodsFromPool(t, ctx, []corev1.Pod{*renewed}, pool)
+	assertRoute(t, ctx, *renewed, "172.30.0.0/16", "10.252.61.254") // the pod's route wins over the subnet's
 }
 
 // TestSubnetReclaim: deleting an application deletes its auto pool when
