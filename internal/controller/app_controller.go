@@ -27,6 +27,10 @@ import (
 // application whose subnet annotations cannot be used.
 const ReasonBadAutoPoolAnnotation = "InvalidAutoPoolAnnotation"
 
+// ReasonSubnetIPsNotEnough is the reason of the Warning event on an
+// application whose subnet has too few unassigned IPs for its pool.
+const ReasonSubnetIPsNotEnough = "SubnetIPsNotEnough"
+
 // AppReconciler makes the auto-created pools of the applications of one
 // kind (docs/reference/behaviour.md §5.4): for each interface and IP version
 // its pod template asks a SpiderSubnet for, a pool of replicas + N (flexible)
@@ -72,6 +76,9 @@ func (r *AppReconciler) Reconcile(ctx context.Context, req reconcile.Request) (r
 	var errs []error
 	for _, pr := range reqs {
 		if _, err := r.Pools.Ensure(ctx, pr); err != nil {
+			if errors.Is(err, autopool.ErrSubnetIPsNotEnough) {
+				r.Recorder.Event(obj, corev1.EventTypeWarning, ReasonSubnetIPsNotEnough, err.Error())
+			}
 			errs = append(errs, err)
 		}
 	}

@@ -15,7 +15,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
@@ -166,21 +165,11 @@ func TestAutoPoolBadAnnotation(t *testing.T) {
 	annos[spiderpoolv2beta1.AnnoPoolIPNumber] = "-3"
 	create(t, deployment(ns, "bad", 1, annos))
 	utils.Eventually(t, time.Minute, func() error {
-		var events corev1.EventList
-		if err := apiServer.client.List(t.Context(), &events, client.InNamespace(ns)); err != nil {
-			return err
-		}
-		for _, e := range events.Items {
-			if e.Reason == controller.ReasonBadAutoPoolAnnotation && e.InvolvedObject.Name == "bad" {
-				if !strings.Contains(e.Message, spiderpoolv2beta1.AnnoPoolIPNumber) {
-					t.Errorf("event message %q does not name the annotation", e.Message)
-				}
-				return nil
-			}
-		}
-		return fmt.Errorf("%w: no %s event", errWaiting, controller.ReasonBadAutoPoolAnnotation)
+		return eventNamed(t, ns, "bad", controller.ReasonBadAutoPoolAnnotation, spiderpoolv2beta1.AnnoPoolIPNumber)
 	})
 	if n := len(appPools(t, ns, "bad")); n != 0 {
 		t.Errorf("%d pools made from a bad annotation", n)
 	}
 }
+
+func containsText(s, sub string) bool { return strings.Contains(s, sub) }

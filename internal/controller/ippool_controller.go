@@ -6,6 +6,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
@@ -40,6 +41,9 @@ type IPPoolReconciler struct {
 	// lets the reconciler delete the empty auto-created pools of deleted
 	// applications.
 	Apps *AppChecker
+	// Resync is how often an empty auto-created pool of a third-party
+	// application is looked at again (SPIDERPOOL_IPPOOL_INFORMER_RESYNC_PERIOD).
+	Resync time.Duration
 }
 
 // Reconcile implements reconcile.Reconciler.
@@ -54,10 +58,14 @@ func (r *IPPoolReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 			return reconcile.Result{}, err
 		}
 	}
-	if deleted, err := r.reclaimAutoPool(ctx, pool); err != nil || deleted {
+	deleted, again, err := r.reclaimAutoPool(ctx, pool)
+	if err != nil || deleted {
 		return reconcile.Result{}, err
 	}
-	return reconcile.Result{}, poolStatus().sync(ctx, r.Client, r.APIReader, pool)
+	if err := poolStatus().sync(ctx, r.Client, r.APIReader, pool); err != nil {
+		return reconcile.Result{}, err
+	}
+	return reconcile.Result{RequeueAfter: again}, nil
 }
 
 // removeFinalizer re-reads the pool from the API server and, if it is still

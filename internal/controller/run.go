@@ -77,7 +77,7 @@ func setupReconcilers(mgr ctrl.Manager, opts Options) error {
 	apps := &AppChecker{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
 	pools := &IPPoolReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
 	if opts.autoPools() {
-		pools.Apps = apps
+		pools.Apps, pools.Resync = apps, opts.Env.IPPoolInformerResyncPeriod
 	}
 	if err := pools.SetupWithManager(mgr, opts.Env.IPPoolInformerWorkers); err != nil {
 		return err
