@@ -17,7 +17,12 @@
 //     instead re-ran its election after SPIDERPOOL_LEADER_RETRY_GAP, which is
 //     therefore read but unused.
 //   - Leader only: the SpiderIPPool status and finalizer controller
-//     ([IPPoolReconciler]) and the SpiderSubnet counts ([SubnetReconciler]).
+//     ([IPPoolReconciler], which also deletes the empty auto-created pools
+//     of deleted applications), the SpiderSubnet controller
+//     ([SubnetReconciler]: adoption, records, deletion) and, with
+//     enableAutoPoolForApplication, one [AppReconciler] per application
+//     kind that sizes auto-created pools through internal/autopool
+//     (docs/subnet.md).
 //   - Every replica: the webhook server on SPIDERPOOL_WEBHOOK_PORT (HTTPS,
 //     certificate from the directory of --tls-server-cert, reloaded on
 //     change), the serving-certificate controller of internal/certs, the
