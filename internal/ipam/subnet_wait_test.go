@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	batchv1 "k8s.io/api/batch/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
@@ -164,5 +167,49 @@ func TestSubnetStatefulSetKeepsItsAddress(t *testing.T) {
 	}
 	if diff := cmp.Diff(before, addrs(res)); diff != "" {
 		t.Errorf("re-created StatefulSet pod's addresses (-before +after):\n%s", diff)
+	}
+}
+
+// TestSubnetCronJobPodUsesTheCronJobPool: a Job's pod of a CronJob takes
+// the CronJob's pool, sized for one pod per Job plus the default +1.
+func TestSubnetCronJobPodUsesTheCronJobPool(t *testing.T) {
+	v4only := subnetConfig()
+	v4only.EnableIPv6 = false
+	objs := subnetObjects()
+	sn4 := objs[0].(*spiderpoolv2beta1.SpiderSubnet)
+	cj := &batchv1.CronJob{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: "nightly", UID: "uid-nightly"}}
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: "nightly-1", UID: "uid-nightly-1",
+		OwnerReferences: []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "CronJob", Name: "nightly",
+			UID: "uid-nightly", Controller: ptr.To(true)}}}}
+	app, _ := autopool.AppOf(cj)
+	pool := autoPoolOf(sn4, autopool.Request{Subnet: sn4.Name, App: app, Interface: "eth0", Version: allocator.IPv4,
+		Number: annotation.IPNumber{Flexible: true, N: 1}, Reclaim: true}, 2)
+	pod := newPod("nightly-1-x", withOwner("batch/v1", "Job", "nightly-1"), withAnno(annotation.KeySubnet, subnetAnno))
+	e := newSubnetEnv(t, v4only, append(objs, cj, job, pool, pod)...)
+	res, err := e.svc.Allocate(t.Context(), addReq(pod, "eth0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"eth0:" + pool.Name + "=10.60.0.10/24"}, addrs(res)); diff != "" {
+		t.Errorf("addresses (-want +got):\n%s", diff)
+	}
+}
+
+// TestSubnetErrorsNameTheProblem: an interface the annotation does not
+// list, and two pools claiming one application, fail the ADD clearly.
+func TestSubnetErrorsNameTheProblem(t *testing.T) {
+	objs := subnetObjects()
+	sn4 := objs[0].(*spiderpoolv2beta1.SpiderSubnet)
+	pod := deployPod("web-8", withAnno(annotation.KeySubnet, `{"ipv4":["sub4"]}`))
+	twin := deployPool(sn4, "eth0", 3)
+	twin.Name += "-twin"
+	e := newSubnetEnv(t, subnetConfig(), append(objs, pod, deployPool(sn4, "eth0", 3), twin)...)
+	_, err := e.svc.Allocate(t.Context(), addReq(pod, "net1"))
+	if err == nil || !strings.Contains(err.Error(), "no item for interface net1") {
+		t.Errorf("ADD of net1: err = %v, want one naming the interface", err)
+	}
+	_, err = e.svc.Allocate(t.Context(), addReq(pod, "eth0"))
+	if !errors.Is(err, ipam.ErrNoPool) || !strings.Contains(err.Error(), twin.Name) {
+		t.Errorf("ADD with two pools: err = %v, want ErrNoPool naming both", err)
 	}
 }
