@@ -189,3 +189,14 @@ func TestMigrateCheckHelmReleaseErrors(t *testing.T) {
 		t.Errorf("exit %d, findings %+v", code, rep.Findings)
 	}
 }
+
+// FuzzDecodeRelease: any stored release data decodes or fails with an
+// error; it never panics.
+func FuzzDecodeRelease(f *testing.F) {
+	f.Add([]byte(helmRelease(&testing.T{}, "spiderpool", "", preDelete).Data["release"]))
+	f.Add([]byte("e30="))
+	f.Add([]byte("H4sI"))
+	f.Fuzz(func(_ *testing.T, data []byte) {
+		_, _ = decodeRelease(data)
+	})
+}

@@ -94,9 +94,14 @@ func (cl *cluster) formatKept(t *testing.T) {
 				t.Errorf("%s %s %s read back as\n%v\nwritten\n%v", u.GetKind(), u.GetName(), field, have, want)
 			}
 		}
-		if !reflect.DeepEqual(got.GetFinalizers(), u.GetFinalizers()) || !reflect.DeepEqual(got.GetLabels(), u.GetLabels()) {
-			t.Errorf("%s %s: finalizers %v labels %v, written %v %v", u.GetKind(), u.GetName(),
-				got.GetFinalizers(), got.GetLabels(), u.GetFinalizers(), u.GetLabels())
+		labels := u.GetLabels()
+		for k, v := range labels {
+			labels[k] = cl.uids.Rewrite(v)
+		}
+		if !reflect.DeepEqual(got.GetFinalizers(), u.GetFinalizers()) || !reflect.DeepEqual(got.GetLabels(), labels) ||
+			!reflect.DeepEqual(got.GetAnnotations(), u.GetAnnotations()) {
+			t.Errorf("%s %s: finalizers %v labels %v annotations %v, written %v %v %v", u.GetKind(), u.GetName(),
+				got.GetFinalizers(), got.GetLabels(), got.GetAnnotations(), u.GetFinalizers(), labels, u.GetAnnotations())
 		}
 	}
 }
