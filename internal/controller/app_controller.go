@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -49,7 +50,11 @@ type AppReconciler struct {
 	// ippool-ip-number annotation (ConfigMap
 	// clusterSubnetDefaultFlexibleIPNumber).
 	DefaultRedundant int
-	kind             appKind
+	// RetryDelay is when an application whose pool waits for free IPs (in
+	// its pool to shrink, or in its subnet to grow) is looked at again
+	// (SPIDERPOOL_WORKQUEUE_RETRY_DELAY_DURATION).
+	RetryDelay time.Duration
+	kind       appKind
 }
 
 // Reconcile implements reconcile.Reconciler.
@@ -73,16 +78,35 @@ func (r *AppReconciler) Reconcile(ctx context.Context, req reconcile.Request) (r
 		logr.FromContextOrDiscard(ctx).Info("auto-created pool: bad annotation", "reason", err.Error())
 		return reconcile.Result{}, nil
 	}
+	return r.ensure(ctx, obj, reqs)
+}
+
+// ensure makes the pools reqs of the application obj. Waiting for free
+// IPs is retried after RetryDelay; any other error with the rate limiter.
+func (r *AppReconciler) ensure(ctx context.Context, obj client.Object, reqs []autopool.Request) (reconcile.Result, error) {
 	var errs []error
+	waiting := false
 	for _, pr := range reqs {
-		if _, err := r.Pools.Ensure(ctx, pr); err != nil {
-			if errors.Is(err, autopool.ErrSubnetIPsNotEnough) {
-				r.Recorder.Event(obj, corev1.EventTypeWarning, ReasonSubnetIPsNotEnough, err.Error())
-			}
+		_, err := r.Pools.Ensure(ctx, pr)
+		switch {
+		case err == nil:
+		case errors.Is(err, autopool.ErrSubnetIPsNotEnough):
+			r.Recorder.Event(obj, corev1.EventTypeWarning, ReasonSubnetIPsNotEnough, err.Error())
+			waiting = true
+		case errors.Is(err, autopool.ErrFreeIPsNotEnough):
+			logr.FromContextOrDiscard(ctx).V(1).Info("auto-created pool waits to shrink", "reason", err.Error())
+			waiting = true
+		default:
 			errs = append(errs, err)
 		}
 	}
-	return reconcile.Result{}, errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return reconcile.Result{}, err
+	}
+	if waiting {
+		return reconcile.Result{RequeueAfter: max(r.RetryDelay, time.Second)}, nil
+	}
+	return reconcile.Result{}, nil
 }
 
 // reclaim deletes the reclaimable pools of a deleted application: those

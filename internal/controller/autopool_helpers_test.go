@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -30,6 +31,7 @@ func startAutoPoolController(t *testing.T, defaultRedundant int) string {
 	createValidatingConfiguration(t, ns)
 	opts := replica(t, ns, "controller-autopool")
 	opts.Env.GC.Enabled = false
+	opts.Env.WorkqueueRetryDelay = time.Second
 	opts.ConfigMap = config.ConfigMap{EnableIPv4: true, EnableIPv6: true, EnableSpiderSubnet: true,
 		EnableAutoPoolForApplication: true, ClusterSubnetDefaultFlexibleIPNumber: defaultRedundant}
 	startReplica(t, opts)

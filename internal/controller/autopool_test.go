@@ -47,6 +47,19 @@ func TestAutoPoolFollowsScale(t *testing.T) {
 		t.Errorf("after the shrink the pool holds %v, want the highest free IPs and 10.32.0.9 kept", pool.Spec.IPs)
 	}
 	utils.Eventually(t, time.Minute, func() error { return subnetCountsAre(t, subnet.Name, 200, 4) })
+
+	// Every IP held: the shrink to 2 waits until two are released.
+	agentWrites(t, pool.Name, records("10.32.0.8", "10.32.0.9", "10.32.0.10", "10.32.0.11"), 4)
+	scale(t, d, 1)
+	time.Sleep(2 * time.Second) // two retries of the controller, which must not drop a held IP
+	if got := appPools(t, ns, "web")[0].Spec.IPs; !slices.Equal(got, []string{"10.32.0.8-10.32.0.11"}) {
+		t.Fatalf("the pool shrank over held IPs: %v", got)
+	}
+	agentWrites(t, pool.Name, records("10.32.0.9", "10.32.0.10"), 2)
+	utils.Eventually(t, time.Minute, func() error { return poolSized(t, ns, "web", subnet.Name, 2) })
+	if got := appPools(t, ns, "web")[0].Spec.IPs; !slices.Equal(got, []string{"10.32.0.9-10.32.0.10"}) {
+		t.Errorf("after the waiting shrink the pool holds %v, want the two held IPs", got)
+	}
 }
 
 // checkAutoPoolShape checks the labels, annotation, affinity, owner and

@@ -118,6 +118,7 @@ func setupSubnets(mgr ctrl.Manager, opts Options, apps *AppChecker) error {
 		Pools:            &autopool.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()},
 		Recorder:         mgr.GetEventRecorderFor("spiderpool-controller"),
 		DefaultRedundant: opts.ConfigMap.ClusterSubnetDefaultFlexibleIPNumber,
+		RetryDelay:       opts.Env.WorkqueueRetryDelay,
 	}
 	return SetupAppControllers(mgr, base, opts.Env.SubnetApplicationControllerWorkers)
 }
