@@ -111,6 +111,8 @@ func labOptions() (lab.Options, func(), error) {
 		// ServiceAccounts, under the chart's RBAC.
 		Chart: filepath.Join(root, "charts/spiderpool"), HelmBinary: helm, HostBinDir: binDir,
 		Progress: os.Stderr,
+		// The Pod webhook, for lab.PodInjectNamespace only.
+		PodResourceInject: true,
 	}, cleanup, nil
 }
 

@@ -13,12 +13,18 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/config"
 )
 
+// PodInjectNamespace is the only namespace whose pods the lab sends to the
+// Pod webhook when Options.PodResourceInject is on. The webhook fails
+// closed, as Spiderpool's does: confined to this namespace, a controller
+// that a test stops never blocks the other tests' pods.
+const PodInjectNamespace = "pod-inject"
+
 // ProcessConfig is the spiderpool-conf ConfigMap the lab's agent and
 // controller processes run with: the Helm chart's defaults (both stacks,
 // StatefulSet fixed IPs, SpiderSubnet with auto pools and one redundant
 // address), with socket as ipamUnixSocketPath ("" for the controller).
 // The Pod webhook stays off, as in the chart: tests that need it turn it on
-// with Options.PodResourceInject.
+// with Options.PodResourceInject, for PodInjectNamespace only.
 func ProcessConfig(socket string, podResourceInject bool) config.ConfigMap {
 	cm := config.ConfigMap{
 		IPAMUnixSocketPath:                   socket,
@@ -30,7 +36,8 @@ func ProcessConfig(socket string, podResourceInject bool) config.ConfigMap {
 		ClusterSubnetDefaultFlexibleIPNumber: 1,
 	}
 	if podResourceInject {
-		cm.PodResourceInject = config.PodResourceInject{Enabled: true, NamespacesExclude: []string{"kube-system"}}
+		cm.PodResourceInject = config.PodResourceInject{Enabled: true, NamespacesExclude: []string{"kube-system"},
+			NamespacesInclude: []string{PodInjectNamespace}}
 	}
 	return cm
 }
