@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -31,6 +32,11 @@ const ReasonBadAutoPoolAnnotation = "InvalidAutoPoolAnnotation"
 // ReasonSubnetIPsNotEnough is the reason of the Warning event on an
 // application whose subnet has too few unassigned IPs for its pool.
 const ReasonSubnetIPsNotEnough = "SubnetIPsNotEnough"
+
+// ReasonAutoPoolFailed is the reason of the Warning event on an
+// application whose auto-created pool could not be made for another reason
+// than a lost race (a missing subnet, a subnet of the wrong family).
+const ReasonAutoPoolFailed = "AutoPoolFailed"
 
 // AppReconciler makes the auto-created pools of the applications of one
 // kind (docs/reference/behaviour.md §5.4): for each interface and IP version
@@ -97,6 +103,9 @@ func (r *AppReconciler) ensure(ctx context.Context, obj client.Object, reqs []au
 			logr.FromContextOrDiscard(ctx).V(1).Info("auto-created pool waits to shrink", "reason", err.Error())
 			waiting = true
 		default:
+			if !apierrors.IsConflict(err) && !apierrors.IsAlreadyExists(err) {
+				r.Recorder.Event(obj, corev1.EventTypeWarning, ReasonAutoPoolFailed, err.Error())
+			}
 			errs = append(errs, err)
 		}
 	}

@@ -69,6 +69,8 @@ func TestAutoPoolSubnetTooSmall(t *testing.T) {
 	annos[spiderpoolv2beta1.AnnoPoolIPNumber] = "6"
 	create(t, deployment(ns, "big", 1, annos))
 	utils.Eventually(t, time.Minute, func() error { return eventNamed(t, ns, "big", controller.ReasonSubnetIPsNotEnough, subnet.Name) })
+	create(t, deployment(ns, "nosubnet", 1, subnetAnno("no-such-subnet")))
+	utils.Eventually(t, time.Minute, func() error { return eventNamed(t, ns, "nosubnet", controller.ReasonAutoPoolFailed, "no-such-subnet") })
 }
 
 // eventNamed reports whether the object name in ns has an event of reason
