@@ -29,7 +29,6 @@ type SRIOVConfig struct {
 
 	// MTU is the MTU of the VF in the pod, set through the tuning plugin; 0
 	// keeps the VF's (Spiderpool v1.2).
-	// +kubebuilder:default=0
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	MTU *int32 `json:"mtu,omitempty"`

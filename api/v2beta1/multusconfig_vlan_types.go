@@ -14,7 +14,6 @@ type VlanConfig struct {
 	Master []string `json:"master,omitempty"`
 
 	// MTU is the MTU of the pod interface; 0 keeps the kernel's default.
-	// +kubebuilder:default=0
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	MTU *int32 `json:"mtu,omitempty"`

@@ -105,7 +105,6 @@ type MacvlanConfig struct {
 
 	// MTU is the MTU of the pod interface; 0 keeps the kernel's default
 	// (Spiderpool v1.2).
-	// +kubebuilder:default=0
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	MTU *int32 `json:"mtu,omitempty"`
@@ -142,7 +141,6 @@ type IPvlanConfig struct {
 
 	// MTU is the MTU of the pod interface; 0 keeps the kernel's default
 	// (Spiderpool v1.2).
-	// +kubebuilder:default=0
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	MTU *int32 `json:"mtu,omitempty"`
