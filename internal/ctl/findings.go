@@ -45,7 +45,7 @@ const (
 // check") fail.
 func (k Kind) problem() bool {
 	switch k {
-	case KindKeptByDesign, KindPendingGC, KindUnnamedNIC, KindNoHelmRelease, KindOwnCleanupHook:
+	case KindKeptByDesign, KindPendingGC, KindUnnamedNIC, KindNoHelmRelease, KindOwnCleanupHook, KindCountDrift:
 		return false
 	}
 	return true

@@ -27,6 +27,11 @@ const (
 	// KindNoHelmRelease: no Spiderpool Helm release was found or readable,
 	// so whether a cleanup hook will run is not known. A note.
 	KindNoHelmRelease Kind = "no-helm-release"
+	// KindCountDrift: a pool's status.allocatedIPCount differs from its
+	// number of records (Spiderpool before v1.0 only ever incremented it);
+	// our agents write the record count with their next write to the pool.
+	// A note.
+	KindCountDrift Kind = "count-drift"
 	// KindOwnCleanupHook: our own release's pre-delete hook, which deletes
 	// the same objects on "helm uninstall" (a rollback must skip it). A
 	// note.
@@ -52,6 +57,7 @@ func MigrateCheck(ctx context.Context, s *Snapshot, judge judgeFunc, releases He
 	fs := rep.Findings
 	fs = append(fs, unnamedNICs(s)...)
 	fs = append(fs, poolsOverLimit(s, opts.MaxAllocatedIPs)...)
+	fs = append(fs, countDrift(s)...)
 	fs = append(fs, cleanupHooks(releases)...)
 	sortFindings(fs)
 	rep.Findings, rep.Problems = fs, 0
@@ -96,6 +102,25 @@ func poolsOverLimit(s *Snapshot, limit int) []Finding {
 			fs = append(fs, newFinding(KindPoolOverLimit, "", name, incarnation{}, fmt.Sprintf(
 				"%d records, more than %s=%d: our agents allocate nothing more from it; set %s to at least %d in the agents' environment (spiderpoolAgent.extraEnv)",
 				n, config.EnvIPPoolMaxAllocated, limit, config.EnvIPPoolMaxAllocated, n)))
+		}
+	}
+	return fs
+}
+
+// countDrift finds pools whose allocatedIPCount is not their number of
+// records.
+func countDrift(s *Snapshot) []Finding {
+	var fs []Finding
+	for i := range s.Pools {
+		p := &s.Pools[i]
+		recs, err := poolRecords(p)
+		if err != nil {
+			continue // Check reports it as a bad pool
+		}
+		if p.Status.AllocatedIPCount != nil && *p.Status.AllocatedIPCount != int64(len(recs)) {
+			fs = append(fs, newFinding(KindCountDrift, "", p.Name, incarnation{}, fmt.Sprintf(
+				"status.allocatedIPCount is %d for %d records; our agents count the records and write the count with their next write to the pool",
+				*p.Status.AllocatedIPCount, len(recs))))
 		}
 	}
 	return fs

@@ -116,10 +116,12 @@ func TestMigrateCheckFixture(t *testing.T) {
 			want: []string{"no-helm-release", "stale-endpoint   fx/web-3", "stale-endpoint   fx/web-7", "unnamed-nic   fx/mnic-2"}},
 		{name: "pools over the limit", args: []string{"--max-allocated-ips", "18"}, code: ExitProblems,
 			want: []string{"no-helm-release", "pool-over-limit fx-v4", "pool-over-limit fx-v6"}},
+		{name: "allocatedIPCount drifted (before v1.0)", mutate: setCount("fx-v4-b", 41), code: ExitOK,
+			want: []string{"count-drift fx-v4-b", "no-helm-release"}},
 		{name: "pod gone", mutate: dropPod("solo-1"), code: ExitProblems,
 			want: []string{"leaked-record fx-v4 10.77.0.24 fx/solo-1", "leaked-record fx-v6 fd00:77::1e fx/solo-1", "no-helm-release"}},
 		{name: "address in two pools", mutate: addRecord("fx-v4-b", "10.77.0.11", "fx/db-0", "1ee84591-1829-4d89-ac6c-789c9a0d8d1f"),
-			code: ExitProblems, want: []string{"duplicate-record fx-v4 10.77.0.11 fx/db-0", "duplicate-record fx-v4-b 10.77.0.11 fx/db-0", "no-helm-release",
+			code: ExitProblems, want: []string{"count-drift fx-v4-b", "duplicate-record fx-v4 10.77.0.11 fx/db-0", "duplicate-record fx-v4-b 10.77.0.11 fx/db-0", "no-helm-release",
 				"record-without-endpoint fx-v4-b 10.77.0.11 fx/db-0"}},
 		{name: "endpoint and records disagree", mutate: setEndpointIPv4("solo-3", "10.77.0.99/24"), code: ExitProblems,
 			want: []string{"endpoint-without-record fx-v4 10.77.0.99 fx/solo-3", "no-helm-release", "record-without-endpoint fx-v4 10.77.0.26 fx/solo-3"}},
@@ -160,6 +162,12 @@ func addRecord(pool, ip, pod, uid string) func(*fixtures.State) {
 		recs, _, _ := unstructured.NestedString(p.Object, "status", "allocatedIPs")
 		recs = strings.TrimSuffix(recs, "}") + `,"` + ip + `":{"pod":"` + pod + `","podUid":"` + uid + `"}}`
 		_ = unstructured.SetNestedField(p.Object, recs, "status", "allocatedIPs")
+	}
+}
+
+func setCount(pool string, n int64) func(*fixtures.State) {
+	return func(st *fixtures.State) {
+		_ = unstructured.SetNestedField(fixtures.Find(st.Pools, "", pool).Object, n, "status", "allocatedIPCount")
 	}
 }
 
