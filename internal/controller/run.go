@@ -92,6 +92,9 @@ func setupReconcilers(mgr ctrl.Manager, opts Options) error {
 			return err
 		}
 	}
+	if err := setupCoordinator(mgr, opts); err != nil {
+		return err
+	}
 	if opts.Env.EnableMetric {
 		if err := setupMetrics(mgr, opts); err != nil {
 			return err
