@@ -81,6 +81,28 @@ func ValidateCoordinatorSpec(spec *spiderpoolv2beta1.CoordinatorSpec, path *fiel
 				`is not an IP address; use e.g. "169.254.100.1", or "" to disable it`))
 		}
 	}
+	return append(errs, validatePolicyRoutes(spec.PolicyRoutes, path.Child("policyRoutes"))...)
+}
+
+// validatePolicyRoutes checks the coordinator's policy routes (Spiderpool
+// v1.2.1): dst a CIDR, gw an IP address of the same family.
+func validatePolicyRoutes(routes []spiderpoolv2beta1.Route, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for i, r := range routes {
+		p := path.Index(i)
+		dst, err := netip.ParsePrefix(r.Dst)
+		if err != nil {
+			errs = append(errs, field.Invalid(p.Child("dst"), r.Dst, `is not a CIDR; use e.g. "192.168.0.0/16"`))
+		}
+		gw, err := netip.ParseAddr(r.Gw)
+		switch {
+		case err != nil:
+			errs = append(errs, field.Invalid(p.Child("gw"), r.Gw, `is not an IP address; use e.g. "10.6.0.1"`))
+		case dst.IsValid() && gw.Unmap().Is4() != dst.Addr().Unmap().Is4():
+			errs = append(errs, field.Invalid(p.Child("gw"), r.Gw, fmt.Sprintf(
+				"is not of the IP family of dst %s; use a gateway of that family", r.Dst)))
+		}
+	}
 	return errs
 }
 

@@ -41,6 +41,8 @@ func injectableOf(spec *spiderpoolv2beta1.MultusCNIConfigSpec) (injectable, bool
 		return vlanLike("macvlan", spec.Macvlan.RdmaResourceName, spec.Macvlan.SpiderpoolConfigPools), true
 	case t == spiderpoolv2beta1.CNITypeIPvlan && spec.IPvlan != nil:
 		return vlanLike("ipvlan", spec.IPvlan.RdmaResourceName, spec.IPvlan.SpiderpoolConfigPools), true
+	case t == spiderpoolv2beta1.CNITypeVlan && spec.Vlan != nil:
+		return vlanLike("vlan", spec.Vlan.RdmaResourceName, spec.Vlan.SpiderpoolConfigPools), true
 	case t == spiderpoolv2beta1.CNITypeSRIOV && spec.SRIOV != nil:
 		return other("sriov", spec.SRIOV.SpiderpoolConfigPools), true
 	case t == spiderpoolv2beta1.CNITypeIBSRIOV && spec.IBSRIOV != nil:
