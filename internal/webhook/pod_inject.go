@@ -46,10 +46,16 @@ func (h *podInjectHooks) Default(ctx context.Context, obj runtime.Object) error 
 	if err != nil {
 		return err
 	}
-	if req, err := admission.RequestFromContext(ctx); err == nil && req.Operation != admissionv1.Create {
-		return nil
+	namespace := pod.Namespace
+	if req, err := admission.RequestFromContext(ctx); err == nil {
+		if req.Operation != admissionv1.Create {
+			return nil
+		}
+		if namespace == "" {
+			namespace = req.Namespace
+		}
 	}
-	inj, ok, err := h.injection(ctx, pod)
+	inj, ok, err := h.injection(ctx, pod.Annotations, namespace)
 	if err != nil || !ok {
 		return err
 	}
@@ -63,18 +69,19 @@ func (h *podInjectHooks) Default(ctx context.Context, obj runtime.Object) error 
 	return nil
 }
 
-// injection returns the inject annotation in effect for pod: its own, else
-// its namespace's (Spiderpool v1.2).
-func (h *podInjectHooks) injection(ctx context.Context, pod *corev1.Pod) (validation.PodInjection, bool, error) {
-	if inj, ok := validation.InjectionOf(pod.Annotations); ok {
+// injection returns the inject annotation in effect for a pod with
+// annotations in namespace: its own, else its namespace's (Spiderpool
+// v1.2).
+func (h *podInjectHooks) injection(ctx context.Context, annotations map[string]string, namespace string) (validation.PodInjection, bool, error) {
+	if inj, ok := validation.InjectionOf(annotations); ok {
 		return inj, true, nil
 	}
 	ns := &corev1.Namespace{}
-	switch err := h.namespaces.Get(ctx, client.ObjectKey{Name: pod.Namespace}, ns); {
+	switch err := h.namespaces.Get(ctx, client.ObjectKey{Name: namespace}, ns); {
 	case apierrors.IsNotFound(err):
 		return validation.PodInjection{}, false, nil
 	case err != nil:
-		return validation.PodInjection{}, false, readFailed("Namespace "+pod.Namespace, err)
+		return validation.PodInjection{}, false, readFailed("Namespace "+namespace, err)
 	}
 	inj, ok := validation.InjectionOf(ns.Annotations)
 	inj.Namespace = ns.Name
