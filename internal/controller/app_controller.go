@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
@@ -156,6 +157,8 @@ func SetupAppControllers(mgr ctrl.Manager, base AppReconciler, workers int) erro
 		err := ctrl.NewControllerManagedBy(mgr).
 			Named("autopool-"+k.lowerName()).
 			For(k.newObj(), builder.WithPredicates(appChangePredicate(k))).
+			Watches(&spiderpoolv2beta1.SpiderIPPool{}, handler.EnqueueRequestsFromMapFunc(appOfPool(k)),
+				builder.WithPredicates(poolDeletedPredicate())).
 			WithOptions(controller.Options{MaxConcurrentReconciles: max(workers, 1)}).
 			Complete(&r)
 		if err != nil {

@@ -18,6 +18,8 @@ import (
 type appKind struct {
 	// name is the kind, e.g. "Deployment".
 	name string
+	// gv is the owner-application-gv label value of the kind.
+	gv string
 	// newObj returns an empty object of the kind.
 	newObj func() client.Object
 	// template returns the pod template of obj.
@@ -30,17 +32,17 @@ type appKind struct {
 // appKinds are the six kinds, in the order their controllers start.
 func appKinds() []appKind {
 	return []appKind{
-		{name: "Deployment", newObj: func() client.Object { return &appsv1.Deployment{} },
+		{name: "Deployment", gv: "apps_v1", newObj: func() client.Object { return &appsv1.Deployment{} },
 			template: templateOf(func(o *appsv1.Deployment) *corev1.PodTemplateSpec { return &o.Spec.Template })},
-		{name: "ReplicaSet", newObj: func() client.Object { return &appsv1.ReplicaSet{} }, ownedBy: "Deployment",
+		{name: "ReplicaSet", gv: "apps_v1", newObj: func() client.Object { return &appsv1.ReplicaSet{} }, ownedBy: "Deployment",
 			template: templateOf(func(o *appsv1.ReplicaSet) *corev1.PodTemplateSpec { return &o.Spec.Template })},
-		{name: "StatefulSet", newObj: func() client.Object { return &appsv1.StatefulSet{} },
+		{name: "StatefulSet", gv: "apps_v1", newObj: func() client.Object { return &appsv1.StatefulSet{} },
 			template: templateOf(func(o *appsv1.StatefulSet) *corev1.PodTemplateSpec { return &o.Spec.Template })},
-		{name: "DaemonSet", newObj: func() client.Object { return &appsv1.DaemonSet{} },
+		{name: "DaemonSet", gv: "apps_v1", newObj: func() client.Object { return &appsv1.DaemonSet{} },
 			template: templateOf(func(o *appsv1.DaemonSet) *corev1.PodTemplateSpec { return &o.Spec.Template })},
-		{name: "Job", newObj: func() client.Object { return &batchv1.Job{} }, ownedBy: "CronJob",
+		{name: "Job", gv: "batch_v1", newObj: func() client.Object { return &batchv1.Job{} }, ownedBy: "CronJob",
 			template: templateOf(func(o *batchv1.Job) *corev1.PodTemplateSpec { return &o.Spec.Template })},
-		{name: "CronJob", newObj: func() client.Object { return &batchv1.CronJob{} },
+		{name: "CronJob", gv: "batch_v1", newObj: func() client.Object { return &batchv1.CronJob{} },
 			template: templateOf(func(o *batchv1.CronJob) *corev1.PodTemplateSpec { return &o.Spec.JobTemplate.Spec.Template })},
 	}
 }

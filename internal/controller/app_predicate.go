@@ -4,11 +4,15 @@
 package controller
 
 import (
+	"context"
 	"maps"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 	"github.com/spiderpool-go/spiderpool/internal/autopool"
@@ -54,5 +58,30 @@ func appChangePredicate(k appKind) predicate.Funcs {
 			return o.replicas != n.replicas || o.hostNetwork != n.hostNetwork || !maps.Equal(o.annotations, n.annotations)
 		},
 		GenericFunc: func(event.GenericEvent) bool { return false },
+	}
+}
+
+// poolDeletedPredicate passes only the deletion of pools: a deleted
+// auto-created pool is made again while its application wants it.
+func poolDeletedPredicate() predicate.Funcs {
+	return predicate.Funcs{
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		UpdateFunc:  func(event.UpdateEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return true },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	}
+}
+
+// appOfPool maps an auto-created pool of an application of kind k to that
+// application.
+func appOfPool(k appKind) func(context.Context, client.Object) []reconcile.Request {
+	return func(_ context.Context, obj client.Object) []reconcile.Request {
+		l := obj.GetLabels()
+		if l[spiderpoolv2beta1.LabelOwnerApplicationKind] != k.name || l[spiderpoolv2beta1.LabelOwnerApplicationGV] != k.gv {
+			return nil
+		}
+		req := reconcile.Request{}
+		req.Namespace, req.Name = l[spiderpoolv2beta1.LabelOwnerApplicationNamespace], l[spiderpoolv2beta1.LabelOwnerApplicationName]
+		return []reconcile.Request{req}
 	}
 }

@@ -5,6 +5,7 @@ package controller_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -86,6 +87,21 @@ func TestAutoPoolKinds(t *testing.T) {
 		}
 		if got := appPools(t, ns, "sentinel")[0].Annotations[spiderpoolv2beta1.AnnoPoolIPNumber]; got != "7" {
 			return fmt.Errorf("%w: pool annotation %q", errWaiting, got)
+		}
+		return nil
+	})
+
+	// A deleted pool of a live application is made again, same name and IPs.
+	old := appPools(t, ns, "sentinel")[0]
+	if err := apiServer.client.Delete(t.Context(), &old); err != nil {
+		t.Fatal(err)
+	}
+	utils.Eventually(t, time.Minute, func() error {
+		if err := poolSized(t, ns, "sentinel", subnet.Name, 7); err != nil {
+			return err
+		}
+		if p := appPools(t, ns, "sentinel")[0]; p.UID == old.UID || p.Name != old.Name || !slices.Equal(p.Spec.IPs, old.Spec.IPs) {
+			return fmt.Errorf("%w: pool %s %s %v after deleting %s %s %v", errWaiting, p.Name, p.UID, p.Spec.IPs, old.Name, old.UID, old.Spec.IPs)
 		}
 		return nil
 	})
