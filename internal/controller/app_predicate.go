@@ -13,7 +13,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 	"github.com/spiderpool-go/spiderpool/internal/autopool"
 )
