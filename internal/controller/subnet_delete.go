@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
@@ -32,7 +33,9 @@ func (r *SubnetReconciler) finalize(ctx context.Context, subnet *spiderpoolv2bet
 		err := r.Client.Delete(ctx, subnet, client.PropagationPolicy(metav1.DeletePropagationForeground),
 			client.Preconditions{UID: &subnet.UID})
 		if client.IgnoreNotFound(err) != nil && !apierrors.IsConflict(err) {
-			return fmt.Errorf("delete SpiderSubnet %s in the foreground: %w", subnet.Name, err)
+			// A validating webhook may refuse it (enableValidatingResourcesDeletedWebhook
+			// and a pool made since): the pools are deleted below all the same.
+			logr.FromContextOrDiscard(ctx).V(1).Info("foreground deletion not re-issued", "subnet", subnet.Name, "reason", err.Error())
 		}
 	}
 	var list spiderpoolv2beta1.SpiderIPPoolList
@@ -47,7 +50,11 @@ func (r *SubnetReconciler) finalize(ctx context.Context, subnet *spiderpoolv2bet
 		}
 		left++
 		if pool.DeletionTimestamp.IsZero() {
-			if err := r.Client.Delete(ctx, pool); client.IgnoreNotFound(err) != nil {
+			err := r.Client.Delete(ctx, pool)
+			switch {
+			case apierrors.IsForbidden(err) || apierrors.IsInvalid(err): // refused by a webhook: wait for its IPs to go
+				logr.FromContextOrDiscard(ctx).V(1).Info("pool of a deleted subnet not deleted yet", "pool", pool.Name, "reason", err.Error())
+			case client.IgnoreNotFound(err) != nil:
 				return fmt.Errorf("delete SpiderIPPool %s of SpiderSubnet %s: %w", pool.Name, subnet.Name, err)
 			}
 		}
