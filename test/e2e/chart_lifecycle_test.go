@@ -61,6 +61,7 @@ func checkInstalled(t *testing.T, ctx context.Context, l *lab.Lab, c client.Clie
 			t.Errorf("pool %s: spec.default is not true", name)
 		}
 	}
+	checkDefaultMultusConfig(t, ctx, l, c)
 	if err := c.Create(ctx, app); err != nil {
 		t.Fatalf("create deployment: %v", err)
 	}
