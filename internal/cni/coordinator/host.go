@@ -125,17 +125,28 @@ func routePodIPs(table int, veth netlink.Link, podIPs []netip.Addr) error {
 // on the host veth to the pod's veth0 MAC.
 func setNeighbours(veth netlink.Link, podIPs []netip.Addr, mac net.HardwareAddr) error {
 	for _, ip := range podIPs {
-		neighs, err := netlink.NeighList(0, family(ip))
-		if err != nil {
-			return fmt.Errorf("list the node's neighbours: %w", err)
-		}
-		for _, n := range neighs {
-			if a, ok := netip.AddrFromSlice(n.IP); ok && a.Unmap() == ip {
-				_ = netlink.NeighDel(&n) // best effort: it may be gone already
-			}
+		if err := deleteNeighbours(ip); err != nil {
+			return err
 		}
 	}
 	return addNeighbours(veth, podIPs, mac)
+}
+
+// deleteNeighbours deletes the node's neighbour entries for ip on every
+// link; an entry gone in between is not an error.
+func deleteNeighbours(ip netip.Addr) error {
+	neighs, err := netlink.NeighList(0, family(ip))
+	if err != nil {
+		return fmt.Errorf("list the node's neighbours: %w", err)
+	}
+	for _, n := range neighs {
+		if a, ok := netip.AddrFromSlice(n.IP); ok && a.Unmap() == ip {
+			if err := netlink.NeighDel(&n); err != nil && !errors.Is(err, unix.ENOENT) {
+				return fmt.Errorf("delete the node's neighbour %s: %w", ip, err)
+			}
+		}
+	}
+	return nil
 }
 
 // addNeighbours adds permanent entries ip → mac on link, in the current

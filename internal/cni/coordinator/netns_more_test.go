@@ -57,6 +57,11 @@ func testTwoNICs(t *testing.T, env *netnsEnv) {
 	reach(t, env, p, "10.6.0.20")
 	reach(t, env, p, "10.7.0.20")
 	env.mustDel(t, netB, p.rt("net1"))
+	// eth0 keeps the pair; only net1's routes and neighbours went.
+	after := take(t, env.hostNS)
+	after.want(t, "node after DEL of net1", "route 10.6.0.20/32 dev "+hostVeth+" table 500")
+	after.wantNone(t, "node after DEL of net1", "10.7.0.20/", "neigh 10.7.0.20 ")
+	reach(t, env, p, "10.6.0.20")
 	env.mustDel(t, netA, p.rt("eth0"))
 	take(t, env.hostNS).wantNone(t, "node after DEL", hostVeth, "10.6.0.20/", "10.7.0.20/")
 }

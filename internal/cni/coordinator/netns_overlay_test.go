@@ -91,6 +91,9 @@ func testOverlay(t *testing.T, env *netnsEnv) {
 	host.want(t, "node", "route 10.7.0.70/32 dev "+cali+" table 500", "neigh 10.7.0.70 lladdr "+eth0MAC+" dev "+cali)
 	reach(t, env, p, "10.7.0.70")
 	env.mustDel(t, net, p.rt("net1"))
+	after := take(t, env.hostNS)
+	after.want(t, "node after DEL", "route 10.244.1.5/32 dev "+cali+" table 254") // the overlay's own
+	after.wantNone(t, "node after DEL", "10.7.0.70/", "neigh 10.7.0.70 ")
 
 	onEth0 := env.network(t, "net-ovl0", []string{"10.7.0.71/16"}, nil, map[string]any{"mode": "overlay"})
 	q := env.newPod(t, "ovl0")
