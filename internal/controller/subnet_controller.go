@@ -50,7 +50,7 @@ func (r *SubnetReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if !subnet.DeletionTimestamp.IsZero() {
-		return reconcile.Result{}, r.finalize(ctx, subnet)
+		return r.finalize(ctx, subnet)
 	}
 	if err := r.ensureCIDRLabel(ctx, subnet); err != nil {
 		return reconcile.Result{}, err

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
@@ -25,9 +27,9 @@ import (
 // owner itself (so nothing hangs on the garbage collector), and removes its
 // finalizer once no such pool is left. Each pool goes once its last IP is
 // released; its deletion event brings the subnet back here.
-func (r *SubnetReconciler) finalize(ctx context.Context, subnet *spiderpoolv2beta1.SpiderSubnet) error {
+func (r *SubnetReconciler) finalize(ctx context.Context, subnet *spiderpoolv2beta1.SpiderSubnet) (reconcile.Result, error) {
 	if !controllerutil.ContainsFinalizer(subnet, spiderpoolv2beta1.SpiderFinalizer) {
-		return nil
+		return reconcile.Result{}, nil
 	}
 	if !slices.Contains(subnet.Finalizers, metav1.FinalizerDeleteDependents) {
 		err := r.Client.Delete(ctx, subnet, client.PropagationPolicy(metav1.DeletePropagationForeground),
@@ -40,9 +42,9 @@ func (r *SubnetReconciler) finalize(ctx context.Context, subnet *spiderpoolv2bet
 	}
 	var list spiderpoolv2beta1.SpiderIPPoolList
 	if err := r.APIReader.List(ctx, &list); err != nil {
-		return fmt.Errorf("list SpiderIPPools: %w", err)
+		return reconcile.Result{}, fmt.Errorf("list SpiderIPPools: %w", err)
 	}
-	left := 0
+	left, refused := 0, false
 	for i := range list.Items {
 		pool := &list.Items[i]
 		if !ownedBy(pool, subnet.Name) {
@@ -54,16 +56,24 @@ func (r *SubnetReconciler) finalize(ctx context.Context, subnet *spiderpoolv2bet
 			switch {
 			case apierrors.IsForbidden(err) || apierrors.IsInvalid(err): // refused by a webhook: wait for its IPs to go
 				logr.FromContextOrDiscard(ctx).V(1).Info("pool of a deleted subnet not deleted yet", "pool", pool.Name, "reason", err.Error())
+				refused = true
 			case client.IgnoreNotFound(err) != nil:
-				return fmt.Errorf("delete SpiderIPPool %s of SpiderSubnet %s: %w", pool.Name, subnet.Name, err)
+				return reconcile.Result{}, fmt.Errorf("delete SpiderIPPool %s of SpiderSubnet %s: %w", pool.Name, subnet.Name, err)
 			}
 		}
 	}
-	if left > 0 {
-		return nil
+	switch {
+	case refused: // no event tells when the webhook would accept: ask again
+		return reconcile.Result{RequeueAfter: refusedRetry}, nil
+	case left > 0:
+		return reconcile.Result{}, nil
 	}
-	return r.removeFinalizer(ctx, subnet)
+	return reconcile.Result{}, r.removeFinalizer(ctx, subnet)
 }
+
+// refusedRetry is when a deleted subnet asks again to delete a pool a
+// webhook refused to delete.
+const refusedRetry = 30 * time.Second
 
 // removeFinalizer removes Spiderpool's finalizer from subnet, re-reading it
 // after a conflict.
