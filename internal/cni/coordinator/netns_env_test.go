@@ -81,6 +81,7 @@ type netnsEnv struct {
 	cni    *libcni.CNIConfig
 	agent  *fakeAgent
 	suffix string
+	binDir string
 }
 
 // newNetnsEnv needs root and the reference plugins; it skips otherwise.
@@ -94,7 +95,7 @@ func newNetnsEnv(t *testing.T) *netnsEnv {
 	buildPlugin(t, binDir)
 	root := t.TempDir()
 	t.Setenv(netconf.EnvRoot, root) // libcni passes the test's environment to the plugin
-	env := &netnsEnv{suffix: randomSuffix(t), agent: &fakeAgent{conf: defaultAgentConfig()}}
+	env := &netnsEnv{suffix: randomSuffix(t), agent: &fakeAgent{conf: defaultAgentConfig()}, binDir: binDir}
 	env.cni = libcni.NewCNIConfigWithCacheDir([]string{binDir, pluginsDir}, t.TempDir(), nil)
 	startAgent(t, filepath.Join(netconf.RootsUnder(root).Socket, "spiderpool.sock"), env.agent)
 	env.hostNS = newNS(t)

@@ -24,6 +24,7 @@ func TestNetns(t *testing.T) {
 	t.Run("UnderlayIPv4", func(t *testing.T) { testUnderlay(t, env, "v4", []string{"10.6.0.10/16"}) })
 	t.Run("UnderlayIPv6", func(t *testing.T) { testUnderlay(t, env, "v6", []string{"fd06::10/64"}) })
 	t.Run("UnderlayDualStack", func(t *testing.T) { testUnderlay(t, env, "ds", []string{"10.6.0.11/16", "fd06::11/64"}) })
+	t.Run("SLAAC", func(t *testing.T) { testSLAAC(t, env) })
 	t.Run("TwoNICs", func(t *testing.T) { testTwoNICs(t, env) })
 	t.Run("Overlay", func(t *testing.T) { testOverlay(t, env) })
 	t.Run("DefaultRouteNIC", func(t *testing.T) { testDefaultRouteNIC(t, env) })
