@@ -4,10 +4,12 @@
 package autopool_test
 
 import (
+	"net/netip"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/spiderpool-go/spiderpool/internal/allocator"
 	"github.com/spiderpool-go/spiderpool/internal/autopool"
 )
 
@@ -39,6 +41,48 @@ func FuzzPoolName(f *testing.F) {
 		}
 		if got := autopool.PoolName(4, app, ifName, types.UID(uid)); len(got) > 253 {
 			t.Fatalf("PoolName too long: %d", len(got))
+		}
+	})
+}
+
+// FuzzPreAllocate checks PreAllocate's promises on small random subnets:
+// the result has the asked size, keeps every allocated IP of the pool,
+// never takes another pool's or a reserved IP, and grows only from the
+// subnet.
+func FuzzPreAllocate(f *testing.F) {
+	f.Add([]byte{0xff, 0xff, 0x0f, 0x00, 0x03, 0x00, 0x30, 0x00, 0x80, 0x00}, uint8(6))
+	f.Fuzz(func(t *testing.T, bits []byte, size uint8) {
+		if len(bits) < 10 {
+			return
+		}
+		// Two bytes per set over 10.0.0.0-15: usable, pool, held, other pools', reserved.
+		sets := make([]*allocator.Set, 5)
+		for i := range sets {
+			sets[i] = allocator.NewSet(allocator.IPv4)
+			for j := range 16 {
+				if bits[2*i+j/8]&(1<<(j%8)) != 0 {
+					a := netip.AddrFrom4([4]byte{10, 0, 0, byte(j)})
+					_ = sets[i].Add(allocator.Range{First: a, Last: a})
+				}
+			}
+		}
+		usable, others, reserved := sets[0], sets[3], sets[4]
+		cur := sets[1].Subtract(others)
+		allocated := sets[2].Subtract(others) // may lie outside cur: an interrupted shrink
+		in := autopool.Inputs{Subnet: "s", Usable: usable, Others: others, Reserved: reserved, Current: cur, Allocated: allocated, Size: int(size % 20)}
+		got, err := autopool.PreAllocate(in)
+		if err != nil {
+			return
+		}
+		if got.CountInt64() != int64(in.Size) {
+			t.Fatalf("size %d, want %d", got.CountInt64(), in.Size)
+		}
+		if !allocated.Subtract(got).IsEmpty() {
+			t.Fatalf("allocated %v dropped from %v", allocated, got)
+		}
+		added := got.Subtract(cur).Subtract(allocated)
+		if got.Overlaps(others) || !added.Subtract(usable).IsEmpty() || added.Overlaps(reserved) {
+			t.Fatalf("result %v takes IPs it must not (others %v, usable %v, reserved %v)", got, others, usable, reserved)
 		}
 	})
 }
