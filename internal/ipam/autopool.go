@@ -95,26 +95,34 @@ func (a *allocation) readyAutoPools(ctx context.Context, req *subnetRequest, wan
 	for i, w := range wants {
 		reqs[i] = autopool.Request{Subnet: w.subnet, App: app, Interface: w.nic,
 			Version: allocator.IPVersion(w.version), Number: number, Reclaim: req.reclaim}
-		if !builtin {
-			if err := a.ensureThirdParty(ctx, reqs[i]); err != nil {
-				return nil, nil, err
-			}
-		}
 	}
 	names := make([]string, len(wants))
+	if !builtin {
+		if err := a.ensureThirdParty(ctx, reqs, names); err != nil {
+			return nil, nil, err
+		}
+	}
 	pools, err := a.svc.waitAutoPools(ctx, func() (bool, string, error) {
 		return a.svc.findAutoPools(ctx, reqs, names)
 	})
 	return pools, names, err
 }
 
-// ensureThirdParty makes a third-party controller's pool.
-func (a *allocation) ensureThirdParty(ctx context.Context, req autopool.Request) error {
-	if a.svc.autoPools == nil {
-		return fmt.Errorf("%w: this agent cannot make the auto-created pool of %s", ErrNoPool, req.App)
+// ensureThirdParty makes or resizes a third-party controller's pools,
+// unless the cache already holds them at their size.
+func (a *allocation) ensureThirdParty(ctx context.Context, reqs []autopool.Request, names []string) error {
+	if done, _, err := a.svc.findAutoPools(ctx, reqs, names); done || err != nil {
+		return err
 	}
-	_, err := a.svc.autoPools.Ensure(ctx, req)
-	return err
+	if a.svc.autoPools == nil {
+		return fmt.Errorf("%w: this agent cannot make the auto-created pool of %s", ErrNoPool, reqs[0].App)
+	}
+	for _, r := range reqs {
+		if _, err := a.svc.autoPools.Ensure(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // findAutoPools looks up the pool of each request in the cache and fills

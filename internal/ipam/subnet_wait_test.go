@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -211,5 +212,22 @@ func TestSubnetErrorsNameTheProblem(t *testing.T) {
 	_, err = e.svc.Allocate(t.Context(), addReq(pod, "eth0"))
 	if !errors.Is(err, ipam.ErrNoPool) || !strings.Contains(err.Error(), twin.Name) {
 		t.Errorf("ADD with two pools: err = %v, want ErrNoPool naming both", err)
+	}
+}
+
+// TestSubnetThirdPartyPoolReadyIsNotRemade: a second pod of the same
+// third-party controller finds the pool at its size and makes nothing.
+func TestSubnetThirdPartyPoolReadyIsNotRemade(t *testing.T) {
+	opts := []podOpt{withOwner("example.com/v1", "Widget", "w"), withAnno(annotation.KeySubnet, `{"ipv4":["sub4"]}`),
+		withAnno(annotation.KeyIPPoolIPNumber, "2")}
+	first, second := deployPod("crd-3", opts...), deployPod("crd-4", opts...)
+	e := newSubnetEnv(t, subnetConfig(), append(subnetObjects(), first, second)...)
+	for _, pod := range []*corev1.Pod{first, second} {
+		if _, err := e.svc.Allocate(t.Context(), addReq(pod, "eth0")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(e.ensurer.reqs) != 1 {
+		t.Errorf("ensurer called %d times, want once: %+v", len(e.ensurer.reqs), e.ensurer.reqs)
 	}
 }
