@@ -82,7 +82,7 @@ func (r *AppReconciler) Reconcile(ctx context.Context, req reconcile.Request) (r
 	if err != nil {
 		r.Recorder.Eventf(obj, corev1.EventTypeWarning, ReasonBadAutoPoolAnnotation,
 			"no auto-created pool made: %v; fix the pod template's annotation", err)
-		logr.FromContextOrDiscard(ctx).Info("auto-created pool: bad annotation", "reason", err.Error())
+		logr.FromContextOrDiscard(ctx).V(1).Info("auto-created pool: bad annotation", "reason", err.Error())
 		return reconcile.Result{}, nil
 	}
 	return r.ensure(ctx, obj, reqs)
