@@ -124,3 +124,22 @@ func hasLabels(have, want map[string]string) bool {
 	}
 	return true
 }
+
+// AppOfPool is the application of an auto-created pool, read from its
+// owner-application labels (the UID may be stale: see Reclaim).
+func AppOfPool(pool *spiderpoolv2beta1.SpiderIPPool) App {
+	l := pool.Labels
+	app := App{
+		Kind:      l[spiderpoolv2beta1.LabelOwnerApplicationKind],
+		Namespace: l[spiderpoolv2beta1.LabelOwnerApplicationNamespace],
+		Name:      l[spiderpoolv2beta1.LabelOwnerApplicationName],
+		UID:       types.UID(l[spiderpoolv2beta1.LabelOwnerApplicationUID]),
+	}
+	gv := l[spiderpoolv2beta1.LabelOwnerApplicationGV]
+	if i := strings.LastIndexByte(gv, '_'); i >= 0 {
+		app.Group, app.Version = gv[:i], gv[i+1:]
+	} else {
+		app.Version = gv
+	}
+	return app
+}

@@ -32,7 +32,7 @@ func (r *IPPoolReconciler) reclaimAutoPool(ctx context.Context, pool *spiderpool
 	if err != nil || len(records) > 0 {
 		return false, 0, nil
 	}
-	app := poolApp(pool)
+	app := autopool.AppOfPool(pool)
 	if !r.Apps.gone(ctx, app) {
 		if autopool.IsBuiltin(app.GroupVersionKind()) {
 			return false, 0, nil

@@ -6,10 +6,8 @@ package controller
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/api/equality"
-	"k8s.io/apimachinery/pkg/types"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
@@ -77,26 +75,8 @@ func poolRecord(v allocator.IPVersion, pool *spiderpoolv2beta1.SpiderIPPool, usa
 		rec.IPs = []string{}
 	}
 	if validation.IsAutoPool(pool) {
-		app := poolApp(pool).Application()
+		app := autopool.AppOfPool(pool).Application()
 		rec.Application = &app
 	}
 	return rec, true
-}
-
-// poolApp is the application of an auto-created pool, from its labels.
-func poolApp(pool *spiderpoolv2beta1.SpiderIPPool) autopool.App {
-	l := pool.Labels
-	app := autopool.App{
-		Kind:      l[spiderpoolv2beta1.LabelOwnerApplicationKind],
-		Namespace: l[spiderpoolv2beta1.LabelOwnerApplicationNamespace],
-		Name:      l[spiderpoolv2beta1.LabelOwnerApplicationName],
-	}
-	app.UID = types.UID(l[spiderpoolv2beta1.LabelOwnerApplicationUID])
-	gv := l[spiderpoolv2beta1.LabelOwnerApplicationGV]
-	if i := strings.LastIndexByte(gv, '_'); i >= 0 {
-		app.Group, app.Version = gv[:i], gv[i+1:]
-	} else {
-		app.Version = gv
-	}
-	return app
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -56,7 +57,21 @@ func ValidateIPPoolUpdate(old, pool *spiderpoolv2beta1.SpiderIPPool, env IPPoolE
 	if p != nil {
 		errs = append(errs, validateAllocatedKept(old, p)...)
 	}
-	return errs
+	return append(errs, validateAutoPoolAffinityKept(old, pool)...)
+}
+
+// validateAutoPoolAffinityKept refuses a change to an auto-created pool's
+// spec.podAffinity: spiderpool-controller derives it from the pool's
+// application, and the agent trusts it to name that application.
+func validateAutoPoolAffinityKept(old, pool *spiderpoolv2beta1.SpiderIPPool) field.ErrorList {
+	if !IsAutoPool(pool) || equality.Semantic.DeepEqual(old.Spec.PodAffinity, pool.Spec.PodAffinity) {
+		return nil
+	}
+	return field.ErrorList{field.Forbidden(specPath.Child("podAffinity"), fmt.Sprintf(
+		"%s is auto-created for %s %s/%s and spiderpool-controller sets its podAffinity; leave it as it was, "+
+			"or give the application other ipam.spidernet.io/subnet annotations to get another pool",
+		describePool(pool.Name), pool.Labels[spiderpoolv2beta1.LabelOwnerApplicationKind],
+		pool.Labels[spiderpoolv2beta1.LabelOwnerApplicationNamespace], pool.Labels[spiderpoolv2beta1.LabelOwnerApplicationName]))}
 }
 
 // validateIPPool runs the create rules and returns the parsed spec, nil

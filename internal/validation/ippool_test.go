@@ -154,6 +154,12 @@ func TestIPPoolUpdate(t *testing.T) {
 		"10.6.0.18": spiderpoolv2beta1.NewPoolIPAllocation("kube-system", "dns", "u5"),
 	})
 	deleting := func(p pool) { p.DeletionTimestamp = &metav1.Time{} }
+	autoOld := with(pool4("auto4-web", "10.6.0.10-10.6.0.20"), func(p pool) {
+		p.Labels = map[string]string{spiderpoolv2beta1.LabelOwnerApplicationKind: "Deployment",
+			spiderpoolv2beta1.LabelOwnerApplicationNamespace: "default", spiderpoolv2beta1.LabelOwnerApplicationName: "web"}
+		p.Spec.PodAffinity = &metav1.LabelSelector{MatchLabels: map[string]string{
+			spiderpoolv2beta1.AppLabelKind: "Deployment", spiderpoolv2beta1.AppLabelNamespace: "default", spiderpoolv2beta1.AppLabelName: "web"}}
+	})
 	tests := []struct {
 		name     string
 		old, new pool
@@ -188,6 +194,20 @@ func TestIPPoolUpdate(t *testing.T) {
 		}), new: with(old, deleting), cfg: allOn},
 		{name: "unchanged spec with a family now disabled", old: old, new: with(old, func(p pool) { p.Labels = map[string]string{"x": "y"} })},
 		{name: "nil and empty lists are the same spec", old: old, new: with(old, func(p pool) { p.Spec.ExcludeIPs = []string{} })},
+		{name: "auto pool's podAffinity edited", old: autoOld, new: with(autoOld, func(p pool) {
+			p.Spec.PodAffinity.MatchLabels[spiderpoolv2beta1.AppLabelName] = "other"
+		}), cfg: allOn, want: []want{w("spec.podAffinity", field.ErrorTypeForbidden,
+			`SpiderIPPool "auto4-web" is auto-created for Deployment default/web`, "leave it as it was")}},
+		{name: "auto pool's podAffinity removed", old: autoOld, new: with(autoOld, func(p pool) { p.Spec.PodAffinity = nil }),
+			cfg: allOn, want: []want{w("spec.podAffinity", field.ErrorTypeForbidden, "spiderpool-controller sets its podAffinity")}},
+		{name: "auto pool grown by the controller", old: autoOld, new: with(autoOld, func(p pool) {
+			p.Spec.IPs = []string{"10.6.0.10-10.6.0.30"}
+		}), cfg: allOn},
+		{name: "manual pool's podAffinity edited", old: with(old, func(p pool) {
+			p.Spec.PodAffinity = &metav1.LabelSelector{MatchLabels: map[string]string{"app": "a"}}
+		}), new: with(old, func(p pool) {
+			p.Spec.PodAffinity = &metav1.LabelSelector{MatchLabels: map[string]string{"app": "b"}}
+		}), cfg: allOn},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
