@@ -43,7 +43,11 @@ func chartRBACCases() []rbacCase {
 		{ctrlSA, []string{"list", "secrets", "--all-namespaces"}, false},
 		{ctrlSA, []string{"get", "secrets", "--namespace=default"}, false},
 		{ctrlSA, []string{"delete", "pods", "--namespace=default"}, false},
-		{ctrlSA, []string{"create", "spiderippools.spiderpool.spidernet.io"}, false},
+		{ctrlSA, []string{"create", "spiderippools.spiderpool.spidernet.io"}, true}, // auto pools of applications
+		{ctrlSA, []string{"delete", "spiderippools.spiderpool.spidernet.io"}, true}, // reclaimed auto pools
+		{ctrlSA, []string{"create", "network-attachment-definitions.k8s.cni.cncf.io", "--namespace=default"}, true},
+		{ctrlSA, []string{"delete", "network-attachment-definitions.k8s.cni.cncf.io", "--namespace=default"}, false},
+		{ctrlSA, []string{"delete", "spidersubnets.spiderpool.spidernet.io"}, true}, // foreground re-issue of a subnet's delete
 		{initSA, []string{"create", "spiderippools.spiderpool.spidernet.io"}, true},
 		{initSA, []string{"delete", "spiderippools.spiderpool.spidernet.io"}, false},
 		{initSA, []string{"get", "secrets", sys}, false},
