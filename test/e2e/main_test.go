@@ -84,7 +84,7 @@ func labOptions() (lab.Options, func(), error) {
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
 	binDir := filepath.Join(tmp, "bin")
-	build := exec.Command("go", "build", "-o", binDir+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool",
+	build := exec.Command("go", "build", "-o", binDir+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool", "./cmd/coordinator",
 		"./cmd/spiderpool-controller", "./cmd/spiderpool-init")
 	build.Dir, build.Stderr = root, os.Stderr
 	if err := build.Run(); err != nil {
