@@ -6,11 +6,13 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/containernetworking/plugins/pkg/ns"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -56,6 +58,7 @@ func TestCoordinatorUnderlay(t *testing.T) {
 	if out := inNode(t, node, "ip", "route", "show", "table", "500"); !strings.Contains(out, podIP+" dev veth") {
 		t.Errorf("node table 500: %q; want a route to %s through the host veth", out, podIP)
 	}
+	reachServiceCIDR(t, node, running)
 
 	if err := shared.c.Delete(ctx, running, client.GracePeriodSeconds(0)); err != nil {
 		t.Fatal(err)
@@ -71,6 +74,43 @@ func TestCoordinatorUnderlay(t *testing.T) {
 }
 
 var errWaitingE2E = fmt.Errorf("waiting")
+
+// serviceAddr is an address of the SpiderCoordinator's service CIDR that
+// only the node has (on its lo), as a ClusterIP only kube-proxy on the
+// node answers.
+const serviceAddr = "10.233.0.10"
+
+// reachServiceCIDR: the pod's hijack route for the service CIDR takes a
+// TCP connection to a listener in the node's netns.
+func reachServiceCIDR(t *testing.T, node lab.Node, p *corev1.Pod) {
+	t.Helper()
+	inNode(t, node, "ip", "addr", "add", serviceAddr+"/32", "dev", "lo")
+	defer inNode(t, node, "ip", "addr", "del", serviceAddr+"/32", "dev", "lo")
+	nodeNS, err := ns.GetNS(node.NetNSPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = nodeNS.Close() }()
+	var l net.Listener
+	if err := nodeNS.Do(func(ns.NetNS) (err error) { l, err = net.Listen("tcp", serviceAddr+":0"); return err }); err != nil {
+		t.Fatalf("listen in the node: %v", err)
+	}
+	defer func() { _ = l.Close() }()
+	go func() {
+		if c, err := l.Accept(); err == nil {
+			_, _ = c.Write([]byte("ok\n"))
+			_ = c.Close()
+		}
+	}()
+	if out, err := inPod(p, "ip", "route", "get", serviceAddr); err != nil || !strings.Contains(out, "dev veth0") {
+		t.Errorf("route to the service CIDR in the pod: %q, %v; want it through veth0", out, err)
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	script := fmt.Sprintf("exec 3<>/dev/tcp/%s/%s && head -1 <&3", serviceAddr, port)
+	if out, err := inPod(p, "timeout", "5", "bash", "-c", script); err != nil || strings.TrimSpace(out) != "ok" {
+		t.Errorf("the pod does not reach the node's listener on %s: %q, %v", l.Addr(), out, err)
+	}
+}
 
 // syncedCoordinator makes sure a SpiderCoordinator "default" exists with a
 // Synced status. The process-mode lab runs no status controller for it
