@@ -13,6 +13,7 @@ import (
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
+	"github.com/spiderpool-go/spiderpool/internal/autopool"
 )
 
 // SubnetRow is one line of "subnet list".
@@ -127,13 +128,11 @@ func specVersion(ipVersion *int64, cidr string) (allocator.IPVersion, error) {
 }
 
 // poolApplication names the application an auto-created pool belongs to,
-// from its owner labels, as "<Kind> <namespace>/<name>"; "" for other
-// pools.
+// "<Kind> <namespace>/<name>" from its owner labels; "" for other pools.
 func poolApplication(p *spiderpoolv2beta1.SpiderIPPool) string {
-	kind := p.Labels[spiderpoolv2beta1.LabelOwnerApplicationKind]
-	name := p.Labels[spiderpoolv2beta1.LabelOwnerApplicationName]
-	if kind == "" || name == "" {
+	app := autopool.AppOfPool(p)
+	if app.Kind == "" || app.Name == "" {
 		return ""
 	}
-	return kind + " " + p.Labels[spiderpoolv2beta1.LabelOwnerApplicationNamespace] + "/" + name
+	return app.String()
 }
