@@ -4,6 +4,8 @@
 package agent
 
 import (
+	"net/netip"
+
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 )
@@ -28,10 +30,16 @@ func releaseRequest(r *agentapi.DelRequest) ipam.ReleaseRequest {
 }
 
 func releaseAllRequest(r *agentapi.BatchDelRequest) ipam.ReleaseAllRequest {
-	return ipam.ReleaseAllRequest{ReleaseRequest: ipam.ReleaseRequest{
+	out := ipam.ReleaseAllRequest{ReleaseRequest: ipam.ReleaseRequest{
 		ContainerID: r.ContainerID, NetNS: r.NetNamespace,
 		PodNamespace: r.PodNamespace, PodName: r.PodName, PodUID: r.PodUID,
 	}, IsReleaseConflictIPs: r.IsReleaseConflictIPs}
+	if r.Detection != nil {
+		if ip, err := netip.ParseAddr(r.Detection.ConflictIP); err == nil { // validated by the server
+			out.ConflictIPs = []netip.Addr{ip}
+		}
+	}
+	return out
 }
 
 // detection carries the ConfigMap's probe switches into every address.

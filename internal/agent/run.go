@@ -142,7 +142,7 @@ func (a *agent) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	log := logr.FromContextOrDiscard(ctx)
-	warnUnimplemented(log, a.opts)
+	logDetection(log, a.opts)
 	if err := a.registerInformers(ctx); err != nil {
 		return err
 	}

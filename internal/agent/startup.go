@@ -9,12 +9,10 @@ import (
 	"github.com/go-logr/logr"
 )
 
-// warnUnimplemented logs, once at start, the ConfigMap switches the agent
-// accepts and passes to the plugin but that do nothing yet: the plugin
-// sends no ARP/NDP probe for a duplicate address or an unreachable
-// gateway, and no gratuitous ARP (docs/reference/behaviour.md §7,
-// docs/ipam.md).
-func warnUnimplemented(log logr.Logger, o Options) {
+// logDetection logs, once at start, the ConfigMap switches that make the
+// plugin probe the wire before a pod uses its addresses
+// (docs/reference/behaviour.md §7, docs/conflict.md).
+func logDetection(log logr.Logger, o Options) {
 	var on []string
 	if o.EnableIPConflictDetection {
 		on = append(on, "enableIPConflictDetection")
@@ -25,7 +23,6 @@ func warnUnimplemented(log logr.Logger, o Options) {
 	if len(on) == 0 {
 		return
 	}
-	log.Info("WARNING: IP conflict and gateway detection are not implemented yet: the ConfigMap sets "+
-		strings.Join(on, " and ")+", but no duplicate address or unreachable gateway is detected, and no gratuitous ARP is sent",
-		"switches", on)
+	log.Info("The plugin checks addresses on the wire before pods use them: "+strings.Join(on, " and ")+" set in the ConfigMap",
+		"switches", on, "releaseConflictIPs", o.EnableReleaseConflictIPs)
 }

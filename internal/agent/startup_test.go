@@ -22,10 +22,9 @@ func logrInto(t *testing.T, lines *[]string) context.Context {
 	return logr.NewContext(t.Context(), lineLogger(lines))
 }
 
-// TestWarnsUnimplementedDetection: the ConfigMap's detection switches are
-// accepted but do nothing yet, so the agent says so once at start, naming
-// the switches that are on.
-func TestWarnsUnimplementedDetection(t *testing.T) {
+// TestLogsDetection: the agent says once at start which detection
+// switches are on.
+func TestLogsDetection(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		opts     Options
@@ -39,7 +38,7 @@ func TestWarnsUnimplementedDetection(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var lines []string
-			warnUnimplemented(lineLogger(&lines), tc.opts)
+			logDetection(lineLogger(&lines), tc.opts)
 			if tc.wantNone {
 				if len(lines) != 0 {
 					t.Fatalf("logged %q with both switches off", lines)
@@ -49,7 +48,7 @@ func TestWarnsUnimplementedDetection(t *testing.T) {
 			if len(lines) != 1 {
 				t.Fatalf("logged %d lines, want 1: %q", len(lines), lines)
 			}
-			for _, w := range append(tc.want, "not implemented") {
+			for _, w := range append(tc.want, "checks addresses on the wire") {
 				if !strings.Contains(lines[0], w) {
 					t.Errorf("line %q does not mention %q", lines[0], w)
 				}

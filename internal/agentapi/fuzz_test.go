@@ -64,7 +64,9 @@ func FuzzDecodeDelRequest(f *testing.F) {
 }
 
 func FuzzDecodeBatchDelRequest(f *testing.F) {
-	addSeeds(f, `{"containerID":"c","podNamespace":"d","podName":"p","isReleaseConflictIPs":true}`)
+	addSeeds(f, `{"containerID":"c","podNamespace":"d","podName":"p","isReleaseConflictIPs":true}`,
+		`{"containerID":"c","podNamespace":"d","podName":"p","detection":{"ifName":"eth0","conflictIP":"10.6.0.5","conflictMAC":"02:00:00:00:00:01"}}`,
+		`{"containerID":"c","podNamespace":"d","podName":"p","detection":{"ifName":"eth0","unreachableGateway":"fd00::1"}}`)
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecode(t, data, agentapi.DecodeBatchDelRequest) })
 }
 

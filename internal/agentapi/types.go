@@ -133,6 +133,11 @@ type BatchDelRequest struct {
 	// which the agent may refuse for stateful workloads
 	// (docs/reference/interface.md §5.2).
 	IsReleaseConflictIPs bool `json:"isReleaseConflictIPs,omitempty"`
+	// Detection is what the plugin found on the wire, so that the agent
+	// keeps the conflicting address from every pod and counts the
+	// finding. A spiderpool-go field: Spiderpool's agent ignores it, and
+	// our agent releases as before when it is absent.
+	Detection *Detection `json:"detection,omitempty"`
 }
 
 // CheckRequest asks what the agent recorded for one pod interface (CNI

@@ -88,8 +88,14 @@ func (r *DelRequest) Validate() error {
 
 // Validate checks the fields the agent needs.
 func (r *BatchDelRequest) Validate() error {
-	return checkRequired(required{"containerID", r.ContainerID},
-		required{"podNamespace", r.PodNamespace}, required{"podName", r.PodName})
+	if err := checkRequired(required{"containerID", r.ContainerID},
+		required{"podNamespace", r.PodNamespace}, required{"podName", r.PodName}); err != nil {
+		return err
+	}
+	if r.Detection != nil {
+		return r.Detection.Validate()
+	}
+	return nil
 }
 
 // Validate checks the fields the agent needs.

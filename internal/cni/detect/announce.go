@@ -16,9 +16,11 @@ import (
 // a gratuitous ARP (sender = target = the address) for each IPv4 address
 // and an unsolicited, overriding Neighbor Advertisement to all nodes for
 // each IPv6 one, so that peers replace a stale MAC. IPv6 waits up to
-// linkLocalWait for the link-local address to leave DAD; with 0 it is
-// skipped (and reported) while that address is tentative. Callers log the
-// error and go on (docs/reference/behaviour.md §7.4).
+// linkLocalWait for the link-local address to leave DAD; with 0 no NA is
+// sent while that address is tentative (the kernel still runs DAD for the
+// address once it is configured, and sends an unsolicited NA itself where
+// net.ipv6.conf.*.ndisc_notify is set). Callers log the error and go on
+// (docs/reference/behaviour.md §7.4).
 func Announce(netnsPath, ifName string, addrs []netip.Addr, linkLocalWait time.Duration) error {
 	v4, v6 := split(targetsOf(addrs), func(Target) bool { return true })
 	return inNetNS(netnsPath, func() error {
@@ -55,6 +57,9 @@ func announceIPv4(ifName string, targets []Target) error {
 }
 
 func announceIPv6(ifName string, targets []Target, wait time.Duration) error {
+	if wait <= 0 && !linkLocalReadyNow(ifName) {
+		return nil
+	}
 	c, err := dialNDP(ifName, wait)
 	if err != nil {
 		return fmt.Errorf("no unsolicited Neighbor Advertisement: %w", err)

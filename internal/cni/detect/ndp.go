@@ -74,6 +74,16 @@ func waitLinkLocal(ifName string, wait time.Duration) error {
 	}
 }
 
+// linkLocalReadyNow reports whether ifName has a usable link-local address.
+func linkLocalReadyNow(ifName string) bool {
+	link, err := netlinksafe.LinkByName(ifName)
+	if err != nil {
+		return false
+	}
+	ready, err := linkLocalReady(link)
+	return ready && err == nil
+}
+
 func linkLocalReady(link netlink.Link) (bool, error) {
 	addrs, err := netlinksafe.AddrList(link, netlink.FAMILY_V6)
 	if err != nil {

@@ -33,13 +33,17 @@ func (p *Plugin) Add(args *skel.CmdArgs) error {
 		return netnsError(err)
 	}
 	socket := conf.IPAM.UnixSocketPath
-	resp, err := p.NewClient(socket).Allocate(context.Background(), req)
+	client := p.NewClient(socket)
+	resp, err := client.Allocate(context.Background(), req)
 	if err != nil {
 		return agentError(socket, err)
 	}
 	result, err := buildResult(resp, args.IfName)
 	if err != nil {
 		return types.NewError(types.ErrInternal, err.Error(), "")
+	}
+	if err := p.checkWire(context.Background(), client, req, resp, p.warner("ADD", conf)); err != nil {
+		return err
 	}
 	return p.print(result, conf.CNIVersion)
 }

@@ -41,6 +41,11 @@ type fakeAgent struct {
 	allocs   []fakeAllocation
 	// onRelease, when set, sees every DEL before it is served.
 	onRelease func(*agentapi.DelRequest)
+	// gatewayDetection and conflictDetection are copied into every
+	// address, as the agent copies its ConfigMap switches.
+	gatewayDetection, conflictDetection bool
+	// batches records every batch release.
+	batches []agentapi.BatchDelRequest
 }
 
 var _ agentapi.Handler = (*fakeAgent)(nil)
@@ -89,7 +94,9 @@ func (a *fakeAgent) Allocate(_ context.Context, req *agentapi.AddRequest) (*agen
 		if al.podUID != req.PodUID {
 			continue
 		}
-		resp.IPs = append(resp.IPs, al.ip)
+		ip := al.ip
+		ip.EnableGatewayDetection, ip.EnableIPConflictDetection = a.gatewayDetection, a.conflictDetection
+		resp.IPs = append(resp.IPs, ip)
 		if !al.clean {
 			dst := map[int]string{4: "0.0.0.0/0", 6: "::/0"}[al.ip.Version]
 			resp.Routes = append(resp.Routes, agentapi.Route{IfName: al.ip.NIC, Dst: dst, Gw: al.ip.Gateway})
@@ -153,6 +160,9 @@ func (a *fakeAgent) Release(_ context.Context, req *agentapi.DelRequest) error {
 }
 
 func (a *fakeAgent) ReleaseAll(_ context.Context, req *agentapi.BatchDelRequest) error {
+	a.mu.Lock()
+	a.batches = append(a.batches, *req)
+	a.mu.Unlock()
 	a.releaseWhere(func(al fakeAllocation) bool { return al.containerID == req.ContainerID })
 	return nil
 }

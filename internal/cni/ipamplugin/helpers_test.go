@@ -40,6 +40,11 @@ func (f *fakeClient) Release(_ context.Context, req *agentapi.DelRequest) error 
 	return f.err
 }
 
+func (f *fakeClient) ReleaseAll(_ context.Context, req *agentapi.BatchDelRequest) error {
+	f.requests = append(f.requests, req)
+	return f.err
+}
+
 func (f *fakeClient) Check(_ context.Context, req *agentapi.CheckRequest) (*agentapi.CheckResponse, error) {
 	f.requests = append(f.requests, req)
 	return f.checkRsp, f.err

@@ -14,6 +14,7 @@ import (
 	"github.com/containernetworking/cni/pkg/version"
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/cni/detect"
 	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
 )
 
@@ -25,6 +26,7 @@ type Client interface {
 	Healthy(ctx context.Context) error
 	Allocate(ctx context.Context, req *agentapi.AddRequest) (*agentapi.AddResponse, error)
 	Release(ctx context.Context, req *agentapi.DelRequest) error
+	ReleaseAll(ctx context.Context, req *agentapi.BatchDelRequest) error
 	Check(ctx context.Context, req *agentapi.CheckRequest) (*agentapi.CheckResponse, error)
 	GC(ctx context.Context, req *agentapi.GCRequest) error
 }
@@ -49,6 +51,9 @@ type Plugin struct {
 	NewClient func(socketPath string) Client
 	// Links acts inside the pod's network namespace.
 	Links Links
+	// Detector runs the IP conflict and gateway checks and the
+	// announcements of ADD; nil skips them.
+	Detector Detector
 	// Stdout receives the result of ADD.
 	Stdout io.Writer
 	// QueueDir returns the release-queue directory for a socket path.
@@ -73,6 +78,7 @@ func New() *Plugin {
 	return &Plugin{
 		NewClient: func(socketPath string) Client { return agentapi.NewClient(socketPath) },
 		Links:     netnsLinks{},
+		Detector:  wireDetector{timing: detect.DefaultTiming},
 		Stdout:    os.Stdout,
 		QueueDir:  agentapi.ReleaseQueueDir,
 		Now:       time.Now,
