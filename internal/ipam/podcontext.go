@@ -12,8 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
+	"github.com/spiderpool-go/spiderpool/internal/autopool"
 )
 
 // podContext is what pool filtering knows about the pod. The node and the
@@ -119,11 +119,7 @@ func (pc *podContext) appLabels() map[string]string {
 	if err != nil {
 		gv = schema.GroupVersion{Version: pc.top.APIVersion}
 	}
-	return map[string]string{
-		spiderpoolv2beta1.AppLabelAPIGroup:   gv.Group,
-		spiderpoolv2beta1.AppLabelAPIVersion: gv.Version,
-		spiderpoolv2beta1.AppLabelKind:       pc.top.Kind,
-		spiderpoolv2beta1.AppLabelNamespace:  pc.top.Namespace,
-		spiderpoolv2beta1.AppLabelName:       pc.top.Name,
-	}
+	return autopool.AffinityLabels(autopool.App{
+		Group: gv.Group, Version: gv.Version, Kind: pc.top.Kind, Namespace: pc.top.Namespace, Name: pc.top.Name,
+	})
 }
