@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,19 +48,28 @@ func newNamespace(t *testing.T) string {
 	return ns.Name
 }
 
-// freePort returns a TCP port that was free a moment ago.
+// handedOut are the ports freePort returned in this process: the kernel may
+// offer a just-closed port again, and two replicas must not share one.
+var handedOut sync.Map
+
+// freePort returns a TCP port that was free a moment ago and that no other
+// call in this process has returned.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr, ok := l.Addr().(*net.TCPAddr)
+		_ = l.Close()
+		if !ok {
+			t.Fatalf("listener address %v", l.Addr())
+		}
+		if _, dup := handedOut.LoadOrStore(addr.Port, true); !dup {
+			return addr.Port
+		}
 	}
-	defer l.Close()
-	addr, ok := l.Addr().(*net.TCPAddr)
-	if !ok {
-		t.Fatalf("listener address %v", l.Addr())
-	}
-	return addr.Port
 }
 
 // replica returns the options of one controller pod named name in ns,
