@@ -15,6 +15,11 @@
 // pod's addresses that the GC keeps for the next pod of the same name are
 // reported as kept by design.
 //
+// "migrate check" adds, before a Spiderpool cluster is switched over
+// (docs/migration.md), what would block adopting its state: unnamed NIC
+// entries, pools over our limits, drifted counts and Spiderpool Helm
+// releases whose uninstall would run the pre-delete cleanup.
+//
 // The verbs return plain structs (PoolRow, IPReport, PodReport,
 // CheckReport, ReleaseReport) that render as tables, JSON or YAML; Main
 // wires them into a cobra command tree with exit codes 0 (clean), 1
