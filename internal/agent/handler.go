@@ -37,6 +37,9 @@ type handler struct {
 	// releaseConflictIPs is SPIDERPOOL_ENABLED_RELEASE_CONFLICT_IPS: whether
 	// a conflict batch release may release at all.
 	releaseConflictIPs bool
+	// findings, when set, quarantines, counts and reports what the plugin
+	// found on the wire before a batch release.
+	findings *findings
 }
 
 var _ agentapi.Handler = (*handler)(nil)
@@ -82,6 +85,9 @@ func (h *handler) Release(ctx context.Context, req *agentapi.DelRequest) error {
 // with 522, for a pod whose addresses are fixed
 // (docs/reference/behaviour.md §3.4, docs/reference/interface.md §5.2).
 func (h *handler) ReleaseAll(ctx context.Context, req *agentapi.BatchDelRequest) error {
+	if h.findings != nil {
+		h.findings.note(ctx, req)
+	}
 	if req.IsReleaseConflictIPs && !h.releaseConflictIPs {
 		return agentapi.NewError(agentapi.CodeStatelessReleaseForbidden,
 			"forbid releasing IPs for stateless workload: SPIDERPOOL_ENABLED_RELEASE_CONFLICT_IPS is false; pod %s/%s keeps its addresses",

@@ -22,6 +22,7 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/autopool"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 	"github.com/spiderpool-go/spiderpool/internal/metrics"
+	"github.com/spiderpool-go/spiderpool/internal/quarantine"
 	"github.com/spiderpool-go/spiderpool/internal/store/kube"
 )
 
@@ -135,6 +136,11 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 		drainer: newQueueDrainer(queue, svc.Release, qm)}
 	a.handler.onReleaseError = a.keepRelease
 	a.handler.releaseConflictIPs = opts.EnableReleaseConflictIPs
+	dm, err := metrics.NewDetection(reg)
+	if err != nil {
+		return nil, fmt.Errorf("agent metrics: %w", err)
+	}
+	a.handler.findings = &findings{store: quarantine.Store{Client: api}, counter: dm, events: api, node: opts.IPAM.NodeName, now: time.Now}
 	return a, nil
 }
 

@@ -21,6 +21,9 @@ type Detection struct {
 	ConflictMAC string `json:"conflictMAC,omitempty"`
 	// UnreachableGateway is the gateway that did not answer.
 	UnreachableGateway string `json:"unreachableGateway,omitempty"`
+	// IPPool is the SpiderIPPool of the address in conflict, or of the
+	// address whose gateway did not answer.
+	IPPool string `json:"ipPool,omitempty"`
 }
 
 // Validate checks that the addresses parse and that one finding is given.

@@ -9,7 +9,7 @@ import (
 
 func newIPCmd(s *session) *cobra.Command {
 	ip := &cobra.Command{Use: "ip", Short: "Addresses"}
-	ip.AddCommand(newIPShowCmd(s), newIPReleaseCmd(s))
+	ip.AddCommand(newIPShowCmd(s), newIPReleaseCmd(s), newIPUnquarantineCmd(s))
 	return ip
 }
 

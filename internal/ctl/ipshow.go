@@ -49,6 +49,9 @@ type IPReport struct {
 	IP string `json:"ip"`
 	// Holders are its holders; empty when the address is free.
 	Holders []Holding `json:"holders"`
+	// Quarantine is set while a pool keeps the address from every pod
+	// because a host outside Kubernetes answered for it.
+	Quarantine *Quarantine `json:"quarantine,omitempty"`
 }
 
 // ShowIP finds the holders of ip in s and judges each.
@@ -79,6 +82,7 @@ func ShowIP(ctx context.Context, s *Snapshot, ip netip.Addr, judge judgeFunc) (I
 			h.Since = ep.CreationTimestamp.DeepCopy()
 		}
 	}
+	rep.Quarantine = s.quarantined(ip)
 	return rep, judgeHoldings(ctx, rep.Holders, judge)
 }
 

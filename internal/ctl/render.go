@@ -130,6 +130,11 @@ func (l SubnetList) writeTable(w io.Writer, _ time.Time) error {
 }
 
 func (r IPReport) writeTable(w io.Writer, now time.Time) error {
+	if r.Quarantine != nil {
+		if err := r.Quarantine.writeLine(w, r.IP, now); err != nil {
+			return err
+		}
+	}
 	if len(r.Holders) == 0 {
 		_, err := fmt.Fprintf(w, "%s: not allocated (no pool record, no SpiderEndpoint)\n", r.IP)
 		return err

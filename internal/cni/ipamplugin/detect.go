@@ -78,7 +78,7 @@ func (p *Plugin) checkWire(ctx context.Context, c Client, req *agentapi.AddReque
 		}
 		return nil
 	}
-	finding := findingOf(req.IfName, err)
+	finding := findingOf(req.IfName, err, resp)
 	if finding == nil {
 		return types.NewError(types.ErrInternal, fmt.Sprintf("IP conflict and gateway detection on %s: %v", req.IfName, err), "")
 	}
@@ -93,17 +93,31 @@ func (p *Plugin) checkWire(ctx context.Context, c Client, req *agentapi.AddReque
 }
 
 // findingOf turns a conflict or an unreachable gateway into the report
-// for the agent; nil for any other failure.
-func findingOf(ifName string, err error) *agentapi.Detection {
+// for the agent, with the pool of the address concerned; nil for any other
+// failure.
+func findingOf(ifName string, err error, resp *agentapi.AddResponse) *agentapi.Detection {
 	var conflict *detect.ConflictError
 	var gw *detect.GatewayError
 	switch {
 	case errors.As(err, &conflict):
-		return &agentapi.Detection{IfName: ifName, ConflictIP: conflict.IP.String(), ConflictMAC: conflict.MAC.String()}
+		return &agentapi.Detection{IfName: ifName, ConflictIP: conflict.IP.String(), ConflictMAC: conflict.MAC.String(),
+			IPPool: poolOf(resp, ifName, func(ip agentapi.IPConfig, a netip.Addr) bool { return a == conflict.IP })}
 	case errors.As(err, &gw):
-		return &agentapi.Detection{IfName: ifName, UnreachableGateway: gw.Gateway.String()}
+		return &agentapi.Detection{IfName: ifName, UnreachableGateway: gw.Gateway.String(),
+			IPPool: poolOf(resp, ifName, func(ip agentapi.IPConfig, _ netip.Addr) bool { return ip.Gateway == gw.Gateway.String() })}
 	}
 	return nil
+}
+
+// poolOf returns the pool of the first address of ifName that match
+// accepts.
+func poolOf(resp *agentapi.AddResponse, ifName string, match func(agentapi.IPConfig, netip.Addr) bool) string {
+	for _, ip := range resp.IPs {
+		if p, err := netip.ParsePrefix(ip.Address); err == nil && ip.NIC == ifName && match(ip, p.Addr()) {
+			return ip.IPPool
+		}
+	}
+	return ""
 }
 
 // warnLine is a warning the plugin appends to its log file.

@@ -81,14 +81,14 @@ func TestAddDetectionFindings(t *testing.T) {
 	}{
 		{name: "conflict", err: &detect.ConflictError{IfName: "eth0", IP: netip.MustParseAddr("10.6.0.10"), MAC: mac},
 			wantCode: types.ErrTryAgainLater, wantMsg: "pod's interface eth0 with an conflicting ip 10.6.0.10, 10.6.0.10 is located at 02:00:00:00:00:09",
-			wantRelease: &agentapi.Detection{IfName: "eth0", ConflictIP: "10.6.0.10", ConflictMAC: "02:00:00:00:00:09"}, wantDetails: "released"},
+			wantRelease: &agentapi.Detection{IfName: "eth0", ConflictIP: "10.6.0.10", ConflictMAC: "02:00:00:00:00:09", IPPool: "v4"}, wantDetails: "released"},
 		{name: "gateway", err: &detect.GatewayError{Gateway: netip.MustParseAddr("10.6.0.1")},
 			wantCode: types.ErrTryAgainLater, wantMsg: "gateway 10.6.0.1 is unreachable",
-			wantRelease: &agentapi.Detection{IfName: "eth0", UnreachableGateway: "10.6.0.1"}, wantDetails: "released"},
+			wantRelease: &agentapi.Detection{IfName: "eth0", UnreachableGateway: "10.6.0.1", IPPool: "v4"}, wantDetails: "released"},
 		{name: "release refused", err: &detect.GatewayError{Gateway: netip.MustParseAddr("10.6.0.1")},
 			releaseErr: agentapi.NewError(agentapi.CodeStatelessReleaseForbidden, "forbid releasing IPs for stateless workload"),
 			wantCode:   types.ErrTryAgainLater, wantMsg: "gateway 10.6.0.1 is unreachable",
-			wantRelease: &agentapi.Detection{IfName: "eth0", UnreachableGateway: "10.6.0.1"}, wantDetails: "kept the pod's addresses"},
+			wantRelease: &agentapi.Detection{IfName: "eth0", UnreachableGateway: "10.6.0.1", IPPool: "v4"}, wantDetails: "kept the pod's addresses"},
 		{name: "probe failed", err: errors.New("open an ARP socket on eth0: operation not permitted"),
 			wantCode: types.ErrInternal, wantMsg: "operation not permitted"},
 	}

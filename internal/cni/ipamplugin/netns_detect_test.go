@@ -63,7 +63,7 @@ func TestNetnsDetection(t *testing.T) {
 		if cniCode(err) != 11 || !strings.Contains(err.Error(), "with an conflicting ip 10.250.0.10, 10.250.0.10 is located at "+env.mac(t, peer)) {
 			t.Fatalf("ADD: %v, want code 11 and the conflict at the squatter's MAC %s", err, env.mac(t, peer))
 		}
-		wantBatch(t, agent, &agentapi.Detection{IfName: "eth0", ConflictIP: "10.250.0.10", ConflictMAC: env.mac(t, peer)})
+		wantBatch(t, agent, &agentapi.Detection{IfName: "eth0", ConflictIP: "10.250.0.10", ConflictMAC: env.mac(t, peer), IPPool: "v4a"})
 		env.mustDel(t, net, p.rt("eth0")) // the runtime's DEL before it retries
 		if got := ipsOf(env.mustAdd(t, net, p.rt("eth0"))); len(got) != 1 || got[0] == "10.250.0.10/24" {
 			t.Errorf("retried ADD got %v, want another address", got)
@@ -79,7 +79,7 @@ func TestNetnsDetection(t *testing.T) {
 		if cniCode(err) != 11 || !strings.Contains(err.Error(), "gateway 10.250.0.1 is unreachable") {
 			t.Fatalf("ADD: %v, want code 11 and gateway 10.250.0.1 is unreachable", err)
 		}
-		wantBatch(t, agent, &agentapi.Detection{IfName: "eth0", UnreachableGateway: "10.250.0.1"})
+		wantBatch(t, agent, &agentapi.Detection{IfName: "eth0", UnreachableGateway: "10.250.0.1", IPPool: "v4a"})
 		if got := agent.Allocated(); len(got) != 0 {
 			t.Errorf("agent holds %v after the release", got)
 		}

@@ -123,7 +123,7 @@ func (st *poolState) allocate(op *Op, maxRecords int) bool {
 			ErrPoolExhausted, name, len(st.records))
 		return false
 	}
-	a, err := st.firstFree(op.Avoid)
+	a, err := st.firstFree(withQuarantine(op.Avoid, st.pool))
 	if err == nil {
 		err = st.checkInSpec(a)
 	}
