@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/quarantine"
 )
 
 // Exit codes of spiderpoolctl.
@@ -62,7 +63,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return ExitOK
 	case errors.Is(err, ErrProblems):
 		return ExitProblems
-	case errors.Is(err, ErrHolderAlive):
+	case errors.Is(err, ErrHolderAlive), errors.Is(err, quarantine.ErrStillAnswers):
 		reportError(env.Err, err)
 		return ExitProblems
 	}

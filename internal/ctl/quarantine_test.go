@@ -34,7 +34,7 @@ func TestQuarantineCommands(t *testing.T) {
 		t.Errorf("table:\n%s", out)
 	}
 
-	if code, _, errOut := e.run("ip", "unquarantine", "10.250.89.10"); code != ExitError || !strings.Contains(errOut, "still answers") {
+	if code, _, errOut := e.run("ip", "unquarantine", "10.250.89.10"); code != ExitProblems || !strings.Contains(errOut, "still answers") {
 		t.Errorf("unquarantine within the quiet period: exit %d, stderr %q", code, errOut)
 	}
 	var un UnquarantineReport
