@@ -63,7 +63,7 @@ func (l *Lab) StartAgent(n Node) error {
 	if err := os.MkdirAll(filepath.Dir(n.AgentSocket()), 0o700); err != nil {
 		return fmt.Errorf("agent socket dir: %w", err)
 	}
-	if err := writeConfig(n.AgentConfig(), ProcessConfig(n.AgentSocket(), l.PodResourceInject)); err != nil {
+	if err := writeConfig(n.AgentConfig(), l.agentConfig(n.AgentSocket())); err != nil {
 		return err
 	}
 	env := []string{

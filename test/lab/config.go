@@ -42,6 +42,14 @@ func ProcessConfig(socket string, podResourceInject bool) config.ConfigMap {
 	return cm
 }
 
+// agentConfig is ProcessConfig for a node agent, with the switches of the
+// lab's options.
+func (l *Lab) agentConfig(socket string) config.ConfigMap {
+	cm := ProcessConfig(socket, l.PodResourceInject)
+	cm.EnableIPConflictDetection = l.IPConflictDetection
+	return cm
+}
+
 // controllerEnvVars is the controller environment (KEY=VALUE) the chart
 // sets by default that the lab's processes need as well, followed by the
 // lab's extra variables, which win.

@@ -48,6 +48,9 @@ type Lab struct {
 	// PodResourceInject turns on the Pod mutating webhook
 	// (podResourceInject.enabled) in the processes' spiderpool-conf.
 	PodResourceInject bool `json:"podResourceInject,omitempty"`
+	// IPConflictDetection turns on enableIPConflictDetection in the
+	// agents' spiderpool-conf.
+	IPConflictDetection bool `json:"ipConflictDetection,omitempty"`
 	// Chart is the Helm chart dir (see Options.Chart); empty for none.
 	Chart string `json:"chart,omitempty"`
 	// HelmBinary is the helm the lab runs.
@@ -149,8 +152,8 @@ func newLab(opts Options) (*Lab, error) {
 		Name: opts.Name, Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), Ports: ports,
 		CNIBinDirs: opts.CNIBinDirs, K8sBinDir: opts.K8sBinDir, LabBinary: opts.LabBinary, AgentBinary: opts.AgentBinary,
 		ControllerBinary: opts.ControllerBinary, ControllerEnv: opts.ControllerEnv,
-		PodResourceInject: opts.PodResourceInject,
-		Chart:             opts.Chart, HelmBinary: opts.HelmBinary, ChartValues: opts.ChartValues, HostBinDir: opts.HostBinDir,
+		PodResourceInject: opts.PodResourceInject, IPConflictDetection: opts.IPConflictDetection,
+		Chart: opts.Chart, HelmBinary: opts.HelmBinary, ChartValues: opts.ChartValues, HostBinDir: opts.HostBinDir,
 		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
 	}
 	if opts.HostBinDir != "" {

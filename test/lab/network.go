@@ -84,6 +84,10 @@ func (n Node) CNIConfDir() string { return filepath.Join(n.RootFS(), "etc", "cni
 
 func (l *Lab) fabricNS() string { return l.nsPrefix() + "fab" }
 
+// FabricNetNS is the namespace of the bridges br0 and br1 that join the
+// nodes' eth0 and eth1: the LAN of the pods' underlay.
+func (l *Lab) FabricNetNS() string { return l.fabricNS() }
+
 // nsPrefix starts every namespace name of this lab.
 func (l *Lab) nsPrefix() string { return "spl-" + l.Name + "-" }
 

@@ -40,6 +40,9 @@ type Options struct {
 	// PodResourceInject turns on the Pod mutating webhook in process mode
 	// (off by default, as in the chart).
 	PodResourceInject bool
+	// IPConflictDetection turns on enableIPConflictDetection in the
+	// agents' ConfigMap in process mode (off by default, as in the chart).
+	IPConflictDetection bool
 	// Chart is the spiderpool Helm chart dir. With neither AgentBinary nor
 	// ControllerBinary it is installed with helm once the nodes are Ready
 	// (chart mode: the node simulators run the chart's pods as processes of
