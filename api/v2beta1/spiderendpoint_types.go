@@ -84,6 +84,11 @@ type IPAllocationDetail struct {
 	// Routes are the routes returned for this interface.
 	// +optional
 	Routes []Route `json:"routes,omitempty"`
+
+	// MAC is the interface's MAC address. Spiderpool v1.2 added it; this
+	// project keeps it when another writer set it and does not write it.
+	// +optional
+	MAC *string `json:"mac,omitempty"`
 }
 
 // SpiderEndpoint records the IPs Spiderpool allocated to a pod. It is named

@@ -47,7 +47,8 @@ func (h *multusConfigHooks) ValidateCreate(ctx context.Context, obj runtime.Obje
 	if err != nil {
 		return nil, err
 	}
-	return nil, invalid(spiderpoolv2beta1.KindSpiderMultusConfig, smc.Name, validation.ValidateMultusConfig(smc, env))
+	return validation.MultusConfigWarnings(smc), invalid(spiderpoolv2beta1.KindSpiderMultusConfig, smc.Name,
+		validation.ValidateMultusConfig(smc, env))
 }
 
 // ValidateUpdate applies validation.ValidateMultusConfigUpdate.
@@ -64,7 +65,8 @@ func (h *multusConfigHooks) ValidateUpdate(ctx context.Context, oldObj, newObj r
 	if err != nil {
 		return nil, err
 	}
-	return nil, invalid(spiderpoolv2beta1.KindSpiderMultusConfig, smc.Name, validation.ValidateMultusConfigUpdate(old, smc, env))
+	return validation.MultusConfigWarnings(smc), invalid(spiderpoolv2beta1.KindSpiderMultusConfig, smc.Name,
+		validation.ValidateMultusConfigUpdate(old, smc, env))
 }
 
 // ValidateDelete accepts every deletion.

@@ -150,12 +150,15 @@ func TestReservedIPCreate(t *testing.T) {
 
 // TestEndpointStatusIsPlainField checks that SpiderEndpoint status is
 // written by create and update, and that there is no status subresource.
+// The v1.2 field mac is kept.
 func TestEndpointStatusIsPlainField(t *testing.T) {
 	ep := newEndpoint(namespace(t, "crd-valid"), "nginx-5d9f-x")
+	ep.Status.Current.IPs[0].MAC = ptrTo("5a:1e:0c:aa:bb:cc")
 	var got spiderpoolv2beta1.SpiderEndpoint
 	create(t, ep, &got)
 	want := newEndpoint("", "").Status
 	want.Current.IPs[0].Vlan = ptrTo[int64](0) // CRD default
+	want.Current.IPs[0].MAC = ptrTo("5a:1e:0c:aa:bb:cc")
 	if diff := cmp.Diff(want, got.Status); diff != "" {
 		t.Errorf("status after create (-want +got):\n%s", diff)
 	}
