@@ -55,13 +55,15 @@ type Options struct {
 	// ChartValues are extra helm --set values, after the lab's own.
 	ChartValues []string
 	// HostBinDir holds spiderpool-agent, spiderpool-controller,
-	// spiderpool-init and the spiderpool plugin: the binaries the node
-	// simulators run for the chart's pods. Default: AgentBinary's dir.
+	// spiderpool-init and the spiderpool and coordinator plugins: the
+	// binaries the node simulators run for the chart's pods and networks.
+	// Default: AgentBinary's dir.
 	HostBinDir string
 	// CRDDirs hold CRD manifests installed once the API server is up.
 	CRDDirs []string
-	// NodeNetwork writes a node's CNI configuration; nil means the default
-	// macvlan + host-local network of MacvlanHostLocal.
+	// NodeNetwork writes a node's CNI configuration; nil means
+	// MacvlanSpiderpoolCoordinator in chart mode, MacvlanSpiderpool with
+	// AgentBinary, else the macvlan + host-local network of MacvlanHostLocal.
 	NodeNetwork NodeNetworkFunc
 	// Progress receives one line per step; nil discards.
 	Progress io.Writer
@@ -86,9 +88,13 @@ func (o Options) Defaults() Options {
 		o.HostBinDir = filepath.Dir(o.AgentBinary)
 	}
 	if o.NodeNetwork == nil {
-		o.NodeNetwork = MacvlanHostLocal
-		if o.AgentBinary != "" || o.chartMode() {
+		switch {
+		case o.chartMode():
+			o.NodeNetwork = MacvlanSpiderpoolCoordinator
+		case o.AgentBinary != "":
 			o.NodeNetwork = MacvlanSpiderpool
+		default:
+			o.NodeNetwork = MacvlanHostLocal
 		}
 	}
 	if o.Controllers <= 0 {
@@ -117,6 +123,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("lab options: LabBinary is empty: build cmd/spiderlab and pass its path")
 	case len(o.Name) > 6:
 		return fmt.Errorf("lab options: Name %q is longer than 6 characters: interface names must fit 15 bytes", o.Name)
+	case o.chartMode():
+		return checkCoordinatorPlugin(o.HostBinDir)
 	}
 	return nil
 }
