@@ -40,7 +40,8 @@ func TestChartLifecycle(t *testing.T) {
 }
 
 // checkInstalled: agents and controller Ready, the init Job succeeded and
-// created the default pools, a Deployment gets addresses from them.
+// created the default pools, a Deployment gets addresses from them and,
+// through the coordinator, reaches its nodes.
 func checkInstalled(t *testing.T, ctx context.Context, l *lab.Lab, c client.Client, app *appsv1.Deployment) {
 	agents := waitReadyPods(t, ctx, c, agentComponent, len(l.Nodes), nil)
 	waitReadyPods(t, ctx, c, ctrlComponent, 1, nil)
@@ -66,6 +67,7 @@ func checkInstalled(t *testing.T, ctx context.Context, l *lab.Lab, c client.Clie
 		t.Fatalf("create deployment: %v", err)
 	}
 	assertWorkloadAddresses(t, ctx, l, c, app, 4)
+	checkChartCoordinator(t, ctx, l, c, waitRunningPods(t, ctx, c, app.Namespace, app.Name, 4))
 }
 
 // assertWorkloadAddresses waits for n pods of app with one IPv4 and one
