@@ -7,7 +7,10 @@
 # the default pools spiderpool-init created, then deploys a Deployment of 10
 # and a StatefulSet of 3, waits until they run, shows the pods' addresses and
 # pings between two pods on different nodes from inside their network
-# namespaces.
+# namespaces. In chart mode the nodes' network is macvlan + spiderpool +
+# coordinator: it then shows the SpiderCoordinator, a pod reaching its node
+# through veth0, and a Deployment of two-NIC pods whose net1 (macvlan on
+# eth1) has its own route table.
 set -euo pipefail
 dir=${1:-_output/lab}
 say() { echo "demo: $*" >&2; }
@@ -46,4 +49,7 @@ for p in "${pods[@]:1}"; do
 done
 say "ping from $name1 ($ip1 on $node1) to $name2 ($ip2 on $node2) inside the pod's network namespace"
 ip netns exec "$prefix$uid1" ping -c 2 -W 2 "$ip2"
+if [[ $(jq -r '.chart // ""' "$dir/lab.json") != "" ]]; then
+  hack/demo-coordinator.sh "$dir" "$uid1" "$name1" "$node1"
+fi
 say "done; the lab stays up: export KUBECONFIG=$dir/kubeconfig, tear it down with make lab-down"
