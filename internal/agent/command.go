@@ -72,5 +72,6 @@ func loadOptions(path string, lookup config.LookupFunc) (Options, config.AgentEn
 		EnableGatewayDetection:    cm.EnableGatewayDetection,
 		EnableIPConflictDetection: cm.EnableIPConflictDetection,
 		EnableReleaseConflictIPs:  env.EnableReleaseConflictIPs,
+		TuneSysctls:               cm.TuneSysctlConfig,
 	}, env, nil
 }

@@ -35,3 +35,22 @@ func TestLoadOptionsReleaseConflictIPs(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadOptionsTuneSysctls: tuneSysctlConfig reaches the agent, off when
+// absent.
+func TestLoadOptionsTuneSysctls(t *testing.T) {
+	env := map[string]string{config.EnvPodNamespace: "kube-system", config.EnvPodName: "spiderpool-agent-x", config.EnvNodeName: "n1"}
+	for conf, want := range map[string]bool{"enableIPv4: true\n": false, "tuneSysctlConfig: true\n": true, "tuneSysctlConfig: false\n": false} {
+		path := filepath.Join(t.TempDir(), "conf.yml")
+		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opts, _, err := loadOptions(path, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		if err != nil {
+			t.Fatalf("%q: %v", conf, err)
+		}
+		if opts.TuneSysctls != want {
+			t.Errorf("conf.yml %q: TuneSysctls = %v, want %v", conf, opts.TuneSysctls, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -50,6 +51,11 @@ type Options struct {
 	// that fails permanently is retried with growing pauses (up to 5 min)
 	// and given up after 24 h in the queue.
 	DrainInterval time.Duration
+	// TuneSysctls applies the host sysctls of tuneSysctlConfig at start
+	// (docs/reference/behaviour.md §9.6), under SysctlRoot
+	// (DefaultSysctlRoot when empty).
+	TuneSysctls bool
+	SysctlRoot  string
 	// MetricsAddr serves the Prometheus metrics on every path
 	// (SPIDERPOOL_METRIC_HTTP_PORT when SPIDERPOOL_ENABLED_METRIC is true);
 	// empty disables it.
@@ -149,6 +155,9 @@ func (a *agent) run(ctx context.Context) error {
 	defer cancel(nil)
 	log := logr.FromContextOrDiscard(ctx)
 	logDetection(log, a.opts)
+	if a.opts.TuneSysctls {
+		log.Info("host sysctls set (tuneSysctlConfig)", "sysctls", tuneSysctls(log, cmp.Or(a.opts.SysctlRoot, DefaultSysctlRoot)))
+	}
 	if err := a.registerInformers(ctx); err != nil {
 		return err
 	}
