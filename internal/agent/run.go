@@ -79,6 +79,7 @@ type agent struct {
 	queue   *agentapi.ReleaseQueue
 	drainer *queueDrainer
 	metrics *prometheus.Registry
+	reprobe *reprober
 }
 
 func newScheme() (*runtime.Scheme, error) {
@@ -147,6 +148,8 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 		return nil, fmt.Errorf("agent metrics: %w", err)
 	}
 	a.handler.findings = &findings{store: quarantine.Store{Client: api}, counter: dm, events: api, node: opts.IPAM.NodeName, now: time.Now}
+	a.reprobe = &reprober{book: quarantine.Store{Client: api}, node: opts.IPAM.NodeName, quiet: quarantine.DefaultQuiet,
+		now: time.Now, netns: "/proc/self/ns/net"}
 	return a, nil
 }
 
@@ -175,6 +178,9 @@ func (a *agent) run(ctx context.Context) error {
 		return err
 	}
 	log.Info("spiderpool-agent ready", "node", a.opts.IPAM.NodeName, "socket", a.opts.SocketPath)
+	if a.reprobe != nil {
+		go a.reprobe.run(ctx)
+	}
 	a.drainLoop(ctx)
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err

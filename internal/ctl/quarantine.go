@@ -17,7 +17,7 @@ import (
 
 // DefaultQuietPeriod is how long a quarantined address must have gone
 // unanswered before `ip unquarantine` clears it.
-const DefaultQuietPeriod = 10 * time.Minute
+const DefaultQuietPeriod = quarantine.DefaultQuiet
 
 // Quarantine is the quarantine record of an address, as shown by
 // `ip show` and `ip unquarantine`.
@@ -92,9 +92,9 @@ func newIPUnquarantineCmd(s *session) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "unquarantine <IP>",
 		Short: "Let a pool hand out an address again that a host outside Kubernetes answered for: refused (exit 1) while it answered recently",
-		Long: "The agents note the last time a pod's probe was answered for the address (no pod probes it while it is quarantined, " +
-			"so that time only moves when the record is made or renewed). The record is cleared once that time is older than --quiet; " +
-			"make sure the other host has left the address first.",
+		Long: "The record notes the last time a probe for the address was answered: a pod's, then the agent's, which probes it again " +
+			"every 5 minutes from the node where it was found when that node has an on-link route to it. The record is cleared once " +
+			"that time is older than --quiet; where no agent can probe, make sure the other host has left the address first.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ip, err := ParseIP(args[0])

@@ -5,7 +5,8 @@
 // Kubernetes: when the IPAM plugin's probe is answered for a pod's
 // address (docs/reference/behaviour.md §7), the agent records the address
 // in an annotation of its SpiderIPPool, and no agent hands it to any pod
-// until an operator clears it with `spiderpoolctl ip unquarantine`.
+// until it stops answering the agent's periodic probe or an operator
+// clears it with `spiderpoolctl ip unquarantine`.
 //
 // The annotation lives on the pool so that the record survives agent
 // restarts and every node sees it; Spiderpool ignores annotations it does

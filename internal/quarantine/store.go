@@ -18,6 +18,11 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
+// DefaultQuiet is how long a quarantined address must have gone
+// unanswered before its record is cleared, by an agent's re-probe or by
+// `spiderpoolctl ip unquarantine` without --quiet.
+const DefaultQuiet = 10 * time.Minute
+
 // ErrNotQuarantined is returned by Remove for an address no pool holds in
 // quarantine.
 var ErrNotQuarantined = errors.New("address not quarantined")
