@@ -5,12 +5,9 @@ package coordinator_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -20,7 +17,6 @@ import (
 	types100 "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
-	"github.com/containernetworking/plugins/pkg/testutils"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
@@ -90,15 +86,15 @@ func newNetnsEnv(t *testing.T) *netnsEnv {
 	if os.Geteuid() != 0 {
 		t.Skip("netns tests need root")
 	}
-	pluginsDir := cniPluginsDir(t)
+	pluginsDir := utils.CNIPluginsDir(t, "macvlan", "static")
 	binDir := t.TempDir()
-	buildPlugin(t, binDir)
+	utils.BuildCommand(t, "./cmd/coordinator", binDir, "coordinator")
 	root := t.TempDir()
 	t.Setenv(netconf.EnvRoot, root) // libcni passes the test's environment to the plugin
-	env := &netnsEnv{suffix: randomSuffix(t), agent: &fakeAgent{conf: defaultAgentConfig()}, binDir: binDir}
+	env := &netnsEnv{suffix: utils.RandomSuffix(t), agent: &fakeAgent{conf: defaultAgentConfig()}, binDir: binDir}
 	env.cni = libcni.NewCNIConfigWithCacheDir([]string{binDir, pluginsDir}, t.TempDir(), nil)
 	startAgent(t, filepath.Join(netconf.RootsUnder(root).Socket, "spiderpool.sock"), env.agent)
-	env.hostNS = newNS(t)
+	env.hostNS = utils.NewNS(t)
 	if err := env.hostNS.Do(func(ns.NetNS) error { return makeMaster(env.suffix) }); err != nil {
 		t.Fatalf("create the master veth: %v", err)
 	}
@@ -156,62 +152,6 @@ func startAgent(t *testing.T, sock string, a *fakeAgent) {
 	})
 }
 
-// cniPluginsDir finds macvlan and static built by hack/testbin.sh.
-func cniPluginsDir(t *testing.T) string {
-	dir := os.Getenv("CNI_PLUGINS_DIR")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			t.Skipf("no CNI_PLUGINS_DIR and no home directory: %v", err)
-		}
-		dir = filepath.Join(home, ".cache", "spiderpool-testbin", "cni-plugins-v1.9.1")
-	}
-	for _, p := range []string{"macvlan", "static"} {
-		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
-			t.Skipf("%s plugin not found (run hack/testbin.sh --cni-dir or set CNI_PLUGINS_DIR): %v", p, err)
-		}
-	}
-	return dir
-}
-
-func buildPlugin(t *testing.T, binDir string) {
-	t.Helper()
-	root, err := utils.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "coordinator"), "./cmd/coordinator")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build the plugin: %v\n%s", err, out)
-	}
-}
-
-func randomSuffix(t *testing.T) string {
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
-
-// newNS creates a named netns that is removed when the test ends.
-func newNS(t *testing.T) ns.NetNS {
-	t.Helper()
-	n, err := testutils.NewNS()
-	if err != nil {
-		t.Fatalf("create netns: %v", err)
-	}
-	t.Cleanup(func() { removeNS(t, n) })
-	return n
-}
-
-func removeNS(t *testing.T, n ns.NetNS) {
-	if err := errors.Join(n.Close(), testutils.UnmountNS(n)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		t.Logf("remove netns %s: %v", n.Path(), err)
-	}
-}
-
 // network is a conflist: macvlan on the master with static addresses
 // (and routes), then the coordinator with extra fields.
 func (e *netnsEnv) network(t *testing.T, name string, addrs []string, routes []map[string]string, coord map[string]any) *libcni.NetworkConfigList {
@@ -249,7 +189,7 @@ type pod struct {
 
 func (e *netnsEnv) newPod(t *testing.T, name string) *pod {
 	t.Helper()
-	return &pod{ns: newNS(t), name: name, containerID: "c" + e.suffix + "-" + name}
+	return &pod{ns: utils.NewNS(t), name: name, containerID: "c" + e.suffix + "-" + name}
 }
 
 func (p *pod) rt(ifName string) *libcni.RuntimeConf {

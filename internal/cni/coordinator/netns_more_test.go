@@ -13,6 +13,7 @@ import (
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
 	"github.com/spiderpool-go/spiderpool/internal/cni/coordinator"
+	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
 // wantMatch fails for every substring no line contains.
@@ -158,7 +159,7 @@ func testDelWithoutNetns(t *testing.T, env *netnsEnv) {
 	}
 	defer func() { _ = held.Close() }()
 	rt := p.rt("eth0")
-	removeNS(t, p.ns)
+	utils.RemoveNS(t, p.ns)
 	rt.NetNS = ""
 	take(t, env.hostNS).want(t, "node before DEL", "route 10.6.0.40/32 dev "+hostVeth+" table 500")
 	env.agent.set(nil, agentapi.NewError(agentapi.CodeNotFound, "no SpiderCoordinator exists"))

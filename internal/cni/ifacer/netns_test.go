@@ -7,14 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/containernetworking/cni/libcni"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
-	"github.com/containernetworking/plugins/pkg/testutils"
 	"github.com/vishvananda/netlink"
 
 	"github.com/spiderpool-go/spiderpool/test/utils"
@@ -27,7 +24,7 @@ func TestNetns(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("netns tests need root")
 	}
-	node := newNS(t)
+	node := utils.NewNS(t)
 	if err := node.Do(func(ns.NetNS) error { return makeMasters("eth1", "eth2") }); err != nil {
 		t.Fatalf("masters: %v", err)
 	}
@@ -35,7 +32,7 @@ func TestNetns(t *testing.T) {
 		t.Skipf("kernel lacks vlan/bond: %v", err)
 	}
 	bin := t.TempDir()
-	build(t, bin)
+	utils.BuildCommand(t, "./cmd/ifacer", bin, "ifacer")
 	cni := libcni.NewCNIConfigWithCacheDir([]string{bin}, t.TempDir(), nil)
 	add := func(conf map[string]any) error {
 		conf["type"] = "ifacer"
@@ -95,27 +92,4 @@ func makeMasters(names ...string) error {
 		}
 	}
 	return nil
-}
-
-func build(t *testing.T, dir string) {
-	t.Helper()
-	root, err := utils.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "ifacer"), "./cmd/ifacer")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-}
-
-func newNS(t *testing.T) ns.NetNS {
-	t.Helper()
-	n, err := testutils.NewNS()
-	if err != nil {
-		t.Fatalf("create netns: %v", err)
-	}
-	t.Cleanup(func() { _ = errors.Join(n.Close(), testutils.UnmountNS(n)) })
-	return n
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
 	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
+	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
 // fakePool hands out a fixed list of addresses.
@@ -209,7 +210,7 @@ type runningAgent struct {
 // socket directory until stop or the end of the test.
 func (e *netnsEnv) startAgent(t *testing.T) *runningAgent {
 	t.Helper()
-	return startAgentAt(t, filepath.Join(netconf.RootsUnder(e.root).Socket, randomSuffix(t), "spiderpool.sock"))
+	return startAgentAt(t, filepath.Join(netconf.RootsUnder(e.root).Socket, utils.RandomSuffix(t), "spiderpool.sock"))
 }
 
 // startAgentAt serves a new fake agent on socket.

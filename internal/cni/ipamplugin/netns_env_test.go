@@ -4,13 +4,9 @@
 package ipamplugin_test
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/containernetworking/cni/libcni"
@@ -18,7 +14,6 @@ import (
 	types100 "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
-	"github.com/containernetworking/plugins/pkg/testutils"
 	"github.com/vishvananda/netlink"
 
 	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
@@ -47,13 +42,13 @@ func newNetnsEnv(t *testing.T) *netnsEnv {
 	if os.Geteuid() != 0 {
 		t.Skip("netns tests need root")
 	}
-	pluginsDir := cniPluginsDir(t)
+	pluginsDir := utils.CNIPluginsDir(t, "macvlan")
 	binDir := t.TempDir()
-	buildPlugin(t, binDir)
-	env := &netnsEnv{cacheDir: t.TempDir(), suffix: randomSuffix(t), root: t.TempDir()}
+	utils.BuildCommand(t, "./cmd/spiderpool", binDir, "spiderpool")
+	env := &netnsEnv{cacheDir: t.TempDir(), suffix: utils.RandomSuffix(t), root: t.TempDir()}
 	t.Setenv(netconf.EnvRoot, env.root) // libcni passes the test's environment to the plugin
 	env.cni = libcni.NewCNIConfigWithCacheDir([]string{binDir, pluginsDir}, env.cacheDir, nil)
-	env.hostNS = newNS(t)
+	env.hostNS = utils.NewNS(t)
 	err := env.hostNS.Do(func(ns.NetNS) error {
 		veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: masterName}, PeerName: "peer" + env.suffix[:6]}
 		if err := netlink.LinkAdd(veth); err != nil {
@@ -74,58 +69,6 @@ func newNetnsEnv(t *testing.T) *netnsEnv {
 		t.Fatalf("create the master veth: %v", err)
 	}
 	return env
-}
-
-// cniPluginsDir finds the reference plugins (macvlan) built by
-// hack/testbin.sh.
-func cniPluginsDir(t *testing.T) string {
-	dir := os.Getenv("CNI_PLUGINS_DIR")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			t.Skipf("no CNI_PLUGINS_DIR and no home directory: %v", err)
-		}
-		dir = filepath.Join(home, ".cache", "spiderpool-testbin", "cni-plugins-v1.9.1")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "macvlan")); err != nil {
-		t.Skipf("macvlan plugin not found (run hack/testbin.sh --cni-dir or set CNI_PLUGINS_DIR): %v", err)
-	}
-	return dir
-}
-
-func buildPlugin(t *testing.T, binDir string) {
-	root, err := utils.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "spiderpool"), "./cmd/spiderpool")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build the plugin: %v\n%s", err, out)
-	}
-}
-
-func randomSuffix(t *testing.T) string {
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
-
-// newNS creates a named netns that is removed when the test ends.
-func newNS(t *testing.T) ns.NetNS {
-	t.Helper()
-	n, err := testutils.NewNS()
-	if err != nil {
-		t.Fatalf("create netns: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := errors.Join(n.Close(), testutils.UnmountNS(n)); err != nil {
-			t.Errorf("remove netns %s: %v", n.Path(), err)
-		}
-	})
-	return n
 }
 
 // network is a conflist with macvlan on the master and spiderpool IPAM.
@@ -160,7 +103,7 @@ type pod struct {
 
 func (e *netnsEnv) newPod(t *testing.T, name string) *pod {
 	t.Helper()
-	return &pod{ns: newNS(t), name: name, uid: "uid-" + name + "-" + e.suffix, containerID: "ctr-" + name + "-" + e.suffix}
+	return &pod{ns: utils.NewNS(t), name: name, uid: "uid-" + name + "-" + e.suffix, containerID: "ctr-" + name + "-" + e.suffix}
 }
 
 func (p *pod) rt(ifName string) *libcni.RuntimeConf {
