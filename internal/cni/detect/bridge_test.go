@@ -13,10 +13,11 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
-	"github.com/containernetworking/plugins/pkg/testutils"
 	"github.com/mdlayher/ethernet"
 	"github.com/mdlayher/packet"
 	"github.com/vishvananda/netlink"
+
+	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
 // lan is a bridge in a namespace of its own with one veth port per
@@ -32,7 +33,7 @@ func newLAN(t *testing.T) *lan {
 	if os.Geteuid() != 0 {
 		t.Skip("netns tests need root")
 	}
-	l := &lan{t: t, bridge: newNS(t)}
+	l := &lan{t: t, bridge: utils.NewNS(t)}
 	l.do(l.bridge, func() error {
 		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "br0"}, MulticastSnooping: ptr(false)}
 		if err := netlink.LinkAdd(br); err != nil {
@@ -44,16 +45,6 @@ func newLAN(t *testing.T) *lan {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func newNS(t *testing.T) ns.NetNS {
-	t.Helper()
-	n, err := testutils.NewNS()
-	if err != nil {
-		t.Fatalf("create a netns: %v", err)
-	}
-	t.Cleanup(func() { _ = n.Close(); _ = testutils.UnmountNS(n) })
-	return n
-}
 
 func (l *lan) do(n ns.NetNS, fn func() error) {
 	l.t.Helper()
@@ -68,7 +59,7 @@ func (l *lan) do(n ns.NetNS, fn func() error) {
 // IPv6 zone names of the first namespace it saw for a minute.
 func (l *lan) attach(ifName string, addrs ...string) (ns.NetNS, net.HardwareAddr) {
 	l.t.Helper()
-	n := newNS(l.t)
+	n := utils.NewNS(l.t)
 	l.ports++
 	port, peer := "port"+string(rune('a'+l.ports)), "tmp"+string(rune('a'+l.ports))
 	l.do(l.bridge, func() error {
