@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/containernetworking/cni/libcni"
-	"github.com/containernetworking/cni/pkg/types"
 	types100 "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
@@ -73,8 +72,7 @@ func defaultAgentConfig() *agentapi.CoordinatorConfig {
 // netnsEnv is a throw-away node with the coordinator binary, macvlan and
 // static IPAM, and a fake agent on the socket the plugin dials.
 type netnsEnv struct {
-	hostNS ns.NetNS
-	cni    *libcni.CNIConfig
+	*utils.CNIHost
 	agent  *fakeAgent
 	suffix string
 	binDir string
@@ -92,30 +90,16 @@ func newNetnsEnv(t *testing.T) *netnsEnv {
 	root := t.TempDir()
 	t.Setenv(netconf.EnvRoot, root) // libcni passes the test's environment to the plugin
 	env := &netnsEnv{suffix: utils.RandomSuffix(t), agent: &fakeAgent{conf: defaultAgentConfig()}, binDir: binDir}
-	env.cni = libcni.NewCNIConfigWithCacheDir([]string{binDir, pluginsDir}, t.TempDir(), nil)
 	startAgent(t, filepath.Join(netconf.RootsUnder(root).Socket, "spiderpool.sock"), env.agent)
-	env.hostNS = utils.NewNS(t)
-	if err := env.hostNS.Do(func(ns.NetNS) error { return makeMaster(env.suffix) }); err != nil {
-		t.Fatalf("create the master veth: %v", err)
+	env.CNIHost = utils.NewCNIHost(t, masterName, "peer"+env.suffix[:6], binDir, pluginsDir)
+	if err := env.Do(t, addNodeAddrs); err != nil {
+		t.Fatalf("address the master veth: %v", err)
 	}
 	return env
 }
 
-// makeMaster creates eth0 (with the node addresses, no DAD) and its peer.
-func makeMaster(suffix string) error {
-	veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: masterName}, PeerName: "peer" + suffix[:6]}
-	if err := netlink.LinkAdd(veth); err != nil {
-		return err
-	}
-	for _, name := range []string{masterName, veth.PeerName} {
-		link, err := netlinksafe.LinkByName(name)
-		if err != nil {
-			return err
-		}
-		if err := netlink.LinkSetUp(link); err != nil {
-			return err
-		}
-	}
+// addNodeAddrs gives eth0 the node addresses, without DAD.
+func addNodeAddrs() error {
 	master, err := netlinksafe.LinkByName(masterName)
 	if err != nil {
 		return err
@@ -199,29 +183,9 @@ func (p *pod) rt(ifName string) *libcni.RuntimeConf {
 	}
 }
 
-// inHost runs fn in the host netns, where a runtime runs the plugins.
-func (e *netnsEnv) inHost(t *testing.T, fn func() error) error {
-	t.Helper()
-	var fnErr error
-	if err := e.hostNS.Do(func(ns.NetNS) error { fnErr = fn(); return nil }); err != nil {
-		t.Fatalf("enter the host netns: %v", err)
-	}
-	return fnErr
-}
-
-func (e *netnsEnv) add(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) (types.Result, error) {
-	t.Helper()
-	var res types.Result
-	err := e.inHost(t, func() (err error) {
-		res, err = e.cni.AddNetworkList(t.Context(), list, rt)
-		return err
-	})
-	return res, err
-}
-
 func (e *netnsEnv) mustAdd(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) *types100.Result {
 	t.Helper()
-	res, err := e.add(t, list, rt)
+	res, err := e.Add(t, list, rt)
 	if err != nil {
 		t.Fatalf("ADD %s %s: %v", list.Name, rt.IfName, err)
 	}
@@ -230,16 +194,4 @@ func (e *netnsEnv) mustAdd(t *testing.T, list *libcni.NetworkConfigList, rt *lib
 		t.Fatalf("convert the result: %v", err)
 	}
 	return current
-}
-
-func (e *netnsEnv) del(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) error {
-	t.Helper()
-	return e.inHost(t, func() error { return e.cni.DelNetworkList(t.Context(), list, rt) })
-}
-
-func (e *netnsEnv) mustDel(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) {
-	t.Helper()
-	if err := e.del(t, list, rt); err != nil {
-		t.Fatalf("DEL %s %s: %v", list.Name, rt.IfName, err)
-	}
 }

@@ -43,7 +43,7 @@ func testTwoNICs(t *testing.T, env *netnsEnv) {
 	p := env.newPod(t, "two")
 	env.mustAdd(t, netA, p.rt("eth0"))
 	env.mustAdd(t, netB, p.rt("net1"))
-	pod, host := take(t, p.ns), take(t, env.hostNS)
+	pod, host := take(t, p.ns), take(t, env.NS)
 	hostVeth := coordinator.HostVethName(p.containerID)
 	pod.want(t, "pod",
 		"route default via 10.6.0.254 dev eth0 table 254",
@@ -57,14 +57,14 @@ func testTwoNICs(t *testing.T, env *netnsEnv) {
 		"neigh 10.7.0.20 lladdr "+pod.mac(t, "veth0")+" dev "+hostVeth)
 	reach(t, env, p, "10.6.0.20")
 	reach(t, env, p, "10.7.0.20")
-	env.mustDel(t, netB, p.rt("net1"))
+	env.MustDel(t, netB, p.rt("net1"))
 	// eth0 keeps the pair; only net1's routes and neighbours went.
-	after := take(t, env.hostNS)
+	after := take(t, env.NS)
 	after.want(t, "node after DEL of net1", "route 10.6.0.20/32 dev "+hostVeth+" table 500")
 	after.wantNone(t, "node after DEL of net1", "10.7.0.20/", "neigh 10.7.0.20 ")
 	reach(t, env, p, "10.6.0.20")
-	env.mustDel(t, netA, p.rt("eth0"))
-	take(t, env.hostNS).wantNone(t, "node after DEL", hostVeth, "10.6.0.20/", "10.7.0.20/")
+	env.MustDel(t, netA, p.rt("eth0"))
+	take(t, env.NS).wantNone(t, "node after DEL", hostVeth, "10.6.0.20/", "10.7.0.20/")
 }
 
 // testDefaultRouteNIC: podDefaultRouteNIC (or the pod's
@@ -84,8 +84,8 @@ func testDefaultRouteNIC(t *testing.T, env *netnsEnv) {
 	pod.want(t, "pod", "route default via 10.7.0.254 dev net1 table 254", "route default via 10.6.0.254 dev eth0 table 101")
 	pod.wantMatch(t, "pod", " from 10.6.0.21/32 lookup 101")
 	pod.wantNone(t, "pod", "default via 10.6.0.254 dev eth0 table 254")
-	env.mustDel(t, netB, p.rt("net1"))
-	env.mustDel(t, netA, p.rt("eth0"))
+	env.MustDel(t, netB, p.rt("net1"))
+	env.MustDel(t, netA, p.rt("eth0"))
 }
 
 // testMACPrefix: the NIC's MAC becomes the prefix and the low four bytes
@@ -98,7 +98,7 @@ func testMACPrefix(t *testing.T, env *netnsEnv) {
 		t.Errorf("eth0 MAC %s, want 0a:1b:0a:06:00:1e", got)
 	}
 	reach(t, env, p, "10.6.0.30")
-	env.mustDel(t, net, p.rt("eth0"))
+	env.MustDel(t, net, p.rt("eth0"))
 }
 
 // testBadInput: a bad value fails ADD with code 7 naming the field, and a
@@ -130,14 +130,14 @@ func testBadInput(t *testing.T, env *netnsEnv) {
 			defer env.agent.set(defaultAgentConfig(), nil)
 			net := env.network(t, "net-bad", []string{"10.6.1." + string(rune('1'+i)) + "/16"}, nil, tt.coord)
 			p := env.newPod(t, "bad")
-			_, err := env.add(t, net, p.rt("eth0"))
+			_, err := env.Add(t, net, p.rt("eth0"))
 			var e *types.Error
 			if !errors.As(err, &e) || e.Code != tt.code || !strings.Contains(e.Msg, tt.text) {
 				t.Fatalf("ADD: got %v, want code %d mentioning %s", err, tt.code, tt.text)
 			}
-			take(t, env.hostNS).wantNone(t, "node", coordinator.HostVethName(p.containerID), "10.6.1.")
+			take(t, env.NS).wantNone(t, "node", coordinator.HostVethName(p.containerID), "10.6.1.")
 			take(t, p.ns).wantNone(t, "pod", "veth0")
-			env.mustDel(t, net, p.rt("eth0"))
+			env.MustDel(t, net, p.rt("eth0"))
 		})
 	}
 }
@@ -149,7 +149,7 @@ func testDelWithoutNetns(t *testing.T, env *netnsEnv) {
 	p := env.newPod(t, "gone")
 	env.mustAdd(t, net, p.rt("eth0"))
 	hostVeth := coordinator.HostVethName(p.containerID)
-	take(t, env.hostNS).want(t, "node", "route 10.6.0.40/32 dev "+hostVeth+" table 500")
+	take(t, env.NS).want(t, "node", "route 10.6.0.40/32 dev "+hostVeth+" table 500")
 	// The netns path goes but the namespace lives on (something still
 	// holds it, as a dying sandbox may), so its veth pair does too: only
 	// DEL can remove the node side.
@@ -161,11 +161,11 @@ func testDelWithoutNetns(t *testing.T, env *netnsEnv) {
 	rt := p.rt("eth0")
 	utils.RemoveNS(t, p.ns)
 	rt.NetNS = ""
-	take(t, env.hostNS).want(t, "node before DEL", "route 10.6.0.40/32 dev "+hostVeth+" table 500")
+	take(t, env.NS).want(t, "node before DEL", "route 10.6.0.40/32 dev "+hostVeth+" table 500")
 	env.agent.set(nil, agentapi.NewError(agentapi.CodeNotFound, "no SpiderCoordinator exists"))
 	defer env.agent.set(defaultAgentConfig(), nil)
-	env.mustDel(t, net, rt)
-	take(t, env.hostNS).wantNone(t, "node after DEL", hostVeth, "10.6.0.40/")
+	env.MustDel(t, net, rt)
+	take(t, env.NS).wantNone(t, "node after DEL", hostVeth, "10.6.0.40/")
 }
 
 // testDisabled: both spellings pass prevResult through untouched.
@@ -178,7 +178,7 @@ func testDisabled(t *testing.T, env *netnsEnv) {
 			t.Errorf("mode %s: result %v, want macvlan's 10.6.0.50/16", mode, res)
 		}
 		take(t, p.ns).wantNone(t, "pod", "veth0")
-		env.mustDel(t, net, p.rt("eth0"))
+		env.MustDel(t, net, p.rt("eth0"))
 	}
 }
 
@@ -189,10 +189,10 @@ func testAgentNotSynced(t *testing.T, env *netnsEnv) {
 	defer env.agent.set(defaultAgentConfig(), nil)
 	net := env.network(t, "net-wait", []string{"10.6.0.60/16"}, nil, nil)
 	p := env.newPod(t, "wait")
-	_, err := env.add(t, net, p.rt("eth0"))
+	_, err := env.Add(t, net, p.rt("eth0"))
 	var e *types.Error
 	if !errors.As(err, &e) || e.Code != types.ErrTryAgainLater || !strings.Contains(e.Msg, `SpiderCoordinator "default"`) {
 		t.Errorf("ADD: got %v, want code 11 naming the SpiderCoordinator", err)
 	}
-	env.mustDel(t, net, p.rt("eth0"))
+	env.MustDel(t, net, p.rt("eth0"))
 }

@@ -22,7 +22,7 @@ import (
 // the node's route to the address.
 func calicoEth0(t *testing.T, env *netnsEnv, p *pod, cali, addr string) {
 	t.Helper()
-	err := env.inHost(t, func() error {
+	err := env.Do(t, func() error {
 		veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: cali}, PeerName: "eth0", PeerNamespace: netlink.NsFd(int(p.ns.Fd()))}
 		if err := netlink.LinkAdd(veth); err != nil {
 			return err
@@ -76,7 +76,7 @@ func testOverlay(t *testing.T, env *netnsEnv) {
 	calicoEth0(t, env, p, cali, "10.244.1.5")
 	net := env.network(t, "net-ovl", []string{"10.7.0.70/16"}, defaultVia("10.7.0.254"), nil)
 	env.mustAdd(t, net, p.rt("net1"))
-	pod, host := take(t, p.ns), take(t, env.hostNS)
+	pod, host := take(t, p.ns), take(t, env.NS)
 	caliMAC, eth0MAC := host.mac(t, cali), pod.mac(t, "eth0")
 	pod.want(t, "pod",
 		"route 10.6.0.1/32 dev eth0 table 254",
@@ -90,18 +90,18 @@ func testOverlay(t *testing.T, env *netnsEnv) {
 	pod.wantNone(t, "pod", "veth0", "nft ", "default via 10.7.0.254 dev net1 table 254")
 	host.want(t, "node", "route 10.7.0.70/32 dev "+cali+" table 500", "neigh 10.7.0.70 lladdr "+eth0MAC+" dev "+cali)
 	reach(t, env, p, "10.7.0.70")
-	env.mustDel(t, net, p.rt("net1"))
-	after := take(t, env.hostNS)
+	env.MustDel(t, net, p.rt("net1"))
+	after := take(t, env.NS)
 	after.want(t, "node after DEL", "route 10.244.1.5/32 dev "+cali+" table 254") // the overlay's own
 	after.wantNone(t, "node after DEL", "10.7.0.70/", "neigh 10.7.0.70 ")
 
 	onEth0 := env.network(t, "net-ovl0", []string{"10.7.0.71/16"}, nil, map[string]any{"mode": "overlay"})
 	q := env.newPod(t, "ovl0")
-	_, err := env.add(t, onEth0, q.rt("eth0"))
+	_, err := env.Add(t, onEth0, q.rt("eth0"))
 	var e *types.Error
 	if !errors.As(err, &e) || !strings.Contains(e.Msg, "first NIC") {
 		t.Errorf("overlay on eth0: got %v, want a refusal naming the first NIC", err)
 	}
-	take(t, env.hostNS).wantNone(t, "node", coordinator.HostVethName(q.containerID))
-	env.mustDel(t, onEth0, q.rt("eth0"))
+	take(t, env.NS).wantNone(t, "node", coordinator.HostVethName(q.containerID))
+	env.MustDel(t, onEth0, q.rt("eth0"))
 }

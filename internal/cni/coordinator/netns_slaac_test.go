@@ -49,7 +49,7 @@ func testSLAAC(t *testing.T, env *netnsEnv) {
 		args := &invoke.Args{Command: command, ContainerID: p.containerID, NetNS: p.ns.Path(), IfName: "eth0",
 			PluginArgsStr: "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=slaac", Path: env.binDir}
 		plugin := filepath.Join(env.binDir, "coordinator")
-		return env.inHost(t, func() error {
+		return env.Do(t, func() error {
 			if command == "DEL" {
 				return invoke.ExecPluginWithoutResult(t.Context(), plugin, stdin, args, nil)
 			}
@@ -61,13 +61,13 @@ func testSLAAC(t *testing.T, env *netnsEnv) {
 		t.Fatalf("coordinator ADD: %v", err)
 	}
 	hostVeth := coordinator.HostVethName(p.containerID)
-	take(t, env.hostNS).want(t, "node",
+	take(t, env.NS).want(t, "node",
 		"route fd06::60/128 dev "+hostVeth+" table 500",
 		"route fd06::5eed:60/128 dev "+hostVeth+" table 500")
 	reach(t, env, p, "fd06::5eed:60")
 	if err := run("DEL"); err != nil {
 		t.Fatalf("coordinator DEL: %v", err)
 	}
-	take(t, env.hostNS).wantNone(t, "node after DEL", hostVeth)
-	env.mustDel(t, list, p.rt("eth0"))
+	take(t, env.NS).wantNone(t, "node after DEL", hostVeth)
+	env.MustDel(t, list, p.rt("eth0"))
 }

@@ -52,7 +52,7 @@ func testUnderlay(t *testing.T, env *netnsEnv, name string, addrs []string) {
 	})
 	p := env.newPod(t, name)
 	env.mustAdd(t, net, p.rt("eth0"))
-	pod, host := take(t, p.ns), take(t, env.hostNS)
+	pod, host := take(t, p.ns), take(t, env.NS)
 	hostVeth := coordinator.HostVethName(p.containerID)
 	podMAC, hostMAC := pod.mac(t, "veth0"), host.mac(t, hostVeth)
 	pod.want(t, "pod", "link veth0 veth mtu 1400 txqlen 0 alias \"\"", "link eth0 macvlan mtu 1500 txqlen 2000 alias \"\"",
@@ -81,8 +81,8 @@ func testUnderlay(t *testing.T, env *netnsEnv, name string, addrs []string) {
 		}
 		reach(t, env, p, ip)
 	}
-	env.mustDel(t, net, p.rt("eth0"))
-	take(t, env.hostNS).wantNone(t, "node after DEL", hostVeth, addrs[0][:len(addrs[0])-3]+"/")
+	env.MustDel(t, net, p.rt("eth0"))
+	take(t, env.NS).wantNone(t, "node after DEL", hostVeth, addrs[0][:len(addrs[0])-3]+"/")
 }
 
 // reach connects from the node to a TCP listener in the pod on ip: the
@@ -105,7 +105,7 @@ func reach(t *testing.T, env *netnsEnv, p *pod, ip string) {
 			_ = c.Close()
 		}
 	}()
-	err := env.inHost(t, func() error {
+	err := env.Do(t, func() error {
 		c, err := net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
 		if err != nil {
 			return err

@@ -59,12 +59,12 @@ func TestNetnsDetection(t *testing.T) {
 		env.hostAddr(t, peer, "10.250.0.10/24")
 		net := env.network(t, "det-conflict", "1.1.0", ipam(agent, "v4a"))
 		p := env.newPod(t, "conflict")
-		_, err := env.add(t, net, p.rt("eth0"))
+		_, err := env.Add(t, net, p.rt("eth0"))
 		if cniCode(err) != 11 || !strings.Contains(err.Error(), "with an conflicting ip 10.250.0.10, 10.250.0.10 is located at "+env.mac(t, peer)) {
 			t.Fatalf("ADD: %v, want code 11 and the conflict at the squatter's MAC %s", err, env.mac(t, peer))
 		}
 		wantBatch(t, agent, &agentapi.Detection{IfName: "eth0", ConflictIP: "10.250.0.10", ConflictMAC: env.mac(t, peer), IPPool: "v4a"})
-		env.mustDel(t, net, p.rt("eth0")) // the runtime's DEL before it retries
+		env.MustDel(t, net, p.rt("eth0")) // the runtime's DEL before it retries
 		if got := ipsOf(env.mustAdd(t, net, p.rt("eth0"))); len(got) != 1 || got[0] == "10.250.0.10/24" {
 			t.Errorf("retried ADD got %v, want another address", got)
 		}
@@ -75,7 +75,7 @@ func TestNetnsDetection(t *testing.T) {
 		agent.gatewayDetection = true
 		net := env.network(t, "det-gw", "1.1.0", ipam(agent, "v4a"))
 		p := env.newPod(t, "gw")
-		_, err := env.add(t, net, p.rt("eth0"))
+		_, err := env.Add(t, net, p.rt("eth0"))
 		if cniCode(err) != 11 || !strings.Contains(err.Error(), "gateway 10.250.0.1 is unreachable") {
 			t.Fatalf("ADD: %v, want code 11 and gateway 10.250.0.1 is unreachable", err)
 		}
@@ -84,7 +84,7 @@ func TestNetnsDetection(t *testing.T) {
 			t.Errorf("agent holds %v after the release", got)
 		}
 		env.hostAddr(t, peer, "10.250.0.1/24")
-		env.mustDel(t, net, p.rt("eth0"))
+		env.MustDel(t, net, p.rt("eth0"))
 		env.mustAdd(t, net, p.rt("eth0"))
 	})
 
@@ -96,11 +96,11 @@ func TestNetnsDetection(t *testing.T) {
 		env.hostAddr(t, peer, "fd00:250::10/64")
 		net := env.network(t, "det-dual", "1.1.0", ipam(agent, "v4a", "v6a"))
 		p := env.newPod(t, "dual")
-		_, err := env.add(t, net, p.rt("eth0"))
+		_, err := env.Add(t, net, p.rt("eth0"))
 		if cniCode(err) != 11 || !strings.Contains(err.Error(), "conflicting ip fd00:250::10") {
 			t.Fatalf("ADD: %v, want the IPv6 conflict", err)
 		}
-		env.mustDel(t, net, p.rt("eth0"))
+		env.MustDel(t, net, p.rt("eth0"))
 		c := env.capture(t, peer)
 		res := env.mustAdd(t, net, p.rt("eth0"))
 		frames := c.stop()
@@ -131,7 +131,7 @@ func (e *netnsEnv) hostAddr(t *testing.T, link, cidr string) {
 		t.Fatal(err)
 	}
 	addr.Flags = 0x2 // IFA_F_NODAD
-	if err := e.inHost(t, func() error {
+	if err := e.Do(t, func() error {
 		l, err := netlinksafe.LinkByName(link)
 		if err != nil {
 			return err
@@ -141,7 +141,7 @@ func (e *netnsEnv) hostAddr(t *testing.T, link, cidr string) {
 		t.Fatalf("add %s to %s: %v", cidr, link, err)
 	}
 	t.Cleanup(func() {
-		_ = e.hostNS.Do(func(ns.NetNS) error {
+		_ = e.NS.Do(func(ns.NetNS) error {
 			l, err := netlinksafe.LinkByName(link)
 			if err == nil {
 				err = netlink.AddrDel(l, addr)
@@ -154,7 +154,7 @@ func (e *netnsEnv) hostAddr(t *testing.T, link, cidr string) {
 func (e *netnsEnv) mac(t *testing.T, link string) string {
 	t.Helper()
 	var mac string
-	if err := e.inHost(t, func() error {
+	if err := e.Do(t, func() error {
 		l, err := netlinksafe.LinkByName(link)
 		if err == nil {
 			mac = l.Attrs().HardwareAddr.String()
@@ -177,7 +177,7 @@ type wire struct {
 func (e *netnsEnv) capture(t *testing.T, link string) *wire {
 	t.Helper()
 	w := &wire{done: make(chan struct{})}
-	if err := e.inHost(t, func() error {
+	if err := e.Do(t, func() error {
 		ifi, err := net.InterfaceByName(link)
 		if err == nil {
 			w.conn, err = packet.Listen(ifi, packet.Raw, 0x0003 /* ETH_P_ALL */, nil)

@@ -29,11 +29,9 @@ const masterName = "eth0"
 // dir the plugin takes as the host's (netconf.EnvRoot), so its sockets,
 // queues and logs stay out of the real /var/run and /var/log.
 type netnsEnv struct {
-	hostNS   ns.NetNS
-	cni      *libcni.CNIConfig
-	cacheDir string
-	suffix   string
-	root     string
+	*utils.CNIHost
+	suffix string
+	root   string
 }
 
 // newNetnsEnv needs root and the macvlan binary; it skips otherwise.
@@ -45,29 +43,9 @@ func newNetnsEnv(t *testing.T) *netnsEnv {
 	pluginsDir := utils.CNIPluginsDir(t, "macvlan")
 	binDir := t.TempDir()
 	utils.BuildCommand(t, "./cmd/spiderpool", binDir, "spiderpool")
-	env := &netnsEnv{cacheDir: t.TempDir(), suffix: utils.RandomSuffix(t), root: t.TempDir()}
+	env := &netnsEnv{suffix: utils.RandomSuffix(t), root: t.TempDir()}
 	t.Setenv(netconf.EnvRoot, env.root) // libcni passes the test's environment to the plugin
-	env.cni = libcni.NewCNIConfigWithCacheDir([]string{binDir, pluginsDir}, env.cacheDir, nil)
-	env.hostNS = utils.NewNS(t)
-	err := env.hostNS.Do(func(ns.NetNS) error {
-		veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: masterName}, PeerName: "peer" + env.suffix[:6]}
-		if err := netlink.LinkAdd(veth); err != nil {
-			return err
-		}
-		for _, name := range []string{masterName, veth.PeerName} {
-			link, err := netlinksafe.LinkByName(name)
-			if err != nil {
-				return err
-			}
-			if err := netlink.LinkSetUp(link); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("create the master veth: %v", err)
-	}
+	env.CNIHost = utils.NewCNIHost(t, masterName, "peer"+env.suffix[:6], binDir, pluginsDir)
 	return env
 }
 
@@ -116,29 +94,9 @@ func (p *pod) rt(ifName string) *libcni.RuntimeConf {
 	}
 }
 
-// inHost runs fn in the host netns, where a runtime would run the plugins.
-func (e *netnsEnv) inHost(t *testing.T, fn func() error) error {
-	t.Helper()
-	var fnErr error
-	if err := e.hostNS.Do(func(ns.NetNS) error { fnErr = fn(); return nil }); err != nil {
-		t.Fatalf("enter the host netns: %v", err)
-	}
-	return fnErr
-}
-
-func (e *netnsEnv) add(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) (types.Result, error) {
-	t.Helper()
-	var res types.Result
-	err := e.inHost(t, func() (err error) {
-		res, err = e.cni.AddNetworkList(t.Context(), list, rt)
-		return err
-	})
-	return res, err
-}
-
 func (e *netnsEnv) mustAdd(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) *types100.Result {
 	t.Helper()
-	res, err := e.add(t, list, rt)
+	res, err := e.Add(t, list, rt)
 	if err != nil {
 		t.Fatalf("ADD %s %s: %v", list.Name, rt.IfName, err)
 	}
@@ -154,30 +112,18 @@ func (e *netnsEnv) mustAdd(t *testing.T, list *libcni.NetworkConfigList, rt *lib
 
 func (e *netnsEnv) check(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) error {
 	t.Helper()
-	return e.inHost(t, func() error { return e.cni.CheckNetworkList(t.Context(), list, rt) })
-}
-
-func (e *netnsEnv) del(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) error {
-	t.Helper()
-	return e.inHost(t, func() error { return e.cni.DelNetworkList(t.Context(), list, rt) })
-}
-
-func (e *netnsEnv) mustDel(t *testing.T, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) {
-	t.Helper()
-	if err := e.del(t, list, rt); err != nil {
-		t.Fatalf("DEL %s %s: %v", list.Name, rt.IfName, err)
-	}
+	return e.Do(t, func() error { return e.CNI.CheckNetworkList(t.Context(), list, rt) })
 }
 
 func (e *netnsEnv) status(t *testing.T, list *libcni.NetworkConfigList) error {
 	t.Helper()
-	return e.inHost(t, func() error { return e.cni.GetStatusNetworkList(t.Context(), list) })
+	return e.Do(t, func() error { return e.CNI.GetStatusNetworkList(t.Context(), list) })
 }
 
 func (e *netnsEnv) gc(t *testing.T, list *libcni.NetworkConfigList, valid ...types.GCAttachment) error {
 	t.Helper()
-	return e.inHost(t, func() error {
-		return e.cni.GCNetworkList(t.Context(), list, &libcni.GCArgs{ValidAttachments: valid})
+	return e.Do(t, func() error {
+		return e.CNI.GCNetworkList(t.Context(), list, &libcni.GCArgs{ValidAttachments: valid})
 	})
 }
 

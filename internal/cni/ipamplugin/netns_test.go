@@ -53,7 +53,7 @@ func testSocketOutsideIgnored(t *testing.T, env *netnsEnv) {
 		t.Errorf("the default agent holds %v, want the pod's address", got)
 	}
 	agent.stop()
-	env.mustDel(t, net, p.rt("eth0")) // queued next to the default socket
+	env.MustDel(t, net, p.rt("eth0")) // queued next to the default socket
 	if n, err := agentapi.NewReleaseQueue(agentapi.ReleaseQueueDir(agent.socket), 0).Len(); err != nil || n != 1 {
 		t.Errorf("default queue holds %d, %v; want the release", n, err)
 	}
@@ -75,7 +75,7 @@ func testDelTakesAddressesOffFirst(t *testing.T, env *netnsEnv) {
 	env.mustAdd(t, net, p.rt("eth0"))
 	var atRelease [][]string
 	agent.onRelease = func(*agentapi.DelRequest) { atRelease = append(atRelease, addrsOf(t, p, "eth0")) }
-	env.mustDel(t, net, p.rt("eth0"))
+	env.MustDel(t, net, p.rt("eth0"))
 	if len(atRelease) != 1 || len(atRelease[0]) != 0 {
 		t.Errorf("global addresses on eth0 when the agent was asked to release: %v, want none", atRelease)
 	}
@@ -106,8 +106,8 @@ func testSingleNIC(t *testing.T, env *netnsEnv) {
 	if err := env.check(t, net, p.rt("eth0")); err != nil {
 		t.Errorf("CHECK: %v", err)
 	}
-	env.mustDel(t, net, p.rt("eth0"))
-	env.mustDel(t, net, p.rt("eth0")) // idempotent
+	env.MustDel(t, net, p.rt("eth0"))
+	env.MustDel(t, net, p.rt("eth0")) // idempotent
 	if got := agent.Allocated(); len(got) != 0 {
 		t.Errorf("left allocated after DEL: %v", got)
 	}
@@ -133,7 +133,7 @@ func testDualStack(t *testing.T, env *netnsEnv) {
 	if err := env.check(t, net, p.rt("eth0")); err != nil {
 		t.Errorf("CHECK: %v", err)
 	}
-	env.mustDel(t, net, p.rt("eth0"))
+	env.MustDel(t, net, p.rt("eth0"))
 	if got := agent.Allocated(); len(got) != 0 {
 		t.Errorf("left allocated after DEL: %v", got)
 	}
@@ -168,8 +168,8 @@ func testTwoNICs(t *testing.T, env *netnsEnv) {
 	if err := env.check(t, netB, p.rt("net1")); err != nil {
 		t.Errorf("CHECK net1: %v", err)
 	}
-	env.mustDel(t, netB, p.rt("net1"))
-	env.mustDel(t, netA, p.rt("eth0"))
+	env.MustDel(t, netB, p.rt("net1"))
+	env.MustDel(t, netA, p.rt("eth0"))
 	if got := agent.Allocated(); len(got) != 0 {
 		t.Errorf("left allocated after DEL: %v", got)
 	}
@@ -198,8 +198,8 @@ func testEverySpecVersion(t *testing.T, env *netnsEnv) {
 					t.Errorf("STATUS: %v", err)
 				}
 			}
-			env.mustDel(t, net, p.rt("eth0"))
-			env.mustDel(t, net, p.rt("eth0"))
+			env.MustDel(t, net, p.rt("eth0"))
+			env.MustDel(t, net, p.rt("eth0"))
 			if got := agent.Allocated(); len(got) != 0 {
 				t.Errorf("left allocated after DEL: %v", got)
 			}
@@ -220,7 +220,7 @@ func testCheckRemovedAddress(t *testing.T, env *netnsEnv) {
 	if err == nil || !strings.Contains(err.Error(), addr) {
 		t.Errorf("CHECK after removing %s: got %v, want an error naming it", addr, err)
 	}
-	env.mustDel(t, net, p.rt("eth0"))
+	env.MustDel(t, net, p.rt("eth0"))
 }
 
 // testGC collects through a conflist whose plugin is spiderpool itself:
@@ -249,7 +249,7 @@ func testGC(t *testing.T, env *netnsEnv) {
 		t.Errorf("allocations after GC (-want +got):\n%s", diff)
 	}
 	for _, p := range pods {
-		env.mustDel(t, net, p.rt("eth0"))
+		env.MustDel(t, net, p.rt("eth0"))
 	}
 }
 
@@ -274,11 +274,11 @@ func testAddAgentDown(t *testing.T, env *netnsEnv) {
 		"ipam_unix_socket_path": filepath.Join(netconf.RootsUnder(env.root).Socket, "gone", "gone.sock"), "default_ipv4_ippool": []string{"v4a"},
 	})
 	p := env.newPod(t, "down")
-	_, err := env.add(t, net, p.rt("eth0"))
+	_, err := env.Add(t, net, p.rt("eth0"))
 	if cniCode(err) != types.ErrTryAgainLater || !strings.Contains(err.Error(), "gone.sock") {
 		t.Errorf("ADD with the agent down: got %v, want code 11 naming the socket", err)
 	}
-	env.mustDel(t, net, p.rt("eth0"))
+	env.MustDel(t, net, p.rt("eth0"))
 }
 
 func testBadConfig(t *testing.T, env *netnsEnv) {
@@ -287,7 +287,7 @@ func testBadConfig(t *testing.T, env *netnsEnv) {
 		"ipam_unix_socket_path": agent.socket, "log_level": "loud",
 	})
 	p := env.newPod(t, "badconf")
-	_, err := env.add(t, net, p.rt("eth0"))
+	_, err := env.Add(t, net, p.rt("eth0"))
 	if cniCode(err) != types.ErrInvalidNetworkConfig || !strings.Contains(err.Error(), "ipam.log_level") {
 		t.Errorf("ADD with a bad log_level: got %v, want code 7 naming the field", err)
 	}
@@ -301,7 +301,7 @@ func testDelAgentDownQueues(t *testing.T, env *netnsEnv) {
 	p := env.newPod(t, "queued")
 	env.mustAdd(t, net, p.rt("eth0"))
 	agent.stop()
-	env.mustDel(t, net, p.rt("eth0"))
+	env.MustDel(t, net, p.rt("eth0"))
 
 	// The restarted agent drains the queue next to its socket.
 	var drained []agentapi.DelRequest
