@@ -54,20 +54,8 @@ func upChartLab(t *testing.T, ctx context.Context, suffix string, nodes int) (*l
 		Chart: base.Chart, HelmBinary: base.HelmBinary, HostBinDir: base.HostBinDir, Progress: os.Stderr,
 	}
 	start := time.Now()
-	l, err := lab.Up(ctx, opts)
-	if err != nil {
-		t.Fatalf("chart-mode lab up: %v", err)
-	}
+	l, c := upOwnLab(t, ctx, opts)
 	t.Logf("chart-mode lab (%d nodes, helm install --wait) up in %.1fs", nodes, time.Since(start).Seconds())
-	t.Cleanup(func() {
-		if err := l.Down(context.WithoutCancel(ctx)); err != nil {
-			t.Errorf("chart-mode lab down: %v", err)
-		}
-	})
-	c, err := newClient(l)
-	if err != nil {
-		t.Fatal(err)
-	}
 	return l, c
 }
 

@@ -88,19 +88,7 @@ func upConflictLab(t *testing.T, ctx context.Context) (client.Client, *lab.Lab) 
 	opts := shared.opts
 	opts.Name, opts.Nodes, opts.Dir = opts.Name+"cf", 1, filepath.Join(t.TempDir(), "lab")
 	opts.Progress, opts.IPConflictDetection = nil, true
-	l, err := lab.Up(ctx, opts)
-	if err != nil {
-		t.Fatalf("lab %s up: %v", opts.Name, err)
-	}
-	t.Cleanup(func() {
-		if err := l.Down(context.WithoutCancel(ctx)); err != nil {
-			t.Errorf("lab %s down: %v", opts.Name, err)
-		}
-	})
-	c, err := newClient(l)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, c := upOwnLab(t, ctx, opts)
 	asDefault := func(p *spiderpoolv2beta1.SpiderIPPool) { p.Spec.Default = ptr.To(true) }
 	for _, p := range []*spiderpoolv2beta1.SpiderIPPool{
 		ipPool(cfPool, 4, []string{cfRange}),

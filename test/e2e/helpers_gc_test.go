@@ -45,15 +45,10 @@ type gcEnv struct {
 	c   client.Client
 }
 
-// upGCLab brings up a lab named after the shared one plus suffix, with
-// nodes nodes and controllers replicas started with env, creates default
-// dual-stack pools gc-v4 and gc-v6, and takes the lab down when the test
-// ends.
-func upGCLab(t *testing.T, ctx context.Context, suffix string, nodes, controllers int, env []string) gcEnv {
+// upOwnLab brings up a lab of the test's own with opts, takes it down when
+// the test ends, and returns it with a client.
+func upOwnLab(t *testing.T, ctx context.Context, opts lab.Options) (*lab.Lab, client.Client) {
 	t.Helper()
-	opts := shared.opts
-	opts.Name, opts.Nodes, opts.Dir = opts.Name+suffix, nodes, filepath.Join(t.TempDir(), "lab")
-	opts.Controllers, opts.ControllerEnv, opts.Progress = controllers, env, nil
 	l, err := lab.Up(ctx, opts)
 	if err != nil {
 		t.Fatalf("lab %s up: %v", opts.Name, err)
@@ -67,6 +62,19 @@ func upGCLab(t *testing.T, ctx context.Context, suffix string, nodes, controller
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l, c
+}
+
+// upGCLab brings up a lab named after the shared one plus suffix, with
+// nodes nodes and controllers replicas started with env, creates default
+// dual-stack pools gc-v4 and gc-v6, and takes the lab down when the test
+// ends.
+func upGCLab(t *testing.T, ctx context.Context, suffix string, nodes, controllers int, env []string) gcEnv {
+	t.Helper()
+	opts := shared.opts
+	opts.Name, opts.Nodes, opts.Dir = opts.Name+suffix, nodes, filepath.Join(t.TempDir(), "lab")
+	opts.Controllers, opts.ControllerEnv, opts.Progress = controllers, env, nil
+	l, c := upOwnLab(t, ctx, opts)
 	e := gcEnv{lab: l, c: c}
 	asDefault := func(p *spiderpoolv2beta1.SpiderIPPool) { p.Spec.Default = ptr.To(true) }
 	for _, p := range []*spiderpoolv2beta1.SpiderIPPool{
