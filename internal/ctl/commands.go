@@ -131,27 +131,36 @@ func newCheckCmd(s *session) *cobra.Command {
 		Short: "Check pool records against SpiderEndpoints and live pods (exit 1 when a problem is found)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := s.connect(cmd.Context(), true)
-			if err != nil {
-				return err
-			}
-			lists, err := newListReader(cmd.Context(), c.client, c.snap)
-			if err != nil {
-				return err
-			}
-			rep, err := Check(cmd.Context(), c.snap, gcJudge(c.gcOpts, lists, s.env.Now))
-			if err != nil {
-				return err
-			}
-			if err := s.render(c.format, rep); err != nil {
-				return err
-			}
-			if rep.Problems > 0 {
-				return fmt.Errorf("%w: %d", ErrProblems, rep.Problems)
-			}
-			return nil
+			return s.runCheck(cmd.Context(), func(c *conn, judge judgeFunc) (CheckReport, error) {
+				return Check(cmd.Context(), c.snap, judge)
+			})
 		},
 	}
+}
+
+// runCheck connects, judges the records, builds a report with build,
+// renders it and returns ErrProblems when it found any: the body of check
+// and migrate check.
+func (s *session) runCheck(ctx context.Context, build func(c *conn, judge judgeFunc) (CheckReport, error)) error {
+	c, err := s.connect(ctx, true)
+	if err != nil {
+		return err
+	}
+	lists, err := newListReader(ctx, c.client, c.snap)
+	if err != nil {
+		return err
+	}
+	rep, err := build(c, gcJudge(c.gcOpts, lists, s.env.Now))
+	if err != nil {
+		return err
+	}
+	if err := s.render(c.format, rep); err != nil {
+		return err
+	}
+	if rep.Problems > 0 {
+		return fmt.Errorf("%w: %d", ErrProblems, rep.Problems)
+	}
+	return nil
 }
 
 func newPodCmd(s *session) *cobra.Command {

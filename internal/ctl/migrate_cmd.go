@@ -4,8 +4,6 @@
 package ctl
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/spiderpool-go/spiderpool/internal/config"
@@ -26,26 +24,9 @@ func newMigrateCmd(s *session) *cobra.Command {
 			"pre-delete cleanup (which deletes every pool and the CRDs). See docs/migration.md.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := s.connect(cmd.Context(), true)
-			if err != nil {
-				return err
-			}
-			lists, err := newListReader(cmd.Context(), c.client, c.snap)
-			if err != nil {
-				return err
-			}
-			releases := LoadHelmReleases(cmd.Context(), c.client)
-			rep, err := MigrateCheck(cmd.Context(), c.snap, gcJudge(c.gcOpts, lists, s.env.Now), releases, opts)
-			if err != nil {
-				return err
-			}
-			if err := s.render(c.format, rep); err != nil {
-				return err
-			}
-			if rep.Problems > 0 {
-				return fmt.Errorf("%w: %d", ErrProblems, rep.Problems)
-			}
-			return nil
+			return s.runCheck(cmd.Context(), func(c *conn, judge judgeFunc) (CheckReport, error) {
+				return MigrateCheck(cmd.Context(), c.snap, judge, LoadHelmReleases(cmd.Context(), c.client), opts)
+			})
 		},
 	}
 	check.Flags().IntVar(&opts.MaxAllocatedIPs, "max-allocated-ips", defaultMaxAllocatedIPs,
