@@ -42,6 +42,13 @@ const (
 	AnnoKubevirtMigrationJobName = "kubevirt.io/migrationJobName"
 )
 
+// AnnoEndpointMigrationSource is written by this project, not by
+// Spiderpool, on the SpiderEndpoint of a KubeVirt VM while a live
+// migration's target pod holds the VM's addresses and the source pod may
+// still run: {"podUid":"<source pod UID>","node":"<source node>"}. It is
+// removed when the source pod's CNI DEL comes (docs/kubevirt.md).
+const AnnoEndpointMigrationSource = "ipam.spidernet.io/kubevirt-migration-source"
+
 // Namespace annotations (docs/reference/interface.md §3.2); each value is a
 // JSON list of pool names.
 const (

@@ -45,7 +45,13 @@ func releaseAllRequest(r *agentapi.BatchDelRequest) ipam.ReleaseAllRequest {
 // detection carries the ConfigMap's probe switches into every address.
 type detection struct{ gateway, conflict bool }
 
+// addResponse converts res; conflict detection is off for a KubeVirt
+// live migration's target, whose source pod still answers for the
+// addresses.
 func addResponse(res *ipam.Result, d detection) *agentapi.AddResponse {
+	if res.SkipConflictDetection {
+		d.conflict = false
+	}
 	out := &agentapi.AddResponse{}
 	for _, nic := range res.NICs {
 		ips, routes := nicWire(nic, d)

@@ -110,6 +110,25 @@ func TestAllocateConvertsEveryNIC(t *testing.T) {
 	}
 }
 
+// TestMigrationTargetSkipsConflictDetection: the target pod of a KubeVirt
+// live migration gets its VM's address while the source pod still answers
+// for it, so its answer asks for no conflict probe; the gateway probe
+// stays as configured.
+func TestMigrationTargetSkipsConflictDetection(t *testing.T) {
+	res := &ipam.Result{SkipConflictDetection: true, NICs: []ipam.NIC{{Interface: "eth0",
+		IPv4: &ipam.IPConfig{Address: netip.MustParsePrefix("10.6.0.10/16"), Pool: "v4", Gateway: netip.MustParseAddr("10.6.0.1")}}}}
+	h := newHandler(&fakeIPAM{result: res}, "n1", detection{conflict: true, gateway: true})
+	got, err := h.Allocate(t.Context(), &agentapi.AddRequest{IfName: "eth0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip := got.IPs[0]
+	if ip.EnableIPConflictDetection || !ip.EnableGatewayDetection {
+		t.Errorf("conflict detection %v, gateway detection %v; want false, true", ip.EnableIPConflictDetection,
+			ip.EnableGatewayDetection)
+	}
+}
+
 // TestReleaseKeptWhenAPIUnreachable: a release the API server cannot take
 // goes to the on-disk queue and DEL succeeds; the drain retries it.
 func TestReleaseKeptWhenAPIUnreachable(t *testing.T) {

@@ -107,6 +107,5 @@
 //
 // Endpoints of KubeVirt VMs (named after the VMI, enableKubevirtStaticIP)
 // are kept while the VMI or VM is wanted, as are records named after an
-// existing VMI; the agent of this project does not write them, but a
-// cluster switched from Spiderpool may hold them.
+// existing VMI (docs/kubevirt.md).
 package gc

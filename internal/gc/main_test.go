@@ -9,10 +9,7 @@ import (
 	"os"
 	"testing"
 
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
@@ -61,7 +58,7 @@ func start() (*envtest.Environment, error) {
 	if err != nil {
 		return nil, err
 	}
-	testEnv.CRDs = []*apiextensionsv1.CustomResourceDefinition{kubevirtCRD("VirtualMachineInstance", "virtualmachineinstances"), kubevirtCRD("VirtualMachine", "virtualmachines")}
+	testEnv.CRDs = utils.KubevirtCRDs()
 	cfg, err := testEnv.Start()
 	if err != nil {
 		return nil, err
@@ -71,23 +68,4 @@ func start() (*envtest.Environment, error) {
 		return nil, fmt.Errorf("client: %w (stop: %w)", err, testEnv.Stop())
 	}
 	return testEnv, nil
-}
-
-// kubevirtCRD is a schema-less stand-in for a KubeVirt CRD: the GC reads
-// only the metadata of VMIs and VMs.
-func kubevirtCRD(kind, plural string) *apiextensionsv1.CustomResourceDefinition {
-	return &apiextensionsv1.CustomResourceDefinition{
-		ObjectMeta: metav1.ObjectMeta{Name: plural + ".kubevirt.io"},
-		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
-			Group: "kubevirt.io",
-			Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: kind, ListKind: kind + "List", Plural: plural},
-			Scope: apiextensionsv1.NamespaceScoped,
-			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
-				Name: "v1", Served: true, Storage: true,
-				Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
-					Type: "object", XPreserveUnknownFields: ptr.To(true),
-				}},
-			}},
-		},
-	}
 }

@@ -16,6 +16,7 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 	"github.com/spiderpool-go/spiderpool/internal/store"
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // Allocate serves a CNI ADD: it returns the addresses of every interface of
@@ -71,17 +72,25 @@ func (s *Service) wait(ctx context.Context, attempt int) error {
 
 // allocation is one attempt of Allocate, with everything it read.
 type allocation struct {
-	svc      *Service
-	req      *AllocateRequest
-	pc       *podContext
-	uid      string
-	podKey   string
-	sts      bool
-	ep       *spiderpoolv2beta1.SpiderEndpoint
-	pools    *poolSet
-	reserved reservedIPs
-	sel      selection
-	routes   []annotation.Route
+	svc *Service
+	req *AllocateRequest
+	pc  *podContext
+	uid string
+	// name is the name the pod's addresses are recorded under (its
+	// endpoint; the VMI's for a KubeVirt VM) and podKey "<ns>/<name>".
+	name   string
+	podKey string
+	// static is the rule that keeps the addresses for a successor.
+	static workload.Static
+	// migrating is set for the target pod of a KubeVirt live migration:
+	// the source pod may still hold the addresses, so the plugin must not
+	// probe them for conflicts.
+	migrating bool
+	ep        *spiderpoolv2beta1.SpiderEndpoint
+	pools     *poolSet
+	reserved  reservedIPs
+	sel       selection
+	routes    []annotation.Route
 }
 
 // allocateOnce reads everything (the endpoint from the API server when
@@ -91,14 +100,15 @@ func (s *Service) allocateOnce(ctx context.Context, req *AllocateRequest, fresh 
 	if err != nil {
 		return nil, "", err
 	}
+	var res *Result
 	if a.ep != nil && a.ep.Status.Current.UID == a.uid && findDetail(a.ep.Status.Current.IPs, req.IfName) >= 0 {
-		res, err := a.recorded(ctx)
-		return res, a.uid, err
+		res, err = a.recorded(ctx)
+	} else if err = a.prepareSelection(ctx); err == nil {
+		res, err = a.run(ctx)
 	}
-	if err := a.prepareSelection(ctx); err != nil {
-		return nil, "", err
+	if res != nil {
+		res.SkipConflictDetection = a.migrating
 	}
-	res, err := a.run(ctx)
 	return res, a.uid, err
 }
 
@@ -115,16 +125,23 @@ func (s *Service) prepare(ctx context.Context, req *AllocateRequest, fresh bool)
 	if err != nil {
 		return nil, err
 	}
-	ep, err := s.readEndpoint(ctx, pod.Namespace, pod.Name, fresh)
+	static, _ := s.rules().OfPod(pod)
+	name := s.rules().RecordName(pod)
+	ep, err := s.readEndpoint(ctx, pod.Namespace, name, fresh)
 	if err != nil {
 		return nil, err
 	}
-	return &allocation{
+	a := &allocation{
 		svc: s, req: req, ep: ep,
 		pc:  &podContext{ctx: ctx, svc: s, pod: pod, ns: ns, top: top},
-		uid: string(pod.UID), podKey: pod.Namespace + "/" + pod.Name,
-		sts: s.rules().isStatefulSet(pod),
-	}, nil
+		uid: string(pod.UID), name: name, podKey: pod.Namespace + "/" + name, static: static,
+	}
+	if static == workload.StaticKubevirt {
+		if a.migrating, err = workload.Migrating(ctx, s.api, pod); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // prepareSelection reads the pools and parses every annotation, before
@@ -236,8 +253,9 @@ func (a *allocation) endpointFor(plan *settlement, details []spiderpoolv2beta1.I
 			ep.Finalizers = append(ep.Finalizers, spiderpoolv2beta1.SpiderFinalizer)
 		}
 	} else {
-		ep = newEndpoint(a.pc.pod, a.sts)
+		ep = newEndpoint(a.pc.pod, a.name, a.static != workload.NotStatic)
 	}
+	a.noteMigrationSource(ep, plan)
 	ep.Status = spiderpoolv2beta1.WorkloadEndpointStatus{
 		Current:             spiderpoolv2beta1.PodIPAllocation{UID: a.uid, Node: a.pc.nodeName(), IPs: details},
 		OwnerControllerType: a.pc.top.Kind, OwnerControllerName: a.pc.top.Name,

@@ -127,8 +127,7 @@ func (d Deps) check() error {
 	return nil
 }
 
-// rules returns the static-address rules of the configuration. This agent
-// writes no KubeVirt endpoints, but keeps those a Spiderpool agent wrote.
+// rules returns the static-address rules of the configuration.
 func (s *Service) rules() staticRules {
 	return staticRules{workload.Rules{EnableStatefulSet: s.cfg.EnableStatefulSet, EnableKubevirtStaticIP: s.cfg.EnableKubevirtStaticIP}}
 }

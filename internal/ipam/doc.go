@@ -74,5 +74,8 @@
 // waits for the application's pool (made and sized by spiderpool-controller,
 // or here for third-party controllers) on pool events from the agent's
 // cache, never by polling, then allocates from it as from a named pool.
-// KubeVirt static IPs are kept (never written) here.
+// KubeVirt VMs (kubevirt.go): a virt-launcher pod's addresses are
+// recorded under its VMI's name, adopted by the VM's next pod and by a
+// live migration's target, and kept while the VM is wanted
+// (docs/kubevirt.md).
 package ipam

@@ -39,12 +39,13 @@ func (s *Service) readEndpoint(ctx context.Context, ns, name string, fresh bool)
 	return ep, nil
 }
 
-// newEndpoint returns the endpoint object of a pod: the finalizer, and an
-// owner reference to the pod unless the endpoint must outlive it
-// (StatefulSet pods with EnableStatefulSet).
-func newEndpoint(pod *corev1.Pod, keepAfterPod bool) *spiderpoolv2beta1.SpiderEndpoint {
+// newEndpoint returns the endpoint object name of a pod: the finalizer,
+// and an owner reference to the pod unless the endpoint must outlive it
+// (StatefulSet pods with EnableStatefulSet, KubeVirt VMs with
+// EnableKubevirtStaticIP, whose endpoint is named after the VMI).
+func newEndpoint(pod *corev1.Pod, name string, keepAfterPod bool) *spiderpoolv2beta1.SpiderEndpoint {
 	ep := &spiderpoolv2beta1.SpiderEndpoint{ObjectMeta: metav1.ObjectMeta{
-		Namespace: pod.Namespace, Name: pod.Name, Finalizers: []string{spiderpoolv2beta1.SpiderFinalizer},
+		Namespace: pod.Namespace, Name: name, Finalizers: []string{spiderpoolv2beta1.SpiderFinalizer},
 	}}
 	if !keepAfterPod {
 		ep.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: kindPod, Name: pod.Name, UID: pod.UID}}

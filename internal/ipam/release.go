@@ -77,13 +77,17 @@ func (s *Service) releaseLocked(ctx context.Context, ns, name, uid string, o rel
 	case err != nil:
 		return false, fmt.Errorf("read pod: %w", err)
 	}
+	var epName string // the pod's records and endpoint are named so
 	if pod != nil {
 		if keep, err := s.keepPod(pod, uid, o); keep || err != nil {
 			return false, err
 		}
 		o.finished = string(pod.UID) == uid && workload.Finished(pod)
+		epName = s.rules().RecordName(pod)
+	} else if epName, err = s.recordNameOf(ctx, ns, name, uid); err != nil {
+		return false, err
 	}
-	ep, err := s.readEndpoint(ctx, ns, name, true)
+	ep, err := s.readEndpoint(ctx, ns, epName, true)
 	if err != nil {
 		return false, err
 	}
@@ -91,7 +95,10 @@ func (s *Service) releaseLocked(ctx context.Context, ns, name, uid string, o rel
 		uid = ep.Status.Current.UID // the pod is gone and the runtime gave no UID
 	}
 	if ep == nil || ep.Status.Current.UID != uid {
-		return false, s.releaseUnlisted(ctx, ns+"/"+name, uid)
+		if ep != nil {
+			err = s.endSourceNote(ctx, ep, uid) // a live migration's source goes
+		}
+		return false, errors.Join(err, s.releaseUnlisted(ctx, ns+"/"+epName, uid))
 	}
 	return s.releaseEndpoint(ctx, ep, o)
 }
@@ -134,7 +141,13 @@ func (s *Service) releaseEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spi
 	static := rule != workload.NotStatic
 	if static && !o.force {
 		wanted, err := workload.Wanted(ctx, s.api, rule, ep.Namespace, ep.Name, owner)
-		if err != nil || wanted {
+		if err != nil {
+			return false, err
+		}
+		if wanted {
+			if rule == workload.StaticKubevirt && !o.gc {
+				_, err = s.handBack(ctx, ep) // a failed migration's target goes
+			}
 			return false, err
 		}
 	}

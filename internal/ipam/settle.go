@@ -13,6 +13,7 @@ import (
 	"github.com/go-logr/logr"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
 
 // settlement is what becomes of an existing endpoint
@@ -36,6 +37,8 @@ type settlement struct {
 //   - same pod UID: keep every entry, allocate the missing interfaces;
 //   - StatefulSet pod: keep the entries whose pools are still selected and
 //     adopt their addresses; release the others and allocate again;
+//   - KubeVirt VM (a re-created or migration target virt-launcher pod):
+//     keep and adopt every entry;
 //   - other pods: the endpoint is a previous incarnation's (Spiderpool
 //     v1.0.4+): release its addresses, retire it, allocate afresh.
 func (a *allocation) settle() settlement {
@@ -45,10 +48,10 @@ func (a *allocation) settle() settlement {
 		return settlement{}
 	case ep.Status.Current.UID == a.uid:
 		return settlement{keep: ep.Status.Current.IPs}
-	case a.sts:
+	case a.static != workload.NotStatic:
 		st := settlement{oldUID: ep.Status.Current.UID, adopt: true}
 		for _, d := range ep.Status.Current.IPs {
-			if a.outdated(&d) {
+			if a.static == workload.StaticStatefulSet && a.outdated(&d) {
 				st.release = append(st.release, d)
 			} else {
 				st.keep = append(st.keep, d)
@@ -175,7 +178,7 @@ func (a *allocation) undo(ctx context.Context, st *settlement, results []slotRes
 func (a *allocation) undoAdoption(ctx context.Context, st *settlement) error {
 	wctx, cancel := a.svc.writeContext(ctx)
 	defer cancel()
-	ep, err := a.svc.readEndpoint(wctx, a.pc.pod.Namespace, a.pc.pod.Name, true)
+	ep, err := a.svc.readEndpoint(wctx, a.pc.pod.Namespace, a.name, true)
 	if err != nil {
 		return fmt.Errorf("undo adoption by pod %s: %w", a.podKey, err)
 	}

@@ -63,6 +63,10 @@ type ReleaseAllRequest struct {
 type Result struct {
 	// NICs lists the pod's interfaces in the order they were recorded.
 	NICs []NIC
+	// SkipConflictDetection is set for the target pod of a KubeVirt live
+	// migration: the source pod still answers for the addresses, so the
+	// plugin must not take it for a conflict. Gateway detection is kept.
+	SkipConflictDetection bool
 }
 
 // NIC returns the entry of interface name, or false.

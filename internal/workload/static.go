@@ -4,6 +4,7 @@
 package workload
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -29,8 +30,9 @@ const (
 // KubeVirt kinds whose existence keeps a VM's addresses. They are read as
 // metadata only, so no KubeVirt types are needed.
 var (
-	gvkVMI = schema.GroupVersionKind{Group: "kubevirt.io", Version: "v1", Kind: KindVMI}
-	gvkVM  = schema.GroupVersionKind{Group: "kubevirt.io", Version: "v1", Kind: "VirtualMachine"}
+	gvkVMI  = schema.GroupVersionKind{Group: "kubevirt.io", Version: "v1", Kind: KindVMI}
+	gvkVM   = schema.GroupVersionKind{Group: "kubevirt.io", Version: "v1", Kind: "VirtualMachine"}
+	gvkVMIM = schema.GroupVersionKind{Group: "kubevirt.io", Version: "v1", Kind: "VirtualMachineInstanceMigration"}
 )
 
 // Static says which rule may keep a dead holder's addresses for the next
@@ -55,12 +57,26 @@ type Rules struct {
 }
 
 // OfPod returns the rule of a pod and the name of its owner (the
-// StatefulSet).
+// StatefulSet, or the VMI of a virt-launcher pod: its records and
+// endpoint are named after the VMI).
 func (r Rules) OfPod(pod *corev1.Pod) (Static, string) {
 	if name, ok := StatefulSetOf(pod); ok && r.EnableStatefulSet {
 		return StaticStatefulSet, name
 	}
+	if name, ok := VMIOf(pod); ok && r.EnableKubevirtStaticIP {
+		return StaticKubevirt, name
+	}
 	return NotStatic, ""
+}
+
+// RecordName is the name under which pod's addresses are recorded (pool
+// records' "<ns>/<name>" and the SpiderEndpoint): the VMI's for a
+// virt-launcher pod under rules r, else the pod's.
+func (r Rules) RecordName(pod *corev1.Pod) string {
+	if rule, vmi := r.OfPod(pod); rule == StaticKubevirt {
+		return vmi
+	}
+	return pod.Name
 }
 
 // OfEndpoint returns the rule of an endpoint, from its recorded owner, and
@@ -81,13 +97,14 @@ func (r Rules) OfEndpoint(ep *spiderpoolv2beta1.SpiderEndpoint) (Static, string)
 
 // Wanted reports whether rule s keeps the addresses of pod ns/name, whose
 // owner (StatefulSet) is owner, for a successor. Owners are read from r,
-// which should be the API server when the answer leads to a release.
+// which should be the API server when the answer leads to a release. For
+// a KubeVirt VM, owner is the VMI (name when empty).
 func Wanted(ctx context.Context, r client.Reader, s Static, ns, name, owner string) (bool, error) {
 	switch s {
 	case StaticStatefulSet:
 		return StatefulSetWants(ctx, r, ns, name, owner)
 	case StaticKubevirt:
-		return VMWanted(ctx, r, ns, name)
+		return VMWanted(ctx, r, ns, cmp.Or(owner, name))
 	}
 	return false, nil
 }
@@ -177,6 +194,18 @@ func VMWanted(ctx context.Context, r client.Reader, ns, name string) (bool, erro
 	}
 	vm, err := getMeta(ctx, r, gvkVM, ns, name)
 	return vm != nil && vm.DeletionTimestamp == nil, err
+}
+
+// Migrating reports whether pod is the target of a live migration that
+// is under way: it names a VirtualMachineInstanceMigration (annotation
+// kubevirt.io/migrationJobName) that exists.
+func Migrating(ctx context.Context, r client.Reader, pod *corev1.Pod) (bool, error) {
+	job := pod.Annotations[spiderpoolv2beta1.AnnoKubevirtMigrationJobName]
+	if job == "" {
+		return false, nil
+	}
+	vmim, err := getMeta(ctx, r, gvkVMIM, pod.Namespace, job)
+	return vmim != nil, err
 }
 
 // getMeta reads the metadata of gvk ns/name, or returns nil when it does
