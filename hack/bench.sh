@@ -3,14 +3,14 @@
 # Copyright Authors of spiderpool-go
 #
 # Runs every benchmark (docs/benchmarks.md) and writes _output/bench:
-#   micro.txt     `go test -bench -benchmem` output: allocator choice by pool size,
+#   micro.txt     `go test -bench -benchmem` output: allocator choice by pool size, plugin CPU per ADD/DEL,
 #                 contention of K agents on one pool (envtest), agent heap
 #   results.json  the lab replay's figures plus the parsed microbenchmarks
 #   results.md    the same as short Markdown tables
 # The lab replay needs root (network namespaces). Knobs (environment):
 #   BENCH_NODES=10 BENCH_DEPLOYMENTS=100 BENCH_REPLICAS=10
 #   BENCH_SCENARIOS=exact,plenty,single,autopool (or a subset, or none)   BENCH_MICRO=1 (0 skips)
-#   BENCH_CONTENTION_N=300 (allocations per contention run)
+#   BENCH_CONTENTION_N=300 (allocations per contention run)   BENCH_PLUGIN_N=200 (plugin ADD+DEL per case)
 #   BENCH_LAB_NAME=bench   BENCH_OUT=_output/bench   BENCH_PHASE_TIMEOUT=10m
 #   BENCH_BUDGET_MINUTES=40: the whole run, microbenchmarks included, ends within it; the lab
 #   replay gets what is left (less a minute to take the lab down) and records what it cut short
@@ -33,6 +33,7 @@ if [[ "${BENCH_MICRO:-1}" != 0 ]]; then
     go test ./internal/allocator/ -run '^$' -bench . -benchmem -benchtime=0.2s -count=1
     go test ./test/bench/micro/ -run '^$' -bench Contention -benchmem -benchtime="${BENCH_CONTENTION_N:-300}x" -count=1
     go test ./test/bench/micro/ -run '^$' -bench AgentMemory -benchmem -benchtime=1x -count=1
+    go test ./internal/cni/ipamplugin/ -run '^$' -bench PluginCPU -benchtime="${BENCH_PLUGIN_N:-200}x" -count=1
   } 2>&1 | tee "$out/micro.txt"
 fi
 

@@ -208,13 +208,13 @@ type runningAgent struct {
 
 // startAgent serves a new fake agent on a fresh socket in the node's
 // socket directory until stop or the end of the test.
-func (e *netnsEnv) startAgent(t *testing.T) *runningAgent {
+func (e *netnsEnv) startAgent(t testing.TB) *runningAgent {
 	t.Helper()
 	return startAgentAt(t, filepath.Join(netconf.RootsUnder(e.root).Socket, utils.RandomSuffix(t), "spiderpool.sock"))
 }
 
 // startAgentAt serves a new fake agent on socket.
-func startAgentAt(t *testing.T, socket string) *runningAgent {
+func startAgentAt(t testing.TB, socket string) *runningAgent {
 	t.Helper()
 	a := &runningAgent{fakeAgent: newFakeAgent(), socket: socket}
 	l, err := agentapi.Listen(a.socket)

@@ -32,25 +32,27 @@ type netnsEnv struct {
 	*utils.CNIHost
 	suffix string
 	root   string
+	// bin is the directory of the plugin binary.
+	bin string
 }
 
 // newNetnsEnv needs root and the macvlan binary; it skips otherwise.
-func newNetnsEnv(t *testing.T) *netnsEnv {
+func newNetnsEnv(t testing.TB) *netnsEnv {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("netns tests need root")
 	}
-	pluginsDir := utils.CNIPluginsDir(t, "macvlan")
+	pluginsDir := utils.CNIPluginsDir(t, "macvlan", "static")
 	binDir := t.TempDir()
 	utils.BuildCommand(t, "./cmd/spiderpool", binDir, "spiderpool")
-	env := &netnsEnv{suffix: utils.RandomSuffix(t), root: t.TempDir()}
+	env := &netnsEnv{suffix: utils.RandomSuffix(t), root: t.TempDir(), bin: binDir}
 	t.Setenv(netconf.EnvRoot, env.root) // libcni passes the test's environment to the plugin
 	env.CNIHost = utils.NewCNIHost(t, masterName, "peer"+env.suffix[:6], binDir, pluginsDir)
 	return env
 }
 
 // network is a conflist with macvlan on the master and spiderpool IPAM.
-func (e *netnsEnv) network(t *testing.T, name, cniVersion string, ipam map[string]any) *libcni.NetworkConfigList {
+func (e *netnsEnv) network(t testing.TB, name, cniVersion string, ipam map[string]any) *libcni.NetworkConfigList {
 	t.Helper()
 	ipam["type"] = "spiderpool"
 	return e.conflist(t, map[string]any{
@@ -59,7 +61,7 @@ func (e *netnsEnv) network(t *testing.T, name, cniVersion string, ipam map[strin
 	})
 }
 
-func (e *netnsEnv) conflist(t *testing.T, doc map[string]any) *libcni.NetworkConfigList {
+func (e *netnsEnv) conflist(t testing.TB, doc map[string]any) *libcni.NetworkConfigList {
 	t.Helper()
 	data, err := json.Marshal(doc)
 	if err != nil {
@@ -79,7 +81,7 @@ type pod struct {
 	containerID string
 }
 
-func (e *netnsEnv) newPod(t *testing.T, name string) *pod {
+func (e *netnsEnv) newPod(t testing.TB, name string) *pod {
 	t.Helper()
 	return &pod{ns: utils.NewNS(t), name: name, uid: "uid-" + name + "-" + e.suffix, containerID: "ctr-" + name + "-" + e.suffix}
 }
