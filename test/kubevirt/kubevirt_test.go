@@ -88,6 +88,9 @@ func TestLiveMigration(t *testing.T) {
 	if _, again := e.add(dst); again != ip { // a retried ADD of the target
 		t.Errorf("retried target ADD got %s, want %s", again, ip)
 	}
+	if _, err := e.agent(node2).Check(t.Context(), dst.Namespace, dst.Name, string(dst.UID), "eth0"); err != nil {
+		t.Errorf("CNI CHECK of the target: %v", err)
+	}
 
 	// The migration completes: the source pod ends, its DEL comes.
 	e.finish(src)
