@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/go-logr/logr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/workload"
@@ -103,24 +102,13 @@ func (s *Service) recordNameOf(ctx context.Context, ns, podName, uid string) (st
 	if !s.cfg.EnableKubevirtStaticIP || uid == "" {
 		return podName, nil
 	}
-	var list spiderpoolv2beta1.SpiderIPPoolList
-	if err := s.cache.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
-		return "", fmt.Errorf("list SpiderIPPools: %w", err)
-	}
-	for i := range list.Items {
-		p := &list.Items[i]
-		if p.Status.AllocatedIPs == nil || !strings.Contains(*p.Status.AllocatedIPs, uid) {
-			continue
+	name := podName
+	err := s.cachedRecordsOf(ctx, uid, func(_, _ string, rec spiderpoolv2beta1.PoolIPAllocation) bool {
+		if n, ok := strings.CutPrefix(rec.NamespacedName, ns+"/"); ok {
+			name = n
+			return false
 		}
-		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
-		if err != nil {
-			continue
-		}
-		for _, rec := range recs {
-			if name, ok := strings.CutPrefix(rec.NamespacedName, ns+"/"); ok && rec.PodUID == uid {
-				return name, nil
-			}
-		}
-	}
-	return podName, nil
+		return true
+	})
+	return name, err
 }

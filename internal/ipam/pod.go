@@ -94,14 +94,29 @@ func isVirtLauncher(pod *corev1.Pod) bool {
 }
 
 // recordedInCache returns the addresses the cached pools record for the
-// incarnation (podKey, uid), by pool. A pool whose status does not mention
-// the UID is not parsed.
+// incarnation (podKey, uid), by pool.
 func (s *Service) recordedInCache(ctx context.Context, podKey, uid string) (map[string][]netip.Addr, error) {
+	out := map[string][]netip.Addr{}
+	err := s.cachedRecordsOf(ctx, uid, func(pool, ip string, rec spiderpoolv2beta1.PoolIPAllocation) bool {
+		if a, err := netip.ParseAddr(ip); err == nil && rec.NamespacedName == podKey {
+			out[pool] = append(out[pool], a)
+		}
+		return true
+	})
+	return out, err
+}
+
+// cachedRecordsOf calls fn for every record of pod UID uid in the cached
+// pools, until fn returns false. A pool whose status does not mention the
+// UID is not parsed; one that does not parse is skipped (its queue reports
+// it when the pool is used).
+func (s *Service) cachedRecordsOf(ctx context.Context, uid string,
+	fn func(pool, ip string, rec spiderpoolv2beta1.PoolIPAllocation) bool,
+) error {
 	var list spiderpoolv2beta1.SpiderIPPoolList
 	if err := s.cache.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
-		return nil, fmt.Errorf("list SpiderIPPools: %w", err)
+		return fmt.Errorf("list SpiderIPPools: %w", err)
 	}
-	out := map[string][]netip.Addr{}
 	for i := range list.Items {
 		p := &list.Items[i]
 		if p.Status.AllocatedIPs == nil || !strings.Contains(*p.Status.AllocatedIPs, uid) {
@@ -109,13 +124,13 @@ func (s *Service) recordedInCache(ctx context.Context, podKey, uid string) (map[
 		}
 		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
 		if err != nil {
-			continue // the pool's queue reports it when the pool is used
+			continue
 		}
 		for ip, rec := range recs {
-			if a, err := netip.ParseAddr(ip); err == nil && rec.PodUID == uid && rec.NamespacedName == podKey {
-				out[p.Name] = append(out[p.Name], a)
+			if rec.PodUID == uid && !fn(p.Name, ip, rec) {
+				return nil
 			}
 		}
 	}
-	return out, nil
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
@@ -65,13 +67,7 @@ func TestVMRestartKeepsAddress(t *testing.T) {
 // nothing.
 func TestLiveMigration(t *testing.T) {
 	e := newEnv(t, 2)
-	e.kubevirt("VirtualMachine", "vm1", false)
-	vmi := e.kubevirt("VirtualMachineInstance", "vm1", true)
-	src := e.launcher("virt-launcher-vm1-src00", vmi, node1, nil)
-	_, ip := e.add(src)
-	e.kubevirt("VirtualMachineInstanceMigration", "mig1", false)
-	dst := e.launcher("virt-launcher-vm1-dst00", vmi, node2,
-		map[string]string{spiderpoolv2beta1.AnnoKubevirtMigrationJobName: "mig1"})
+	src, dst, ip := e.migration()
 	res, got := e.add(dst)
 	if got != ip {
 		t.Fatalf("migration target got %s, want the VM's address %s", got, ip)
@@ -110,13 +106,7 @@ func TestLiveMigration(t *testing.T) {
 // on.
 func TestFailedMigrationHandsBack(t *testing.T) {
 	e := newEnv(t, 3)
-	e.kubevirt("VirtualMachine", "vm1", false)
-	vmi := e.kubevirt("VirtualMachineInstance", "vm1", true)
-	src := e.launcher("virt-launcher-vm1-src00", vmi, node1, nil)
-	_, ip := e.add(src)
-	e.kubevirt("VirtualMachineInstanceMigration", "mig1", false)
-	dst := e.launcher("virt-launcher-vm1-dst00", vmi, node2,
-		map[string]string{spiderpoolv2beta1.AnnoKubevirtMigrationJobName: "mig1"})
+	src, dst, ip := e.migration()
 	e.add(dst)
 	e.deletePod(dst)
 	e.del(dst)
@@ -179,6 +169,20 @@ func TestSwitchOff(t *testing.T) {
 	if got := e.records(); len(got) != 0 {
 		t.Errorf("records left after DEL with the switch off: %v", got)
 	}
+}
+
+// migration starts VM vm1 with its source pod on node1 (returning its
+// address) and a live migration to a target pod on node2, not added yet.
+func (e *env) migration() (src, dst *corev1.Pod, ip string) {
+	e.t.Helper()
+	e.kubevirt("VirtualMachine", "vm1", false)
+	vmi := e.kubevirt("VirtualMachineInstance", "vm1", true)
+	src = e.launcher("virt-launcher-vm1-src00", vmi, node1, nil)
+	_, ip = e.add(src)
+	e.kubevirt("VirtualMachineInstanceMigration", "mig1", false)
+	dst = e.launcher("virt-launcher-vm1-dst00", vmi, node2,
+		map[string]string{spiderpoolv2beta1.AnnoKubevirtMigrationJobName: "mig1"})
+	return src, dst, ip
 }
 
 // wantSource checks the endpoint names the migration source uid on node.

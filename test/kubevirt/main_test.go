@@ -4,7 +4,6 @@
 package kubevirt
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -22,30 +21,10 @@ var apiServer struct {
 }
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	env, err := utils.NewEnvtest(ipamtest.Scheme())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "envtest: %v\n", err)
-		return 1
-	}
-	env.CRDs = utils.KubevirtCRDs()
-	cfg, err := env.Start()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "start envtest: %v\n", err)
-		return 1
-	}
-	defer func() {
-		if err := env.Stop(); err != nil {
-			fmt.Fprintf(os.Stderr, "stop envtest: %v\n", err)
-		}
-	}()
-	apiServer.cfg = cfg
-	if apiServer.client, err = client.New(cfg, client.Options{Scheme: ipamtest.Scheme()}); err != nil {
-		fmt.Fprintf(os.Stderr, "client: %v\n", err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(utils.RunWithEnvtest(m, ipamtest.Scheme(), func(cfg *rest.Config) error {
+		apiServer.cfg = cfg
+		var err error
+		apiServer.client, err = client.New(cfg, client.Options{Scheme: ipamtest.Scheme()})
+		return err
+	}, utils.KubevirtCRDs()...))
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -40,12 +41,16 @@ func NewEnvtest(scheme *runtime.Scheme, extraCRDDirs ...string) (*envtest.Enviro
 
 // RunWithEnvtest is a TestMain body: it starts one envtest API server for
 // the package, hands its config to setup, runs the tests and stops it.
-func RunWithEnvtest(m *testing.M, scheme *runtime.Scheme, setup func(*rest.Config) error) int {
+// Extra CRDs (e.g. KubevirtCRDs) are installed next to the project's.
+func RunWithEnvtest(m *testing.M, scheme *runtime.Scheme, setup func(*rest.Config) error,
+	extraCRDs ...*apiextensionsv1.CustomResourceDefinition,
+) int {
 	env, err := NewEnvtest(scheme)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "envtest: %v\n", err)
 		return 1
 	}
+	env.CRDs = extraCRDs
 	cfg, err := env.Start()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "start envtest: %v\n", err)
