@@ -13,6 +13,8 @@ import (
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/spiderpool-go/spiderpool/internal/cni/detect"
 )
 
 // Policy tables of the pod (docs/reference/behaviour.md §8.2).
@@ -174,7 +176,7 @@ func (s *setup) tuneNIC(veth0, nic netlink.Link) error {
 		if _, err := setMACPrefix(nic, s.conf.MACPrefix, s.nicIPs[0]); err != nil {
 			return err
 		}
-		if err := announce(s.args.IfName, s.nicIPs); err != nil {
+		if err := detect.AnnounceHere(s.args.IfName, s.nicIPs, 0); err != nil {
 			s.plugin.warn("%v (peers may keep the old MAC until their entries expire)", err)
 		}
 	}

@@ -43,18 +43,24 @@ func dialARP(ifName string) (*arpConn, error) {
 
 func (c *arpConn) Close() error { return c.conn.Close() }
 
-// send broadcasts an ARP request from sender for target.
-func (c *arpConn) send(sender, target netip.Addr, targetMAC net.HardwareAddr) error {
-	p, err := arp.NewPacket(arp.OperationRequest, c.ifi.HardwareAddr, sender, targetMAC, target)
+// arpFrame is a broadcast Ethernet frame of an ARP request from mac and
+// sender for target.
+func arpFrame(mac net.HardwareAddr, sender, target netip.Addr, targetMAC net.HardwareAddr) ([]byte, error) {
+	p, err := arp.NewPacket(arp.OperationRequest, mac, sender, targetMAC, target)
 	if err != nil {
-		return fmt.Errorf("build an ARP request for %s: %w", target, err)
+		return nil, fmt.Errorf("build an ARP request for %s: %w", target, err)
 	}
 	payload, err := p.MarshalBinary()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	f := &ethernet.Frame{Destination: ethernet.Broadcast, Source: c.ifi.HardwareAddr, EtherType: ethernet.EtherTypeARP, Payload: payload}
-	frame, err := f.MarshalBinary()
+	f := &ethernet.Frame{Destination: ethernet.Broadcast, Source: mac, EtherType: ethernet.EtherTypeARP, Payload: payload}
+	return f.MarshalBinary()
+}
+
+// send broadcasts an ARP request from sender for target.
+func (c *arpConn) send(sender, target netip.Addr, targetMAC net.HardwareAddr) error {
+	frame, err := arpFrame(c.ifi.HardwareAddr, sender, target, targetMAC)
 	if err != nil {
 		return err
 	}
