@@ -21,7 +21,8 @@ import (
 
 // NewCommand returns the spiderpool-agent command: "spiderpool-agent daemon
 // --config-path conf.yml", configured like Spiderpool's agent by the
-// spiderpool-conf ConfigMap file and SPIDERPOOL_* environment variables.
+// spiderpool-conf ConfigMap file and SPIDERPOOL_* environment variables,
+// and "spiderpool-agent install-plugins", the container's postStart hook.
 func NewCommand() *cobra.Command {
 	root := &cobra.Command{Use: "spiderpool-agent", Short: "Spiderpool node agent: serves IPAM to the spiderpool CNI plugin", SilenceUsage: true}
 	var configPath string
@@ -43,7 +44,7 @@ func NewCommand() *cobra.Command {
 		},
 	}
 	daemon.Flags().StringVar(&configPath, "config-path", config.DefaultConfigMapPath, "path of conf.yml from the spiderpool-conf ConfigMap")
-	root.AddCommand(daemon)
+	root.AddCommand(daemon, newInstallPluginsCommand())
 	return root
 }
 
