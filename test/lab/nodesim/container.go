@@ -27,6 +27,8 @@ type containerSpec struct {
 	probe       string
 	probePeriod time.Duration
 	restart     corev1.RestartPolicy
+	// postStart is run once the process started (hook.go).
+	postStart *hookSpec
 }
 
 // containerState is what the simulator reports of a container.
@@ -49,9 +51,12 @@ type container struct {
 	notify  func()
 	backoff func(restarts int32) time.Duration
 
-	mu       sync.Mutex
-	state    containerState
-	proc     *os.Process
+	mu    sync.Mutex
+	state containerState
+	proc  *os.Process
+	// live: proc is started and not yet reaped (it may be running its
+	// postStart hook, before state.running).
+	live     bool
 	stopping bool
 	stop     chan struct{}
 	done     chan struct{}
@@ -134,12 +139,32 @@ func (c *container) runOnce() int {
 		_, _ = fmt.Fprintf(logf, "nodesim: start %s: %v\n", c.spec.path, err) // best effort, into the pod's log
 		return 127
 	}
-	c.proc = cmd.Process
-	c.state.running, c.state.startedAt = true, time.Now()
-	c.state.ready = c.spec.probe == ""
+	c.proc, c.live = cmd.Process, true
+	c.mu.Unlock()
+	if err := c.postStart(logf); err != nil {
+		_, _ = fmt.Fprintf(logf, "nodesim: %s: %v: killing the container\n", c.spec.name, err) // best effort, into the pod's log
+		c.mu.Lock()
+		c.signal(syscall.SIGKILL)
+		c.mu.Unlock()
+		return c.wait(cmd)
+	}
+	c.mu.Lock()
+	if !c.stopping {
+		c.state.running, c.state.startedAt = true, time.Now()
+		c.state.ready = c.spec.probe == ""
+	}
 	c.mu.Unlock()
 	c.notify()
-	return exitCode(cmd.Wait())
+	return c.wait(cmd)
+}
+
+// wait reaps the process and returns its exit code.
+func (c *container) wait(cmd *exec.Cmd) int {
+	code := exitCode(cmd.Wait())
+	c.mu.Lock()
+	c.live = false
+	c.mu.Unlock()
+	return code
 }
 
 func exitCode(err error) int {
@@ -180,7 +205,7 @@ func (c *container) terminate(ctx context.Context, grace time.Duration) {
 
 // signal sends sig to the running process group; c.mu is held.
 func (c *container) signal(sig syscall.Signal) {
-	if c.proc == nil || !c.state.running {
+	if c.proc == nil || !c.live {
 		return
 	}
 	// ESRCH: the process just exited, which is what we want.

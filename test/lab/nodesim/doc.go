@@ -35,8 +35,10 @@
 // node's root dir (Config.RootFS), ConfigMap, Secret and emptyDir volumes
 // under the pod's dir, container paths translated in args, environment and
 // ConfigMap files (the lab's one deliberate rewrite), DaemonSet *_PORT
-// variables moved to free loopback ports (AnnotationPorts), readiness from
-// the httpGet probe, restarts with back-off, SIGTERM then SIGKILL on
+// variables moved to free loopback ports (AnnotationPorts), an exec
+// postStart hook that names a HostBinDir binary (the agent's
+// install-plugins: the container is running once it succeeded and is killed
+// when it fails), readiness from the httpGet probe, restarts with back-off, SIGTERM then SIGKILL on
 // deletion, and every child stopped when the simulator stops.
 //
 // Sandbox records are written ahead of every CNI ADD under Config.StateDir, so

@@ -76,6 +76,7 @@ func (r *podRunner) containerSpec(ctx context.Context, pod *corev1.Pod, c *corev
 		name: c.Name, path: bin, args: args, env: append(append([]string{}, base...), env...),
 		log:   filepath.Join(r.cfg.LogDir, fmt.Sprintf("pod-%s-%s.log", pod.Namespace, pod.Name)),
 		probe: probe, probePeriod: period, restart: pod.Spec.RestartPolicy,
+		postStart: r.postStartHook(c, paths),
 	}
 	if err := os.MkdirAll(r.cfg.LogDir, 0o755); err != nil {
 		return containerSpec{}, false, fmt.Errorf("create log dir: %w", err)

@@ -81,10 +81,16 @@ func (r *podRunner) Start(ctx context.Context) error {
 
 // containerBinary is the HostBinDir binary a container runs, if any.
 func (r *podRunner) containerBinary(c *corev1.Container) (string, bool) {
-	if r.cfg.HostBinDir == "" || len(c.Command) == 0 {
+	return r.commandBinary(c.Command)
+}
+
+// commandBinary is the HostBinDir binary a command (of a container or a
+// hook) names, if any.
+func (r *podRunner) commandBinary(command []string) (string, bool) {
+	if r.cfg.HostBinDir == "" || len(command) == 0 {
 		return "", false
 	}
-	path := filepath.Join(r.cfg.HostBinDir, filepath.Base(c.Command[0]))
+	path := filepath.Join(r.cfg.HostBinDir, filepath.Base(command[0]))
 	if st, err := os.Stat(path); err != nil || st.IsDir() {
 		return "", false
 	}
