@@ -46,6 +46,7 @@ func checkInstalled(t *testing.T, ctx context.Context, l *lab.Lab, c client.Clie
 	agents := waitReadyPods(t, ctx, c, agentComponent, len(l.Nodes), nil)
 	waitReadyPods(t, ctx, c, ctrlComponent, 1, nil)
 	assertAgentProbes(t, ctx, agents)
+	assertPluginsInstalled(t, l)
 	job := &batchv1.Job{}
 	if err := c.Get(ctx, client.ObjectKey{Namespace: lab.ReleaseNamespace, Name: "spiderpool-init"}, job); err != nil {
 		t.Fatalf("get init Job: %v", err)

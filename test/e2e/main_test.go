@@ -84,12 +84,12 @@ func labOptions() (lab.Options, func(), error) {
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
 	binDir := filepath.Join(tmp, "bin")
-	build := exec.Command("go", "build", "-o", binDir+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool", "./cmd/coordinator",
+	build := exec.Command("go", "build", "-o", binDir+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool", "./cmd/coordinator", "./cmd/ifacer",
 		"./cmd/spiderpool-controller", "./cmd/spiderpool-init")
 	build.Dir, build.Stderr = root, os.Stderr
 	if err := build.Run(); err != nil {
 		cleanup()
-		return lab.Options{}, nil, fmt.Errorf("build spiderlab, spiderpool-agent, -controller, -init and spiderpool: %w", err)
+		return lab.Options{}, nil, fmt.Errorf("build spiderlab, spiderpool-agent, -controller, -init and the plugins: %w", err)
 	}
 	helm, err := utils.HelmBinary()
 	if err != nil {

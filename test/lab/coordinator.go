@@ -3,14 +3,9 @@
 
 package lab
 
-import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-)
+import "encoding/json"
 
-// CoordinatorPlugin is the coordinator CNI plugin's file name in HostBinDir.
+// CoordinatorPlugin is the coordinator CNI plugin's file name.
 const CoordinatorPlugin = "coordinator"
 
 // MacvlanSpiderpoolCoordinator is the lab's node network in chart mode, as
@@ -31,14 +26,4 @@ func MacvlanSpiderpoolCoordinator(n Node) ([]byte, error) {
 		},
 	}
 	return json.MarshalIndent(conf, "", "  ")
-}
-
-// checkCoordinatorPlugin fails unless dir holds the coordinator plugin the
-// chart-mode node network chains to.
-func checkCoordinatorPlugin(dir string) error {
-	path := filepath.Join(dir, CoordinatorPlugin)
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("lab options: chart mode chains the nodes' network to the coordinator plugin, but HostBinDir has none (%w): build ./cmd/coordinator into %s", err, dir)
-	}
-	return nil
 }

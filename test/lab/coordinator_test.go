@@ -13,15 +13,18 @@ import (
 
 // TestChartModeNetworkChainsCoordinator: chart mode defaults the nodes'
 // network to macvlan + spiderpool + coordinator and refuses a HostBinDir
-// without the coordinator plugin; process mode keeps macvlan + spiderpool.
+// without the plugins the agents install; process mode keeps macvlan +
+// spiderpool.
 func TestChartModeNetworkChainsCoordinator(t *testing.T) {
 	bin := t.TempDir()
 	opts := Options{Chart: "charts/spiderpool", HelmBinary: "helm", HostBinDir: bin, K8sBinDir: "k8s", LabBinary: "spiderlab"}.Defaults()
 	if err := opts.validate(); err == nil || !strings.Contains(err.Error(), "coordinator") {
 		t.Errorf("validate without the plugin: %v; want an error naming the coordinator", err)
 	}
-	if err := os.WriteFile(filepath.Join(bin, CoordinatorPlugin), nil, 0o755); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"spiderpool", CoordinatorPlugin, "ifacer"} {
+		if err := os.WriteFile(filepath.Join(bin, name), nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := opts.validate(); err != nil {
 		t.Errorf("validate with the plugin: %v", err)

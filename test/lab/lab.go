@@ -28,7 +28,7 @@ type Lab struct {
 	Ports Ports `json:"ports"`
 	// Nodes are the simulated nodes.
 	Nodes []Node `json:"nodes"`
-	// CNIBinDirs hold the plugins the nodes run.
+	// CNIBinDirs hold the plugins the nodes run (NodeCNIBinDirs).
 	CNIBinDirs []string `json:"cniBinDirs"`
 	// K8sBinDir holds the Kubernetes binaries, kubectl among them.
 	K8sBinDir string `json:"k8sBinDir"`
@@ -150,14 +150,11 @@ func newLab(opts Options) (*Lab, error) {
 	}
 	l := &Lab{
 		Name: opts.Name, Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), Ports: ports,
-		CNIBinDirs: opts.CNIBinDirs, K8sBinDir: opts.K8sBinDir, LabBinary: opts.LabBinary, AgentBinary: opts.AgentBinary,
+		CNIBinDirs: cniBinDirs(opts), K8sBinDir: opts.K8sBinDir, LabBinary: opts.LabBinary, AgentBinary: opts.AgentBinary,
 		ControllerBinary: opts.ControllerBinary, ControllerEnv: opts.ControllerEnv,
 		PodResourceInject: opts.PodResourceInject, IPConflictDetection: opts.IPConflictDetection,
 		Chart: opts.Chart, HelmBinary: opts.HelmBinary, ChartValues: opts.ChartValues, HostBinDir: opts.HostBinDir,
 		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
-	}
-	if opts.HostBinDir != "" {
-		l.CNIBinDirs = append([]string{opts.HostBinDir}, l.CNIBinDirs...)
 	}
 	if opts.chartMode() {
 		ps, err := freeTCPPorts(4)

@@ -55,9 +55,10 @@ type Options struct {
 	// ChartValues are extra helm --set values, after the lab's own.
 	ChartValues []string
 	// HostBinDir holds spiderpool-agent, spiderpool-controller,
-	// spiderpool-init and the spiderpool and coordinator plugins: the
-	// binaries the node simulators run for the chart's pods and networks.
-	// Default: AgentBinary's dir.
+	// spiderpool-init and the spiderpool, coordinator and ifacer plugins:
+	// the binaries the node simulators run for the chart's pods and, in
+	// process mode, networks (in chart mode the agents install the plugins
+	// into each node's CNI bin dir, NodeCNIBinDirs). Default: AgentBinary's dir.
 	HostBinDir string
 	// CRDDirs hold CRD manifests installed once the API server is up.
 	CRDDirs []string
@@ -124,7 +125,7 @@ func (o Options) validate() error {
 	case len(o.Name) > 6:
 		return fmt.Errorf("lab options: Name %q is longer than 6 characters: interface names must fit 15 bytes", o.Name)
 	case o.chartMode():
-		return checkCoordinatorPlugin(o.HostBinDir)
+		return checkChartPlugins(o.HostBinDir)
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ func nodeConfig(l *lab.Lab, name string) (nodesim.Config, error) {
 			NodeIP:           n.IP,
 			HostNetNS:        n.NetNSPath(),
 			CNIConfDir:       n.CNIConfDir(),
-			CNIBinDirs:       l.CNIBinDirs,
+			CNIBinDirs:       l.NodeCNIBinDirs(n),
 			CNICacheDir:      filepath.Join(n.Dir, "cni-cache"),
 			StateDir:         filepath.Join(n.Dir, "state"),
 			NetNSPrefix:      l.PodNetNSPrefix(),
