@@ -72,7 +72,7 @@ func newUpCommand() *cobra.Command {
 	f.StringVar(&opts.AgentBinary, "agent", "", "spiderpool-agent binary to run on every node (its directory must hold the spiderpool plugin); empty: macvlan + host-local")
 	f.StringVar(&opts.Chart, "chart", "", "spiderpool Helm chart dir: helm install it (chart mode), or, with --agent/--controller, apply only its ServiceAccounts and RBAC")
 	f.StringVar(&opts.HelmBinary, "helm", "", "helm binary (needed with --chart)")
-	f.StringVar(&opts.HostBinDir, "bin-dir", "", "directory of spiderpool-agent, -controller, -init and the plugin, run for the chart's pods (default: spiderlab's own directory)")
+	f.StringVar(&opts.HostBinDir, "bin-dir", "", "directory of spiderpool-agent, -controller, -init and the spiderpool, coordinator and ifacer plugins (default: spiderlab's own directory)")
 	f.StringVar(&chartValues, "set", "", "extra helm values, KEY=VALUE separated by semicolons")
 	return cmd
 }
