@@ -93,11 +93,7 @@ func (e *env) agent(node string) *ipam.Service {
 // a VMI is controlled by the VM of its name when vm is set.
 func (e *env) kubevirt(kind, name string, vm bool) *unstructured.Unstructured {
 	e.t.Helper()
-	u := &unstructured.Unstructured{}
-	u.SetAPIVersion("kubevirt.io/v1")
-	u.SetKind(kind)
-	u.SetNamespace(e.ns)
-	u.SetName(name)
+	u := e.kvObject(kind, name)
 	if vm {
 		u.SetOwnerReferences([]metav1.OwnerReference{{APIVersion: "kubevirt.io/v1", Kind: "VirtualMachine", Name: name,
 			UID: types.UID("uid-vm-" + name), Controller: ptr.To(true)}})
@@ -111,14 +107,19 @@ func (e *env) kubevirt(kind, name string, vm bool) *unstructured.Unstructured {
 // deleteKubevirt deletes the KubeVirt object kind/name.
 func (e *env) deleteKubevirt(kind, name string) {
 	e.t.Helper()
+	if err := e.c.Delete(e.t.Context(), e.kvObject(kind, name)); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// kvObject is the KubeVirt object kind/name of the test's namespace.
+func (e *env) kvObject(kind, name string) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{}
 	u.SetAPIVersion("kubevirt.io/v1")
 	u.SetKind(kind)
 	u.SetNamespace(e.ns)
 	u.SetName(name)
-	if err := e.c.Delete(e.t.Context(), u); err != nil {
-		e.t.Fatal(err)
-	}
+	return u
 }
 
 // launcher creates the virt-launcher pod name of VMI vmi on node, asking
