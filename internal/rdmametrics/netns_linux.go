@@ -49,7 +49,7 @@ func readOnThread(path string) ([]Device, error) {
 		runtime.UnlockOSThread()
 		return nil, fmt.Errorf("open the agent's netns: %w", err)
 	}
-	defer orig.Close()
+	defer func() { _ = orig.Close() }()
 	target, err := netns.GetFromPath(path)
 	if err != nil {
 		runtime.UnlockOSThread()
@@ -58,7 +58,7 @@ func readOnThread(path string) ([]Device, error) {
 		}
 		return nil, fmt.Errorf("open netns %s: %w", path, err)
 	}
-	defer target.Close()
+	defer func() { _ = target.Close() }()
 	if err := netns.Set(target); err != nil {
 		runtime.UnlockOSThread()
 		if errors.Is(err, unix.EINVAL) {

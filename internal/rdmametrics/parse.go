@@ -32,6 +32,9 @@ func ParseNetDevName(attrs []byte) (string, error) {
 		}
 		attrs = attrs[min(align4(l), len(attrs)):]
 	}
+	if len(attrs) != 0 {
+		return "", fmt.Errorf("rdma port answer ends in %d bytes too short for an attribute; the kernel answer is malformed", len(attrs))
+	}
 	return "", nil
 }
 

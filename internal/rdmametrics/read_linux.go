@@ -135,4 +135,3 @@ func Unsupported(err error) bool {
 	return errors.Is(err, unix.EPROTONOSUPPORT) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, os.ErrNotExist) ||
 		strings.Contains(err.Error(), "protocol not supported")
 }
-
