@@ -70,6 +70,7 @@ func loadOptions(path string, lookup config.LookupFunc) (Options, config.AgentEn
 		SocketPath:                cm.IPAMUnixSocketPath,
 		HealthAddr:                net.JoinHostPort("", strconv.Itoa(env.HealthPort)),
 		MetricsAddr:               metricsAddr(env.CommonEnv),
+		EnableRDMAMetric:          env.EnableRDMAMetric,
 		EnableGatewayDetection:    cm.EnableGatewayDetection,
 		EnableIPConflictDetection: cm.EnableIPConflictDetection,
 		EnableReleaseConflictIPs:  env.EnableReleaseConflictIPs,

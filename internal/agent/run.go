@@ -60,6 +60,9 @@ type Options struct {
 	// (SPIDERPOOL_METRIC_HTTP_PORT when SPIDERPOOL_ENABLED_METRIC is true);
 	// empty disables it.
 	MetricsAddr string
+	// EnableRDMAMetric is SPIDERPOOL_ENABLED_RDMA_METRIC: export the RDMA
+	// device counters (docs/metrics.md).
+	EnableRDMAMetric bool
 }
 
 // Run runs the agent until ctx ends.
@@ -80,6 +83,7 @@ type agent struct {
 	drainer *queueDrainer
 	metrics *prometheus.Registry
 	reprobe *reprober
+	rdma    *rdmaMetrics
 }
 
 func newScheme() (*runtime.Scheme, error) {
@@ -138,8 +142,9 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent metrics: %w", err)
 	}
-	a := &agent{opts: opts, cache: c, svc: svc, metrics: reg, queue: queue,
-		handler: newHandler(newMeasuredIPAM(svc, m), opts.IPAM.NodeName, detection{opts.EnableGatewayDetection, opts.EnableIPConflictDetection}),
+	rdma, served := newRDMAMetrics(opts.EnableRDMAMetric, opts.IPAM.NodeName, svc)
+	a := &agent{opts: opts, cache: c, svc: svc, metrics: reg, queue: queue, rdma: rdma,
+		handler: newHandler(newMeasuredIPAM(served, m), opts.IPAM.NodeName, detection{opts.EnableGatewayDetection, opts.EnableIPConflictDetection}),
 		drainer: newQueueDrainer(queue, svc.Release, qm)}
 	a.handler.onReleaseError = a.keepRelease
 	a.handler.releaseConflictIPs = opts.EnableReleaseConflictIPs
@@ -170,6 +175,9 @@ func (a *agent) run(ctx context.Context) error {
 	go func() { cancel(srv.ListenAndServe(ctx, a.opts.SocketPath)) }()
 	if a.opts.HealthAddr != "" {
 		go func() { cancel(serveHealth(ctx, a.opts.HealthAddr, a.handler)) }()
+	}
+	if err := a.rdma.register(ctx, a.metrics); err != nil {
+		return err
 	}
 	if a.opts.MetricsAddr != "" {
 		go func() { cancel(metrics.Serve(ctx, a.opts.MetricsAddr, a.metrics)) }()
