@@ -19,10 +19,14 @@ command -v ping >/dev/null || need+=(iputils-ping)
 command -v arping >/dev/null || need+=(iputils-arping)
 command -v nsenter >/dev/null || need+=(util-linux)
 command -v jq >/dev/null || need+=(jq)
+# The lab's optional kubelet node (test/lab/kubeletnode.go) runs pods on
+# containerd 1.6 (CRI plugin) and runc from Debian.
+command -v containerd >/dev/null || need+=(containerd)
+command -v runc >/dev/null || need+=(runc)
 if [[ ${#need[@]} -gt 0 ]]; then
   say "installing ${need[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-say "system packages present (iproute2, iputils-ping, iputils-arping, util-linux, jq)"
+say "system packages present (iproute2, iputils-ping, iputils-arping, util-linux, jq, containerd, runc)"

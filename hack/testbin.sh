@@ -54,7 +54,8 @@ write_k8s_module() {
 }
 
 build_k8s() {
-  local want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl) missing=()
+  # kubelet runs only on the lab's optional kubelet node (test/lab/kubeletnode.go).
+  local want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet) missing=()
   for b in "${want[@]}"; do [[ -x "$kdir/bin/$b" ]] || missing+=("$b"); done
   if [[ ${#missing[@]} -eq 0 ]]; then say "kubernetes $K8S_VERSION, etcd $ETCD_VERSION: cached in $kdir/bin"; return; fi
   [[ -f "$kdir/go.mod" ]] || write_k8s_module
