@@ -6,9 +6,13 @@ package rdmametrics
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+
+	"github.com/vishvananda/netns"
 )
 
 // TestReadInNetnsVanished: a netns deleted before the read, or a leftover
@@ -50,4 +54,51 @@ func TestCandidatesPruneBook(t *testing.T) {
 	if targets := Targets(got, NetnsID{}, book.Entries()); len(targets) != 2 || targets[0].Pod == nil || targets[0].Pod.Name != "a" {
 		t.Errorf("targets = %+v, want cni-a of pod a and cni-b", targets)
 	}
+}
+
+// TestReadInNetnsEnters: a real netns is entered and left: the read gets
+// as far as RDMA netlink there (which this machine may lack) and the
+// agent's threads stay in their own netns. Needs root.
+func TestReadInNetnsEnters(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("creating a network namespace needs root")
+	}
+	name := fmt.Sprintf("rdmametrics-test-%d", os.Getpid())
+	path := filepath.Join("/var/run/netns", name)
+	if err := newNamedNetns(name); err != nil {
+		t.Skipf("cannot create netns %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = netns.DeleteNamed(name) })
+	before, err := netnsID("/proc/thread-self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	devs, err := readInNetns(context.Background(), path)
+	switch {
+	case err != nil && !Unsupported(err):
+		t.Fatalf("readInNetns(%s) = %v", path, err)
+	case err == nil && len(devs) != 0:
+		t.Errorf("a new netns holds RDMA devices %v", devs)
+	}
+	if after, _ := netnsID("/proc/thread-self/ns/net"); after != before {
+		t.Errorf("the test thread moved from netns %v to %v", before, after)
+	}
+}
+
+// newNamedNetns creates the netns /var/run/netns/<name> on a locked thread
+// and returns the thread to its netns.
+func newNamedNetns(name string) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	orig, err := netns.Get()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = orig.Close() }()
+	created, err := netns.NewNamed(name)
+	if err != nil {
+		return err
+	}
+	_ = created.Close()
+	return netns.Set(orig)
 }

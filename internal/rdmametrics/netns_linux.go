@@ -22,20 +22,32 @@ var ErrNetnsGone = errors.New("network namespace is gone")
 // dedicated OS thread and gives up after ctx ends (the thread is then left
 // to finish on its own and is discarded).
 func readInNetns(ctx context.Context, path string) ([]Device, error) {
+	return withTimeout(ctx, path, func() ([]Device, error) { return readOnThread(path) })
+}
+
+// readHost runs ReadDevices in the agent's own (the host's) netns, without
+// entering any, and gives up after ctx ends.
+func readHost(ctx context.Context) ([]Device, error) {
+	return withTimeout(ctx, "of the host", ReadDevices)
+}
+
+// withTimeout runs read in a goroutine and returns its result, or an error
+// naming the netns (where) once ctx ends.
+func withTimeout(ctx context.Context, where string, read func() ([]Device, error)) ([]Device, error) {
 	type result struct {
 		devs []Device
 		err  error
 	}
 	done := make(chan result, 1)
 	go func() {
-		devs, err := readOnThread(path)
+		devs, err := read()
 		done <- result{devs, err}
 	}()
 	select {
 	case r := <-done:
 		return r.devs, r.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("read RDMA devices in netns %s: %w", path, context.Cause(ctx))
+		return nil, fmt.Errorf("read RDMA devices in netns %s: %w", where, context.Cause(ctx))
 	}
 }
 

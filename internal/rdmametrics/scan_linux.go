@@ -37,7 +37,7 @@ type Scanner struct {
 // joins the failures of the others. A node without the RDMA netlink family
 // returns no samples and an error for which Unsupported is true.
 func (s *Scanner) Scan(ctx context.Context) ([]Sample, error) {
-	devs, err := readInNetns(ctx, "/proc/self/ns/net")
+	devs, err := readHost(ctx)
 	if err != nil {
 		return nil, err
 	}
