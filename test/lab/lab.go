@@ -61,6 +61,8 @@ type Lab struct {
 	HostBinDir string `json:"hostBinDir,omitempty"`
 	// ChartPorts are the controller's loopback ports in chart mode.
 	ChartPorts ControllerPorts `json:"chartPorts,omitzero"`
+	// KubeletNode is the node that is a real kubelet; nil for none.
+	KubeletNode *KubeletNode `json:"kubeletNode,omitempty"`
 
 	opts  Options
 	pki   pki
@@ -182,6 +184,11 @@ func newLab(opts Options) (*Lab, error) {
 			IP: fmt.Sprintf("172.30.0.%d", 10+i), Dir: filepath.Join(dir, "nodes", name),
 			AgentHealthPort: agentPorts[3*i-3], AgentMetricsPort: agentPorts[3*i-2], AgentGopsPort: agentPorts[3*i-1]})
 	}
+	if opts.KubeletNode {
+		if err := l.newKubeletNode(); err != nil {
+			return nil, err
+		}
+	}
 	return l, l.save()
 }
 
@@ -212,6 +219,7 @@ func (l *Lab) upSteps() []step {
 		{true, step{"start node simulators", func(context.Context) error { return l.startNodes() }}},
 		{true, step{"wait for nodes Ready", l.waitNodesReady}},
 		{l.ChartMode(), step{"helm install the chart (agents, controller, init Job)", l.installChart}},
+		{l.KubeletNode != nil, step{"start the kubelet node (agent, containerd, kubelet)", l.startKubeletNode}},
 	}
 	for _, o := range optional {
 		if o.when {
@@ -245,7 +253,7 @@ func (l *Lab) createNetworks() error {
 // Down stops every process of the lab by PID, in reverse start order,
 // removes its network namespaces and then its directory.
 func (l *Lab) Down(ctx context.Context) error {
-	var errs []error
+	errs := []error{l.stopKubeletNode(ctx)}
 	order := []string{"kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"}
 	for _, name := range l.procs.names() {
 		if !contains(order, name) {

@@ -66,6 +66,13 @@ type Options struct {
 	// MacvlanSpiderpoolCoordinator in chart mode, MacvlanSpiderpool with
 	// AgentBinary, else the macvlan + host-local network of MacvlanHostLocal.
 	NodeNetwork NodeNetworkFunc
+	// KubeletNode adds one node that is a real kubelet on containerd
+	// (KubeletNode type); needs PauseBinary, kubelet in K8sBinDir and
+	// containerd and runc on PATH, and runs in process mode only.
+	KubeletNode bool
+	// PauseBinary is the static test/lab/pause binary packed into the
+	// kubelet node's sandbox image.
+	PauseBinary string
 	// Progress receives one line per step; nil discards.
 	Progress io.Writer
 }
@@ -124,6 +131,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("lab options: LabBinary is empty: build cmd/spiderlab and pass its path")
 	case len(o.Name) > 6:
 		return fmt.Errorf("lab options: Name %q is longer than 6 characters: interface names must fit 15 bytes", o.Name)
+	case o.KubeletNode:
+		return checkKubeletNode(o)
 	case o.chartMode():
 		return checkChartPlugins(o.HostBinDir)
 	}
