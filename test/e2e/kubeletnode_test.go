@@ -5,12 +5,10 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -60,22 +58,23 @@ func TestKubeletNode(t *testing.T) {
 	}
 	pods := runBarePods(t, ctx, c, knNS, kn.Name, "real-a")
 	sim := runBarePods(t, ctx, c, knNS, l.Nodes[0].Name, "sim-b")[0]
-	real := pods[0]
-	assertPodIPs(t, real, knV4Range, knV6Range)
-	if err := pingFromKubeletPod(ctx, l, real, podIP(sim, 4)); err != nil {
+	onKubelet := pods[0]
+	assertPodIPs(t, onKubelet, knV4Range, knV6Range)
+	if err := pingFromKubeletPod(ctx, l, onKubelet, podIP(sim, 4)); err != nil {
 		t.Error(err)
 	}
-	if err := ping(l, *sim, podIP(real, 4)); err != nil {
+	if err := ping(l, *sim, podIP(onKubelet, 4)); err != nil {
 		t.Error(err)
 	}
 
 	checkKubeletStatefulSet(t, ctx, c, kn.Name)
 
-	if err := c.Delete(ctx, real); err != nil {
-		t.Fatalf("delete pod %s: %v", real.Name, err)
+	if err := c.Delete(ctx, onKubelet); err != nil {
+		t.Fatalf("delete pod %s: %v", onKubelet.Name, err)
 	}
-	waitKubeletPodReleased(t, ctx, c, real)
+	waitKubeletPodReleased(t, ctx, c, onKubelet)
 	checkCNICalls(t, kn)
+	checkStatusAndGC(t, ctx, c, kn)
 }
 
 // upKubeletLab brings up a lab of one simulated node and the kubelet node.
@@ -94,7 +93,10 @@ func upKubeletLab(t *testing.T, ctx context.Context) (*lab.Lab, client.Client) {
 	opts := shared.opts
 	opts.Name, opts.Nodes, opts.Dir, opts.Progress = shared.opts.Name+"k", 1, filepath.Join(t.TempDir(), "lab"), nil
 	opts.KubeletNode, opts.PauseBinary = true, pause
-	return upOwnLab(t, ctx, opts)
+	start := time.Now()
+	l, c := upOwnLab(t, ctx, opts)
+	t.Logf("lab with a simulated node and the kubelet node up in %.1fs", time.Since(start).Seconds())
+	return l, c
 }
 
 // checkKubeletStatefulSet: a StatefulSet pod on the kubelet node gets the
@@ -151,47 +153,6 @@ func waitKubeletPodReleased(t *testing.T, ctx context.Context, c client.Client, 
 	if err != nil {
 		t.Fatalf("pod %s deleted from the kubelet node: pools still hold %v: %v", pod.Name, held, err)
 	}
-}
-
-// checkCNICalls logs the CNI commands containerd sent and wants ADD and DEL
-// for both macvlan and the spiderpool IPAM plugin.
-func checkCNICalls(t *testing.T, kn *lab.KubeletNode) {
-	t.Helper()
-	data, err := os.ReadFile(kn.CNICallLog())
-	if err != nil {
-		t.Fatalf("read the CNI call log: %v", err)
-	}
-	count := map[string]int{}
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 {
-			count[f[0]+" "+f[1]]++
-		}
-	}
-	t.Logf("CNI calls containerd made on %s: %v", kn.Name, count)
-	for _, want := range []string{"ADD macvlan", "ADD spiderpool", "DEL macvlan", "DEL spiderpool"} {
-		if count[want] == 0 {
-			t.Errorf("no %s call in %s", want, kn.CNICallLog())
-		}
-	}
-}
-
-// pingFromKubeletPod pings to from the network namespace of a pod's
-// container on the kubelet node (entered by its process, as containerd
-// made it).
-func pingFromKubeletPod(ctx context.Context, l *lab.Lab, pod *corev1.Pod, to string) error {
-	id := strings.TrimPrefix(pod.Status.ContainerStatuses[0].ContainerID, "containerd://")
-	out, err := exec.CommandContext(ctx, "ctr", "--address", l.KubeletNode.ContainerdSocket(), "-n", "k8s.io",
-		"tasks", "ps", id).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ctr tasks ps %s: %w: %s", id, err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	pid := strings.Fields(lines[len(lines)-1])[0]
-	out, err = exec.CommandContext(ctx, "nsenter", "-t", pid, "-n", "ping", "-c", "1", "-W", "2", to).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ping %s from %s on the kubelet node: %w: %s", to, pod.Name, err, out)
-	}
-	return nil
 }
 
 func asDefaultPool(p *spiderpoolv2beta1.SpiderIPPool) { p.Spec.Default = ptr.To(true) }

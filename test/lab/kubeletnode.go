@@ -31,8 +31,10 @@ type KubeletNode struct {
 	HealthzPort int `json:"healthzPort"`
 }
 
-// KubeletProcess and ContainerdProcess name the kubelet node's processes.
-func KubeletProcess(node string) string    { return "kubelet-" + node }
+// KubeletProcess names the kubelet node's kubelet process.
+func KubeletProcess(node string) string { return "kubelet-" + node }
+
+// ContainerdProcess names the kubelet node's containerd process.
 func ContainerdProcess(node string) string { return "containerd-" + node }
 
 // ContainerdSocket is containerd's CRI socket, under the node's root dir
