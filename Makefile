@@ -35,6 +35,10 @@ demo: lab-up ## Main job: bring up the lab, helm install spiderpool, show pods g
 test: deps testbin tools ## Run every test: standalone check, generated-file drift, unit, fuzz seeds, netns, envtest and lab e2e.
 	hack/test.sh
 
+.PHONY: chaos
+chaos: deps testbin tools ## Chaos suite (not in test): CHAOS_RUNS=20 runs of CHAOS_DURATION=10m, CHAOS_NODES=10, CHAOS_PODS=1000, CHAOS_SEED to replay (docs/chaos.md).
+	hack/chaos.sh
+
 ##@ Build
 
 .PHONY: build

@@ -35,3 +35,13 @@ rc=$?
 set -e
 grep -E '^(=== RUN|\s*--- (PASS|FAIL|SKIP)|PASS|FAIL|ok|panic)' "$log" | grep -v '^=== RUN' || true
 if [[ $rc -ne 0 ]]; then tail -50 "$log"; echo "e2e failed (rc=$rc)"; exit "$rc"; fi
+
+stage "chaos short run (3 nodes, 2 minutes, every fault kind once; docs/chaos.md)"
+log=_output/chaos-short.log
+echo "(full output: $log)"
+set +e
+SPIDERPOOL_CHAOS=1 go test ${GO_TEST_FLAGS:--count=1} -timeout 20m -v -run '^TestChaosShort$' ./test/chaos >"$log" 2>&1
+rc=$?
+set -e
+grep -E '^\s*(--- (PASS|FAIL|SKIP)|PASS|FAIL|ok|panic)|chaos_test.go.*seed=' "$log" || true
+if [[ $rc -ne 0 ]]; then tail -50 "$log"; echo "chaos short run failed (rc=$rc): replay with CHAOS_SEED=<seed> as printed"; exit "$rc"; fi

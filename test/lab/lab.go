@@ -61,6 +61,8 @@ type Lab struct {
 	HostBinDir string `json:"hostBinDir,omitempty"`
 	// ChartPorts are the controller's loopback ports in chart mode.
 	ChartPorts ControllerPorts `json:"chartPorts,omitzero"`
+	// ProcessServer is Options.ProcessServer.
+	ProcessServer string `json:"processServer,omitempty"`
 	// KubeletNode is the node that is a real kubelet; nil for none.
 	KubeletNode *KubeletNode `json:"kubeletNode,omitempty"`
 
@@ -156,7 +158,7 @@ func newLab(opts Options) (*Lab, error) {
 		ControllerBinary: opts.ControllerBinary, ControllerEnv: opts.ControllerEnv,
 		PodResourceInject: opts.PodResourceInject, IPConflictDetection: opts.IPConflictDetection,
 		Chart: opts.Chart, HelmBinary: opts.HelmBinary, ChartValues: opts.ChartValues, HostBinDir: opts.HostBinDir,
-		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
+		ProcessServer: opts.ProcessServer, opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
 	}
 	if opts.chartMode() {
 		ps, err := freeTCPPorts(4)

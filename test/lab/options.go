@@ -73,6 +73,11 @@ type Options struct {
 	// PauseBinary is the static test/lab/pause binary packed into the
 	// kubelet node's sandbox image.
 	PauseBinary string
+	// ProcessServer, when set, is the API server URL the agent and
+	// controller processes use (e.g. a fault-injecting proxy in front of
+	// the API server serving its certificate); needs Chart (process mode
+	// with ServiceAccount kubeconfigs).
+	ProcessServer string
 	// Progress receives one line per step; nil discards.
 	Progress io.Writer
 }

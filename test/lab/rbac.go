@@ -85,7 +85,7 @@ func (l *Lab) writeServiceAccountKubeconfig(ctx context.Context, sa string) erro
 		return fmt.Errorf("create serviceaccounts dir: %w", err)
 	}
 	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["lab"] = &clientcmdapi.Cluster{Server: l.Server(), CertificateAuthority: l.pki.CACert()}
+	cfg.Clusters["lab"] = &clientcmdapi.Cluster{Server: l.processServer(), CertificateAuthority: l.pki.CACert()}
 	cfg.AuthInfos[sa] = &clientcmdapi.AuthInfo{Token: tr.Status.Token}
 	cfg.Contexts["lab"] = &clientcmdapi.Context{Cluster: "lab", AuthInfo: sa, Namespace: ReleaseNamespace}
 	cfg.CurrentContext = "lab"

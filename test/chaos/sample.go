@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// snapshot is one reading of the cache.
+type snapshot struct {
+	pods    []corev1.Pod
+	eps     []spiderpoolv2beta1.SpiderEndpoint
+	records map[string]spiderpoolv2beta1.PoolIPAllocation
+}
+
+func (w *Watcher) read(ctx context.Context, c client.Reader) (snapshot, error) {
+	s := snapshot{records: map[string]spiderpoolv2beta1.PoolIPAllocation{}}
+	pods, eps, pools := &corev1.PodList{}, &spiderpoolv2beta1.SpiderEndpointList{}, &spiderpoolv2beta1.SpiderIPPoolList{}
+	for _, l := range []client.ObjectList{pods, eps, pools} {
+		if err := c.List(ctx, l); err != nil {
+			return s, fmt.Errorf("list %T: %w", l, err)
+		}
+	}
+	for _, p := range pools.Items {
+		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
+		if err != nil {
+			return s, fmt.Errorf("pool %s: %w", p.Name, err)
+		}
+		for ip, r := range recs {
+			s.records[ip] = r
+		}
+	}
+	for _, p := range pods.Items {
+		if p.Namespace == w.ns {
+			s.pods = append(s.pods, p)
+		}
+	}
+	for _, e := range eps.Items {
+		if e.Namespace == w.ns {
+			s.eps = append(s.eps, e)
+		}
+	}
+	return s, nil
+}
+
+// alive is the liveness of the workload rules: neither terminating nor
+// finished.
+func alive(p *corev1.Pod) bool {
+	return p.DeletionTimestamp == nil && p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed
+}
+
+func podIPs(p *corev1.Pod) []string {
+	out := make([]string, 0, len(p.Status.PodIPs))
+	for _, ip := range p.Status.PodIPs {
+		out = append(out, ip.IP)
+	}
+	return out
+}
+
+func endpointIPs(e *spiderpoolv2beta1.SpiderEndpoint) []string {
+	var out []string
+	for _, d := range e.Status.Current.IPs {
+		for _, a := range []*string{d.IPv4, d.IPv6} {
+			if a != nil {
+				ip, _, _ := strings.Cut(*a, "/")
+				out = append(out, ip)
+			}
+		}
+	}
+	return out
+}
+
+// Sample reads the cache once and checks it; suspects are confirmed on
+// fresh reads.
+func (w *Watcher) Sample(ctx context.Context) {
+	s, err := w.read(ctx, w.cache)
+	if err != nil {
+		return
+	}
+	w.mu.Lock()
+	w.samples++
+	w.mu.Unlock()
+	live := map[types.UID]*corev1.Pod{}
+	byIP := map[string]*corev1.Pod{}
+	for i := range s.pods {
+		p := &s.pods[i]
+		if !alive(p) {
+			continue
+		}
+		live[p.UID] = p
+		for _, ip := range podIPs(p) {
+			if o := byIP[ip]; o != nil && o.UID != p.UID {
+				w.confirmPods(ctx, ip, o, p)
+			}
+			byIP[ip] = p
+			if r, ok := s.records[ip]; p.Status.Phase == corev1.PodRunning && (!ok || r.PodUID != string(p.UID)) {
+				w.confirmRecord(ctx, ip, p)
+			}
+		}
+	}
+	epByIP := map[string]*spiderpoolv2beta1.SpiderEndpoint{}
+	for i := range s.eps {
+		e := &s.eps[i]
+		if live[types.UID(e.Status.Current.UID)] == nil {
+			continue
+		}
+		for _, ip := range endpointIPs(e) {
+			if o := epByIP[ip]; o != nil {
+				w.confirmEndpoints(ctx, ip, o, e)
+			}
+			epByIP[ip] = e
+		}
+	}
+	w.trackOrphans(s)
+}
+
+// trackOrphans times every record whose holder is gone until it is freed.
+func (w *Watcher) trackOrphans(s snapshot) {
+	exists := map[string]bool{}
+	for i := range s.pods {
+		exists[s.pods[i].Namespace+"/"+s.pods[i].Name+"/"+string(s.pods[i].UID)] = true
+	}
+	now := time.Now()
+	current := map[record]bool{}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for ip, r := range s.records {
+		rec := record{ip: ip, holder: r.NamespacedName, uid: r.PodUID}
+		current[rec] = true
+		if !strings.HasPrefix(r.NamespacedName, w.ns+"/") || exists[r.NamespacedName+"/"+r.PodUID] {
+			delete(w.orphanSince, rec)
+			continue
+		}
+		if _, ok := w.orphanSince[rec]; !ok {
+			w.orphanSince[rec] = now
+		}
+	}
+	for rec, since := range w.orphanSince {
+		if current[rec] {
+			continue
+		}
+		delete(w.orphanSince, rec)
+		w.worstOrphan = max(w.worstOrphan, now.Sub(since))
+		if f, ok := w.faults.LastStartBefore(since); ok {
+			w.worstFault = max(w.worstFault, now.Sub(f))
+		}
+	}
+}
+
+// Orphans returns the records whose holder is gone, with their age.
+func (w *Watcher) Orphans() map[string]time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := map[string]time.Duration{}
+	for rec, since := range w.orphanSince {
+		out[rec.ip+" "+rec.holder+" "+rec.uid] = time.Since(since)
+	}
+	return out
+}

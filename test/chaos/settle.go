@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// Settle waits, up to bound, until the workloads run at their base size
+// and the final invariants hold on fresh reads; it returns the problems
+// left at the bound (none on success).
+func (w *Watcher) Settle(ctx context.Context, base Shape, bound time.Duration) []string {
+	deadline := time.Now().Add(bound)
+	var problems []string
+	for {
+		problems = w.finalProblems(ctx, base)
+		if len(problems) == 0 || time.Now().After(deadline) {
+			return problems
+		}
+		sleep(ctx, 2*time.Second)
+	}
+}
+
+// finalProblems checks, on fresh reads: workloads at base size and ready,
+// every running pod's addresses recorded for its UID, no record without a
+// live holder, no SpiderEndpoint without its pod.
+func (w *Watcher) finalProblems(ctx context.Context, base Shape) []string {
+	var out []string
+	out = append(out, w.workloadProblems(ctx, base)...)
+	s, err := w.read(ctx, w.direct)
+	if err != nil {
+		return append(out, err.Error())
+	}
+	pods := map[string]*corev1.Pod{}
+	holders := map[string]bool{}
+	for i := range s.pods {
+		p := &s.pods[i]
+		pods[p.Namespace+"/"+p.Name] = p
+		if alive(p) {
+			holders[p.Namespace+"/"+p.Name+"/"+string(p.UID)] = true
+		}
+		for _, ip := range podIPs(p) {
+			if r, ok := s.records[ip]; alive(p) && (!ok || r.PodUID != string(p.UID)) {
+				out = append(out, fmt.Sprintf("pod %s/%s (uid %s) shows %s, recorded for %+v", p.Namespace, p.Name, p.UID, ip, r))
+			}
+		}
+	}
+	for ip, r := range s.records {
+		if strings.HasPrefix(r.NamespacedName, w.ns+"/") && !holders[r.NamespacedName+"/"+r.PodUID] {
+			out = append(out, fmt.Sprintf("leaked record %s -> %s (uid %s)", ip, r.NamespacedName, r.PodUID))
+		}
+	}
+	for i := range s.eps {
+		e := &s.eps[i]
+		p := pods[e.Namespace+"/"+e.Name]
+		if p == nil || p.UID != types.UID(e.Status.Current.UID) {
+			out = append(out, fmt.Sprintf("SpiderEndpoint %s/%s (uid %s) without its pod", e.Namespace, e.Name, e.Status.Current.UID))
+		}
+	}
+	return out
+}
+
+func (w *Watcher) workloadProblems(ctx context.Context, base Shape) []string {
+	var out []string
+	for i := range Deployments {
+		d := &appsv1.Deployment{}
+		if err := w.direct.Get(ctx, client.ObjectKey{Namespace: w.ns, Name: DeploymentName(i)}, d); err != nil {
+			out = append(out, err.Error())
+		} else if d.Status.ReadyReplicas != base.Deployment || d.Status.Replicas != base.Deployment {
+			out = append(out, fmt.Sprintf("deployment %s: %d/%d ready", d.Name, d.Status.ReadyReplicas, base.Deployment))
+		}
+	}
+	s := &appsv1.StatefulSet{}
+	if err := w.direct.Get(ctx, client.ObjectKey{Namespace: w.ns, Name: StatefulSetName}, s); err != nil {
+		out = append(out, err.Error())
+	} else if s.Status.ReadyReplicas != base.StatefulSet || s.Status.Replicas != base.StatefulSet {
+		out = append(out, fmt.Sprintf("statefulset: %d/%d ready", s.Status.ReadyReplicas, base.StatefulSet))
+	}
+	return out
+}
+
+// Check runs spiderpoolctl check against the cluster of kubeconfig and
+// returns its exit code and output.
+func Check(ctx context.Context, ctl, kubeconfig string) (int, string) {
+	cmd := exec.CommandContext(ctx, ctl, "check")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok { //nolint:errorlint // the exit code of this command
+			return ee.ExitCode(), string(out)
+		}
+		return -1, err.Error()
+	}
+	return 0, string(out)
+}
