@@ -28,6 +28,8 @@ root = %q
 state = %q
 [grpc]
   address = %q
+[plugins."io.containerd.internal.v1.opt"]
+  path = %q
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = %q
   restrict_oom_score_adj = true
@@ -38,7 +40,7 @@ state = %q
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
     runtime_type = "io.containerd.runc.v2"
 `, filepath.Join(k.Dir, "containerd", "root"), filepath.Join(k.Dir, "containerd", "state"), k.ContainerdSocket(),
-		SandboxImage, k.CNIBinDir(), k.CNIConfDir())
+		filepath.Join(k.Dir, "containerd", "opt"), SandboxImage, k.CNIBinDir(), k.CNIConfDir())
 }
 
 // startContainerd starts containerd in the node's network namespace, with
@@ -143,7 +145,7 @@ authentication:
   x509: {clientCAFile: %s}
 authorization: {mode: AlwaysAllow}
 resolvConf: %s
-podLogsDirectory: %s
+podLogsDir: %s
 evictionHard: {memory.available: "1Mi", nodefs.available: "1%%", imagefs.available: "1%%", nodefs.inodesFree: "1%%"}
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
