@@ -52,23 +52,29 @@ func cniCalls(t *testing.T, kn *lab.KubeletNode) map[string]int {
 	return count
 }
 
-// pingFromKubeletPod pings to from the network namespace of a pod's
-// container on the kubelet node (entered by its process, as containerd
-// made it).
+// pingFromKubeletPod pings to from a pod on the kubelet node.
 func pingFromKubeletPod(ctx context.Context, l *lab.Lab, pod *corev1.Pod, to string) error {
-	id := strings.TrimPrefix(pod.Status.ContainerStatuses[0].ContainerID, "containerd://")
-	out, err := exec.CommandContext(ctx, "ctr", "--address", l.KubeletNode.ContainerdSocket(), "-n", "k8s.io",
-		"tasks", "ps", id).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ctr tasks ps %s: %w: %s", id, err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	pid := strings.Fields(lines[len(lines)-1])[0]
-	out, err = exec.CommandContext(ctx, "nsenter", "-t", pid, "-n", "ping", "-c", "1", "-W", "2", to).CombinedOutput()
+	out, err := inKubeletPod(ctx, l, pod, "ping", "-c", "1", "-W", "2", to)
 	if err != nil {
 		return fmt.Errorf("ping %s from %s on the kubelet node: %w: %s", to, pod.Name, err, out)
 	}
 	return nil
+}
+
+// inKubeletPod runs a command in the network namespace of a pod on the
+// kubelet node, entered through its container's process as containerd
+// made it.
+func inKubeletPod(ctx context.Context, l *lab.Lab, pod *corev1.Pod, args ...string) (string, error) {
+	id := strings.TrimPrefix(pod.Status.ContainerStatuses[0].ContainerID, "containerd://")
+	out, err := exec.CommandContext(ctx, "ctr", "--address", l.KubeletNode.ContainerdSocket(), "-n", "k8s.io",
+		"tasks", "ps", id).CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("ctr tasks ps %s: %w", id, err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	pid := strings.Fields(lines[len(lines)-1])[0]
+	out, err = exec.CommandContext(ctx, "nsenter", append([]string{"-t", pid, "-n"}, args...)...).CombinedOutput()
+	return string(out), err
 }
 
 // checkStatusAndGC sends the kubelet node's network, at spec 1.1.0, the

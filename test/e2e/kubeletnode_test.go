@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +54,7 @@ func TestKubeletNode(t *testing.T) {
 			t.Fatalf("create pool %s: %v", p.Name, err)
 		}
 	}
+	createSyncedCoordinator(t, ctx, c)
 	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: knNS}}); err != nil {
 		t.Fatalf("create namespace %s: %v", knNS, err)
 	}
@@ -60,8 +62,13 @@ func TestKubeletNode(t *testing.T) {
 	sim := runBarePods(t, ctx, c, knNS, l.Nodes[0].Name, "sim-b")[0]
 	onKubelet := pods[0]
 	assertPodIPs(t, onKubelet, knV4Range, knV6Range)
-	if err := pingFromKubeletPod(ctx, l, onKubelet, podIP(sim, 4)); err != nil {
-		t.Error(err)
+	for _, to := range []string{podIP(sim, 4), kn.IP} {
+		if err := pingFromKubeletPod(ctx, l, onKubelet, to); err != nil {
+			t.Error(err)
+		}
+	}
+	if out, err := inKubeletPod(ctx, l, onKubelet, "ip", "route", "get", kn.IP); err != nil || !strings.Contains(out, "dev veth0") {
+		t.Errorf("route to the kubelet node %s in %s: %q, %v; want it through the coordinator's veth0", kn.IP, onKubelet.Name, out, err)
 	}
 	if err := ping(l, *sim, podIP(onKubelet, 4)); err != nil {
 		t.Error(err)
@@ -93,6 +100,9 @@ func upKubeletLab(t *testing.T, ctx context.Context) (*lab.Lab, client.Client) {
 	opts := shared.opts
 	opts.Name, opts.Nodes, opts.Dir, opts.Progress = shared.opts.Name+"k", 1, filepath.Join(t.TempDir(), "lab"), nil
 	opts.KubeletNode, opts.PauseBinary = true, pause
+	// As Spiderpool's own install sets a node up: macvlan + spiderpool,
+	// chained to the coordinator.
+	opts.NodeNetwork = lab.MacvlanSpiderpoolCoordinator
 	start := time.Now()
 	l, c := upOwnLab(t, ctx, opts)
 	t.Logf("lab with a simulated node and the kubelet node up in %.1fs", time.Since(start).Seconds())
@@ -152,6 +162,22 @@ func waitKubeletPodReleased(t *testing.T, ctx context.Context, c client.Client, 
 	})
 	if err != nil {
 		t.Fatalf("pod %s deleted from the kubelet node: pools still hold %v: %v", pod.Name, held, err)
+	}
+}
+
+// createSyncedCoordinator creates the SpiderCoordinator "default" the
+// coordinator plugin reads, Synced with no overlay CIDRs (mode auto is
+// underlay for eth0), as spiderpool-init and the controller would.
+func createSyncedCoordinator(t *testing.T, ctx context.Context, c client.Client) {
+	t.Helper()
+	cr := &spiderpoolv2beta1.SpiderCoordinator{ObjectMeta: metav1.ObjectMeta{Name: "default"},
+		Spec: spiderpoolv2beta1.CoordinatorSpec{PodCIDRType: ptr.To("none")}}
+	if err := c.Create(ctx, cr); err != nil {
+		t.Fatalf("create SpiderCoordinator default: %v", err)
+	}
+	cr.Status = spiderpoolv2beta1.CoordinatorStatus{Phase: "Synced", OverlayPodCIDR: []string{}, ServiceCIDR: []string{"10.233.0.0/18"}}
+	if err := c.Status().Update(ctx, cr); err != nil {
+		t.Fatalf("status of SpiderCoordinator default: %v", err)
 	}
 }
 
