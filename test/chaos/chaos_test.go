@@ -81,6 +81,13 @@ func oneRun(t *testing.T, root, bin, out string, cfg chaos.Config) {
 		t.Fatalf("lab up: %v", err)
 	}
 	defer func() {
+		// The processes' logs stay with the results.
+		logs := filepath.Join(out, fmt.Sprintf("logs-%d", cfg.Seed))
+		if err := os.MkdirAll(out, 0o755); err == nil {
+			if b, err := exec.Command("cp", "-a", filepath.Join(l.Dir, "logs"), logs).CombinedOutput(); err != nil {
+				t.Logf("keep the lab logs: %v: %s", err, b)
+			}
+		}
 		if err := l.Down(context.WithoutCancel(ctx)); err != nil {
 			t.Errorf("lab down: %v", err)
 		}

@@ -137,14 +137,15 @@ func (in *Injector) Counts() (injected, skipped map[Kind]int, errs []string) {
 }
 
 // Inject starts a fault of kind in the background; it is undone after its
-// delay, or at once when ctx ends. Wait waits for every fault to be undone.
-func (in *Injector) Inject(ctx context.Context, kind Kind) {
+// delay, or at once when ctx ends. It reports false (and counts the kind
+// as skipped) when the target is held by another fault.
+func (in *Injector) Inject(ctx context.Context, kind Kind) bool {
 	f, target := in.plan(ctx, kind)
 	if f == nil || !in.claim(target) {
 		in.mu.Lock()
 		in.skipped[kind]++
 		in.mu.Unlock()
-		return
+		return false
 	}
 	in.mu.Lock()
 	in.counts[kind]++
@@ -158,6 +159,7 @@ func (in *Injector) Inject(ctx context.Context, kind Kind) {
 			in.failed(kind, err)
 		}
 	}()
+	return true
 }
 
 // Wait waits until every fault is undone.

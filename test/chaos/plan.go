@@ -28,7 +28,7 @@ const nodeDownMin, nodeDownMax = 55 * time.Second, 75 * time.Second
 // plan picks the target of a fault of kind and returns the fault (inject,
 // wait, undo) with the target it holds.
 func (in *Injector) plan(ctx context.Context, kind Kind) (func(context.Context) error, string) {
-	n := in.lab.Nodes[in.intn(len(in.lab.Nodes))]
+	n := in.freeNode()
 	short := in.between(2*time.Second, 15*time.Second)
 	switch kind {
 	case KillAgent:
@@ -60,6 +60,21 @@ func (in *Injector) plan(ctx context.Context, kind Kind) (func(context.Context) 
 		}, "proxy"
 	}
 	return nil, ""
+}
+
+// freeNode picks a random node, preferring one no fault holds.
+func (in *Injector) freeNode() lab.Node {
+	start := in.intn(len(in.lab.Nodes))
+	for i := range in.lab.Nodes {
+		n := in.lab.Nodes[(start+i)%len(in.lab.Nodes)]
+		in.mu.Lock()
+		busy := in.busy["node/"+n.Name]
+		in.mu.Unlock()
+		if !busy {
+			return n
+		}
+	}
+	return in.lab.Nodes[start]
 }
 
 // killFor kills process name with SIGKILL, waits d and starts it again.

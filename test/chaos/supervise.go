@@ -66,7 +66,9 @@ func (in *Injector) Schedule(ctx context.Context, d time.Duration, everyKindOnce
 			if ctx.Err() != nil {
 				return
 			}
-			in.Inject(ctx, k)
+			for !in.Inject(ctx, k) && ctx.Err() == nil {
+				sleep(ctx, time.Second) // its target is busy: every kind must run once
+			}
 		}
 		return
 	}
