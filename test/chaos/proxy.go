@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -112,6 +113,7 @@ func (p *Proxy) load() error {
 	rp.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true}
 	rp.FlushInterval = -1
 	rp.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error) { w.WriteHeader(http.StatusBadGateway) } // a cut watch is expected
+	rp.ErrorLog = slog.NewLogLogger(slog.DiscardHandler, slog.LevelError)                                            // so is a reset body copy
 	p.rp, p.cert = rp, &cert
 	return nil
 }

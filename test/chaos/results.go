@@ -35,11 +35,14 @@ type Result struct {
 	Findings         []string       `json:"findings,omitempty"`
 	WorstOrphanLife  string         `json:"worstOrphanLife"`
 	WorstFaultToFree string         `json:"worstFaultToFree"`
-	Settle           string         `json:"settle"`
-	Problems         []string       `json:"problems,omitempty"`
-	CheckExit        int            `json:"checkExit"`
-	CheckOutput      string         `json:"checkOutput,omitempty"`
-	Pass             bool           `json:"pass"`
+	// WorstStatefulSetRetained is the longest a StatefulSet pod's record
+	// waited for its successor (or for the ordinal to be unwanted).
+	WorstStatefulSetRetained string   `json:"worstStatefulSetRetained"`
+	Settle                   string   `json:"settle"`
+	Problems                 []string `json:"problems,omitempty"`
+	CheckExit                int      `json:"checkExit"`
+	CheckOutput              string   `json:"checkOutput,omitempty"`
+	Pass                     bool     `json:"pass"`
 }
 
 func (r *Result) fill(s Stats, in *Injector, churn map[string]int, exits map[string]int) {
@@ -53,6 +56,7 @@ func (r *Result) fill(s Stats, in *Injector, churn map[string]int, exits map[str
 	r.Churn, r.Allocations, r.Releases, r.Samples, r.Suspects = churn, s.Allocations, s.Releases, s.Samples, s.Suspects
 	r.Findings = s.Findings
 	r.WorstOrphanLife, r.WorstFaultToFree = s.WorstOrphanLife.Round(time.Second).String(), s.WorstFaultToFree.Round(time.Second).String()
+	r.WorstStatefulSetRetained = s.WorstStatefulSetRetained.Round(time.Second).String()
 	r.Pass = len(r.Findings) == 0 && len(r.Problems) == 0 && r.CheckExit == 0
 }
 

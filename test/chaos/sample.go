@@ -124,7 +124,9 @@ func (w *Watcher) Sample(ctx context.Context) {
 	w.trackOrphans(s)
 }
 
-// trackOrphans times every record whose holder is gone until it is freed.
+// trackOrphans times every record whose holder is gone until it is freed;
+// a StatefulSet pod's records are timed apart, as they wait for the pod's
+// successor.
 func (w *Watcher) trackOrphans(s snapshot) {
 	exists := map[string]bool{}
 	for i := range s.pods {
@@ -150,6 +152,12 @@ func (w *Watcher) trackOrphans(s snapshot) {
 			continue
 		}
 		delete(w.orphanSince, rec)
+		if strings.HasPrefix(rec.holder, w.ns+"/"+StatefulSetName+"-") {
+			// Kept on purpose for the next pod of that name until the
+			// StatefulSet no longer wants the ordinal.
+			w.worstRetained = max(w.worstRetained, now.Sub(since))
+			continue
+		}
 		w.worstOrphan = max(w.worstOrphan, now.Sub(since))
 		if f, ok := w.faults.LastStartBefore(since); ok {
 			w.worstFault = max(w.worstFault, now.Sub(f))

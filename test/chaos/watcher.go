@@ -37,6 +37,8 @@ type Watcher struct {
 	orphanSince map[record]time.Time
 	worstOrphan time.Duration
 	worstFault  time.Duration
+	// worstRetained is the longest a StatefulSet pod's record outlived it.
+	worstRetained time.Duration
 }
 
 type record struct{ ip, holder, uid string }
@@ -118,6 +120,7 @@ type Stats struct {
 	Allocations, Releases, Samples, Suspects int
 	Findings                                 []string
 	WorstOrphanLife, WorstFaultToFree        time.Duration
+	WorstStatefulSetRetained                 time.Duration
 }
 
 // Stats returns the counts so far.
@@ -125,5 +128,6 @@ func (w *Watcher) Stats() Stats {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return Stats{Allocations: w.allocs, Releases: w.releases, Samples: w.samples, Suspects: w.suspects,
-		Findings: append([]string(nil), w.findings...), WorstOrphanLife: w.worstOrphan, WorstFaultToFree: w.worstFault}
+		Findings: append([]string(nil), w.findings...), WorstOrphanLife: w.worstOrphan, WorstFaultToFree: w.worstFault,
+		WorstStatefulSetRetained: w.worstRetained}
 }
