@@ -85,7 +85,7 @@ func (r *Result) Write(dir string) error {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	if statErr != nil {
-		_, _ = fmt.Fprintln(f, "| seed | nodes | pods | duration | faults by kind | allocations | releases | duplicates | leaks | check | worst fault→free | pass |")
+		_, _ = fmt.Fprintln(f, "| seed | nodes | pods | duration | faults by kind | allocations | releases | findings | leaks | check | worst fault→free | pass |")
 		_, _ = fmt.Fprintln(f, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 	}
 	_, werr := fmt.Fprintf(f, "| %d | %d | %d | %s | %s | %d | %d | %d | %d | %d | %s | %v |\n", r.Seed, r.Nodes, r.Pods, r.Duration,
