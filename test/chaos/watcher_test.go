@@ -6,6 +6,7 @@ package chaos
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -39,9 +40,13 @@ func TestWatcherFindsViolations(t *testing.T) {
 		w.Sample(ctx)
 		return wantFindings(w.Stats().Findings, "DUPLICATE pod IP "+ip, "UNRECORDED: running pod chaos/b")
 	})
-	if orphans := w.Orphans(); len(orphans) != 1 {
-		t.Fatalf("Orphans() = %v; want the record of chaos/gone", orphans)
-	}
+	utils.Eventually(t, 30*time.Second, func() error {
+		w.Sample(ctx)
+		if orphans := w.Orphans(); len(orphans) != 1 {
+			return fmt.Errorf("Orphans() = %v; want the record of chaos/gone", orphans)
+		}
+		return nil
+	})
 	problems := w.finalProblems(ctx, Shape{})
 	if !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, "leaked record "+other) }) {
 		t.Errorf("finalProblems() = %q; want the leaked record of %s", problems, other)
