@@ -25,8 +25,12 @@ var (
 // so that its outcome must be learnt from a fresh read: no answer at all
 // (client timeout, connection lost), or an answer that the API server
 // gives for writes etcd may commit afterwards: 500 (etcd request timed
-// out, leader changed), 504 and the Timeout/ServerTimeout reasons.
-// Conflicts and every other status are definite: the write did not land.
+// out, leader changed), 504 and the Timeout/ServerTimeout reasons, and
+// any other 5xx, which a proxy or load balancer in front of the API server
+// answers when it lost the API server's answer (502, 503) after the write
+// was sent. Conflicts and every other status (4xx, including 429, which is
+// answered before the request is processed) are definite: the write did
+// not land.
 func Ambiguous(err error) bool {
 	if err == nil || errors.Is(err, ErrConflict) {
 		return false
@@ -39,5 +43,5 @@ func Ambiguous(err error) bool {
 		return true
 	}
 	return apierrors.IsInternalError(err) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) ||
-		status.Status().Code == 504
+		status.Status().Code >= 500
 }
