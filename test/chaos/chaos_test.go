@@ -15,12 +15,9 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/test/chaos"
 	"github.com/spiderpool-go/spiderpool/test/lab"
 	"github.com/spiderpool-go/spiderpool/test/utils"
@@ -152,14 +149,4 @@ func buildBinaries(t *testing.T, root string) string {
 	return bin
 }
 
-func newClient(l *lab.Lab) (client.Client, error) {
-	cfg, err := l.RESTConfig()
-	if err != nil {
-		return nil, err
-	}
-	scheme := runtime.NewScheme()
-	if err := errors.Join(clientgoscheme.AddToScheme(scheme), spiderpoolv2beta1.AddToScheme(scheme)); err != nil {
-		return nil, fmt.Errorf("scheme: %w", err)
-	}
-	return client.New(cfg, client.Options{Scheme: scheme})
-}
+func newClient(l *lab.Lab) (client.Client, error) { return l.Client() }

@@ -5,16 +5,21 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 func (l *Lab) writeKubeconfig() error {
@@ -39,12 +44,20 @@ func (l *Lab) RESTConfig() (*rest.Config, error) {
 	return cfg, nil
 }
 
-func (l *Lab) client() (client.Client, error) {
+func (l *Lab) client() (client.Client, error) { return l.Client() }
+
+// Client is an admin client of the lab that knows the core kinds and the
+// project's CRD types.
+func (l *Lab) Client() (client.Client, error) {
 	cfg, err := l.RESTConfig()
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.New(cfg, client.Options{})
+	scheme := runtime.NewScheme()
+	if err := errors.Join(clientgoscheme.AddToScheme(scheme), spiderpoolv2beta1.AddToScheme(scheme)); err != nil {
+		return nil, fmt.Errorf("lab client scheme: %w", err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		return nil, fmt.Errorf("lab client: %w", err)
 	}
