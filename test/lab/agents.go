@@ -77,6 +77,7 @@ func (l *Lab) StartAgent(n Node) error {
 		"SPIDERPOOL_GOPS_LISTEN_PORT=" + strconv.Itoa(n.AgentGopsPort),
 		"SPIDERPOOL_LOG_LEVEL=info",
 	}
+	env = append(env, l.AgentEnv...)
 	return l.procs.startEnv(AgentProcess(n.Name), env, l.AgentBinary, "daemon", "--config-path", n.AgentConfig())
 }
 

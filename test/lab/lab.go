@@ -63,6 +63,10 @@ type Lab struct {
 	ChartPorts ControllerPorts `json:"chartPorts,omitzero"`
 	// ProcessServer is Options.ProcessServer.
 	ProcessServer string `json:"processServer,omitempty"`
+	// AgentEnv is Options.AgentEnv.
+	AgentEnv []string `json:"agentEnv,omitempty"`
+	// PassiveNodes is Options.PassiveNodes: the node simulators run no pod.
+	PassiveNodes bool `json:"passiveNodes,omitempty"`
 	// KubeletNode is the node that is a real kubelet; nil for none.
 	KubeletNode *KubeletNode `json:"kubeletNode,omitempty"`
 
@@ -158,7 +162,8 @@ func newLab(opts Options) (*Lab, error) {
 		ControllerBinary: opts.ControllerBinary, ControllerEnv: opts.ControllerEnv,
 		PodResourceInject: opts.PodResourceInject, IPConflictDetection: opts.IPConflictDetection,
 		Chart: opts.Chart, HelmBinary: opts.HelmBinary, ChartValues: opts.ChartValues, HostBinDir: opts.HostBinDir,
-		ProcessServer: opts.ProcessServer, opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
+		ProcessServer: opts.ProcessServer, AgentEnv: opts.AgentEnv, PassiveNodes: opts.PassiveNodes,
+		opts: opts, pki: pki{dir: filepath.Join(dir, "pki")}, procs: processes{dir: dir},
 	}
 	if opts.chartMode() {
 		ps, err := freeTCPPorts(4)

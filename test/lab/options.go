@@ -78,6 +78,15 @@ type Options struct {
 	// the API server serving its certificate); needs Chart (process mode
 	// with ServiceAccount kubeconfigs).
 	ProcessServer string
+	// AgentEnv adds environment variables (KEY=VALUE) to every agent
+	// process in process mode, after the lab's own (so they win), e.g.
+	// SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS.
+	AgentEnv []string
+	// PassiveNodes makes the node simulators register their Nodes and keep
+	// them Ready but run nothing for the pods bound to them: no sandbox, no
+	// CNI call, no status. For harnesses that call the CNI plugin
+	// themselves (test/bench/contention).
+	PassiveNodes bool
 	// Progress receives one line per step; nil discards.
 	Progress io.Writer
 }

@@ -71,6 +71,7 @@ func nodeConfig(l *lab.Lab, name string) (nodesim.Config, error) {
 			RootFS:           n.RootFS(),
 			PodsDir:          filepath.Join(n.Dir, "pods"),
 			LogDir:           filepath.Join(l.Dir, "logs"),
+			IgnorePods:       l.PassiveNodes,
 		}, nil
 	}
 	return nodesim.Config{}, fmt.Errorf("node %q is not in the lab at %s", name, l.Dir)

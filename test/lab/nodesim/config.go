@@ -73,6 +73,10 @@ type Config struct {
 	// Terminating past their grace period, when the IP GC frees their
 	// addresses. Default: 16.
 	MaxConcurrentTeardowns int
+	// IgnorePods, when set, keeps the Node registered and Ready but runs
+	// nothing for the pods bound to it: no sandbox, no CNI call, no status,
+	// no teardown. Whoever bound them drives their networking.
+	IgnorePods bool
 	// RetryBaseDelay and RetryMaxDelay bound the exponential backoff of a
 	// failing pod. Defaults: 500ms and 30s.
 	RetryBaseDelay, RetryMaxDelay time.Duration

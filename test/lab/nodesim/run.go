@@ -49,12 +49,14 @@ func Run(ctx context.Context, cfg Config, restConfig *rest.Config) error {
 	if err := mgr.Add(&nodeAgent{client: mgr.GetClient(), cfg: cfg, now: time.Now, log: log}); err != nil {
 		return fmt.Errorf("add node agent: %w", err)
 	}
-	runner := newPodRunner(cfg, mgr.GetClient(), mgr.GetAPIReader(), restConfig)
-	if err := mgr.Add(runner); err != nil {
-		return fmt.Errorf("add pod runner: %w", err)
-	}
-	if err := addPodController(mgr, cfg, runner); err != nil {
-		return err
+	if !cfg.IgnorePods {
+		runner := newPodRunner(cfg, mgr.GetClient(), mgr.GetAPIReader(), restConfig)
+		if err := mgr.Add(runner); err != nil {
+			return fmt.Errorf("add pod runner: %w", err)
+		}
+		if err := addPodController(mgr, cfg, runner); err != nil {
+			return err
+		}
 	}
 	if err := mgr.Start(ctx); err != nil {
 		return fmt.Errorf("node simulator %s: %w", cfg.NodeName, err)
