@@ -33,7 +33,8 @@ const (
 // upChartLab brings up a lab of nodes nodes in chart mode (helm install of
 // charts/spiderpool), named after the shared lab plus suffix, and tears it
 // down at the end of the test. A missing chart or helm fails the test.
-func upChartLab(t *testing.T, ctx context.Context, suffix string, nodes int) (*lab.Lab, client.Client) {
+// Each of with changes the options before the lab comes up.
+func upChartLab(t *testing.T, ctx context.Context, suffix string, nodes int, with ...func(*lab.Options)) (*lab.Lab, client.Client) {
 	t.Helper()
 	base := shared.opts
 	if _, err := os.Stat(filepath.Join(base.Chart, "Chart.yaml")); err != nil {
@@ -52,6 +53,9 @@ func upChartLab(t *testing.T, ctx context.Context, suffix string, nodes int) (*l
 		Name: base.Name + suffix, Dir: filepath.Join(dir, "lab"), Nodes: nodes,
 		K8sBinDir: base.K8sBinDir, CNIBinDirs: base.CNIBinDirs, LabBinary: base.LabBinary,
 		Chart: base.Chart, HelmBinary: base.HelmBinary, HostBinDir: base.HostBinDir, Progress: os.Stderr,
+	}
+	for _, f := range with {
+		f(&opts)
 	}
 	start := time.Now()
 	l, c := upOwnLab(t, ctx, opts)

@@ -20,24 +20,30 @@ import (
 func assertPluginsInstalled(t *testing.T, l *lab.Lab) {
 	t.Helper()
 	for _, n := range l.Nodes {
-		if dirs := l.NodeCNIBinDirs(n); len(dirs) == 0 || dirs[0] != n.CNIBinDir() {
-			t.Errorf("node %s runs plugins from %v; want %s first", n.Name, dirs, n.CNIBinDir())
+		assertNodePlugins(t, l, n)
+	}
+}
+
+// assertNodePlugins is assertPluginsInstalled for node n.
+func assertNodePlugins(t *testing.T, l *lab.Lab, n lab.Node) {
+	t.Helper()
+	if dirs := l.NodeCNIBinDirs(n); len(dirs) == 0 || dirs[0] != n.CNIBinDir() {
+		t.Errorf("node %s runs plugins from %v; want %s first", n.Name, dirs, n.CNIBinDir())
+	}
+	for _, name := range plugininstall.DefaultPlugins {
+		want, err := os.ReadFile(filepath.Join(l.HostBinDir, name))
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, name := range plugininstall.DefaultPlugins {
-			want, err := os.ReadFile(filepath.Join(l.HostBinDir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(n.CNIBinDir(), name)
-			got, err := os.ReadFile(path)
-			st, serr := os.Stat(path)
-			if err != nil || serr != nil || !bytes.Equal(got, want) || st.Mode().Perm() != plugininstall.Mode {
-				t.Errorf("node %s: %s not installed as built (read %v, stat %v)", n.Name, path, err, serr)
-			}
+		path := filepath.Join(n.CNIBinDir(), name)
+		got, err := os.ReadFile(path)
+		st, serr := os.Stat(path)
+		if err != nil || serr != nil || !bytes.Equal(got, want) || st.Mode().Perm() != plugininstall.Mode {
+			t.Errorf("node %s: %s not installed as built (read %v, stat %v)", n.Name, path, err, serr)
 		}
-		entries, _ := os.ReadDir(n.CNIBinDir())
-		if len(entries) != len(plugininstall.DefaultPlugins) {
-			t.Errorf("node %s: %s holds %d entries, want only the %d plugins", n.Name, n.CNIBinDir(), len(entries), len(plugininstall.DefaultPlugins))
-		}
+	}
+	entries, _ := os.ReadDir(n.CNIBinDir())
+	if len(entries) != len(plugininstall.DefaultPlugins) {
+		t.Errorf("node %s: %s holds %d entries, want only the %d plugins", n.Name, n.CNIBinDir(), len(entries), len(plugininstall.DefaultPlugins))
 	}
 }

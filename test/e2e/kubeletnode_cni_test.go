@@ -88,7 +88,7 @@ func checkStatusAndGC(t *testing.T, ctx context.Context, c client.Client, kn *la
 	t.Helper()
 	chain, ipamOnly := kubeletNetworkAt110(t, kn)
 	t.Setenv(netconf.EnvRoot, kn.RootFS()) // as containerd runs the plugins
-	cni := libcni.NewCNIConfigWithCacheDir([]string{kn.CNIBinDir()}, t.TempDir(), nil)
+	cni := libcni.NewCNIConfigWithCacheDir([]string{kn.CNIWrapperDir()}, t.TempDir(), nil)
 	if err := cni.GetStatusNetworkList(ctx, chain); err != nil {
 		t.Errorf("CNI STATUS on the kubelet node: %v", err)
 	}

@@ -36,14 +36,7 @@ const (
 // simulated node, keep a StatefulSet address across deletion and give it
 // back on deletion; the test logs which CNI commands containerd sent.
 func TestKubeletNode(t *testing.T) {
-	for _, bin := range []string{"containerd", "runc", "ctr"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("kubelet node: %s not on PATH (run hack/deps.sh): %v", bin, err)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(shared.opts.K8sBinDir, "kubelet")); err != nil {
-		t.Skipf("kubelet node: no kubelet in %s (run hack/testbin.sh): %v", shared.opts.K8sBinDir, err)
-	}
+	skipWithoutKubeletNode(t)
 	ctx := testContext(t, 10*time.Minute)
 	l, c := upKubeletLab(t, ctx)
 	kn := l.KubeletNode
@@ -79,13 +72,27 @@ func TestKubeletNode(t *testing.T) {
 	if err := c.Delete(ctx, onKubelet); err != nil {
 		t.Fatalf("delete pod %s: %v", onKubelet.Name, err)
 	}
-	waitKubeletPodReleased(t, ctx, c, onKubelet)
+	waitKubeletPodReleased(t, ctx, c, onKubelet, "kn-v4", "kn-v6")
 	checkCNICalls(t, kn)
 	checkStatusAndGC(t, ctx, c, kn)
 }
 
-// upKubeletLab brings up a lab of one simulated node and the kubelet node.
-func upKubeletLab(t *testing.T, ctx context.Context) (*lab.Lab, client.Client) {
+// skipWithoutKubeletNode skips the test unless the machine can run the
+// lab's kubelet node: containerd, runc and ctr on PATH, kubelet built.
+func skipWithoutKubeletNode(t *testing.T) {
+	t.Helper()
+	for _, bin := range []string{"containerd", "runc", "ctr"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skipf("kubelet node: %s not on PATH (run hack/deps.sh): %v", bin, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(shared.opts.K8sBinDir, "kubelet")); err != nil {
+		t.Skipf("kubelet node: no kubelet in %s (run hack/testbin.sh): %v", shared.opts.K8sBinDir, err)
+	}
+}
+
+// buildPause builds the static pause binary of the kubelet node's sandbox image.
+func buildPause(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	root, err := utils.ModuleRoot()
 	if err != nil {
@@ -97,9 +104,15 @@ func upKubeletLab(t *testing.T, ctx context.Context) (*lab.Lab, client.Client) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build the pause binary: %v: %s", err, out)
 	}
+	return pause
+}
+
+// upKubeletLab brings up a lab of one simulated node and the kubelet node.
+func upKubeletLab(t *testing.T, ctx context.Context) (*lab.Lab, client.Client) {
+	t.Helper()
 	opts := shared.opts
 	opts.Name, opts.Nodes, opts.Dir, opts.Progress = shared.opts.Name+"k", 1, filepath.Join(t.TempDir(), "lab"), nil
-	opts.KubeletNode, opts.PauseBinary = true, pause
+	opts.KubeletNode, opts.PauseBinary = true, buildPause(t, ctx)
 	// As Spiderpool's own install sets a node up: macvlan + spiderpool,
 	// chained to the coordinator.
 	opts.NodeNetwork = lab.MacvlanSpiderpoolCoordinator
@@ -140,15 +153,16 @@ func checkKubeletStatefulSet(t *testing.T, ctx context.Context, c client.Client,
 	}
 }
 
-// waitKubeletPodReleased waits until the deleted pod is gone and no pool records it.
-func waitKubeletPodReleased(t *testing.T, ctx context.Context, c client.Client, pod *corev1.Pod) {
+// waitKubeletPodReleased waits until the deleted pod is gone and none of
+// pools records it.
+func waitKubeletPodReleased(t *testing.T, ctx context.Context, c client.Client, pod *corev1.Pod, pools ...string) {
 	t.Helper()
 	var held []string
 	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, podWait, true, func(ctx context.Context) (bool, error) {
 		if err := c.Get(ctx, client.ObjectKeyFromObject(pod), &corev1.Pod{}); err == nil {
 			return false, nil
 		}
-		recs, err := poolsRecords(ctx, c, "kn-v4", "kn-v6")
+		recs, err := poolsRecords(ctx, c, pools...)
 		if err != nil {
 			return false, nil //nolint:nilerr // transient: keep polling
 		}

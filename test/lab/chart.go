@@ -37,8 +37,10 @@ func (l *Lab) ChartMode() bool {
 
 // chartValues are the --set values the lab needs on one host: free loopback
 // ports for the controller, its webhooks on loopback, metrics on, no
-// sysctl tuning (never touch the host's), no Multus, the default pools, and
-// Recreate for the controller (every replica on one host binds the same ports).
+// sysctl tuning (never touch the host's), no Multus, the default pools,
+// Recreate for the controller (every replica on one host binds the same
+// ports) and, with the kubelet node, the affinities keeping the agent and
+// the controller off it.
 func (l *Lab) chartValues() []string {
 	p := l.ChartPorts
 	vals := []string{
@@ -63,6 +65,9 @@ func (l *Lab) chartValues() []string {
 		"clusterDefaultPool.ipv6Subnet=fd00:250::/64",
 		"clusterDefaultPool.ipv6IPRanges={fd00:250::10-fd00:250::fff}",
 		"clusterDefaultPool.ipv6Gateway=fd00:250::1",
+	}
+	if l.KubeletNode != nil {
+		vals = append(vals, kubeletNodeChartValues()...)
 	}
 	return append(vals, l.ChartValues...)
 }

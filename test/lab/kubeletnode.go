@@ -5,12 +5,10 @@ package lab
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -65,25 +63,20 @@ func (l *Lab) newKubeletNode() error {
 	return nil
 }
 
-// startKubeletNode brings the kubelet node up: its network, its agent (in
-// process mode), containerd with the sandbox image, then kubelet, and waits
-// until the Node is Ready.
+// startKubeletNode brings the kubelet node up: its network, its agent
+// (chart mode: from the chart's DaemonSet, with its plugins installed into
+// the node's CNI bin dir), the network configuration, containerd with the
+// sandbox image, then kubelet, and waits until the Node is Ready.
 func (l *Lab) startKubeletNode(ctx context.Context) error {
 	k := *l.KubeletNode
 	if err := l.createNodeNetwork(k.Node); err != nil {
 		return err
 	}
-	if err := l.writeKubeletNodeNetwork(k); err != nil {
+	if err := l.startKubeletNodeAgent(ctx, k); err != nil {
 		return err
 	}
-	if l.AgentBinary != "" {
-		if err := l.StartAgent(k.Node); err != nil {
-			return err
-		}
-		url := "http://127.0.0.1:" + strconv.Itoa(k.AgentHealthPort) + "/v1/runtime/readiness"
-		if err := waitHTTP(ctx, url, nil, 2*time.Minute); err != nil {
-			return fmt.Errorf("agent of %s not ready (log: %s): %w", k.Name, l.procs.LogFile(AgentProcess(k.Name)), err)
-		}
+	if err := l.writeKubeletNodeNetwork(k); err != nil {
+		return err
 	}
 	if err := l.startContainerd(ctx, k); err != nil {
 		return err
@@ -94,55 +87,6 @@ func (l *Lab) startKubeletNode(ctx context.Context) error {
 	if err := l.waitNodeReady(ctx, k.Name, 2*time.Minute); err != nil {
 		return fmt.Errorf("kubelet node %s not Ready (logs: %s, %s): %w", k.Name,
 			l.procs.LogFile(KubeletProcess(k.Name)), l.procs.LogFile(ContainerdProcess(k.Name)), err)
-	}
-	return nil
-}
-
-// writeKubeletNodeNetwork writes the node's network (Options.NodeNetwork)
-// at CNI spec 1.0.0, the newest containerd 1.6's libcni reads (it refuses
-// a 1.1.0 result: "unsupported CNI result version"), and fills the node's
-// CNI bin dir with wrappers that log each call and run the real plugin.
-func (l *Lab) writeKubeletNodeNetwork(k KubeletNode) error {
-	downgrade := func(n Node) ([]byte, error) {
-		raw, err := l.opts.NodeNetwork(n)
-		if err != nil {
-			return nil, err
-		}
-		conf := map[string]any{}
-		if err := json.Unmarshal(raw, &conf); err != nil {
-			return nil, fmt.Errorf("parse the network configuration: %w", err)
-		}
-		conf["cniVersion"] = "1.0.0"
-		return json.MarshalIndent(conf, "", "  ")
-	}
-	if err := l.WriteNodeNetwork(k.Node, downgrade); err != nil {
-		return err
-	}
-	return writeLoggingPlugins(k.CNIBinDir(), k.CNICallLog(), l.CNIBinDirs)
-}
-
-// writeLoggingPlugins writes into dir one shell wrapper per plugin found in
-// dirs (first wins), logging the call to log before running the plugin.
-func writeLoggingPlugins(dir, log string, dirs []string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	for _, d := range dirs {
-		entries, err := os.ReadDir(d)
-		if err != nil {
-			return fmt.Errorf("list CNI plugins in %s: %w", d, err)
-		}
-		for _, e := range entries {
-			dst := filepath.Join(dir, e.Name())
-			if e.IsDir() || fileExists(dst) {
-				continue
-			}
-			script := fmt.Sprintf("#!/bin/sh\necho \"$CNI_COMMAND %s $CNI_CONTAINERID\" >> %q\nexec %q \"$@\"\n",
-				e.Name(), log, filepath.Join(d, e.Name()))
-			if err := os.WriteFile(dst, []byte(script), 0o755); err != nil {
-				return fmt.Errorf("write CNI wrapper %s: %w", dst, err)
-			}
-		}
 	}
 	return nil
 }
@@ -171,8 +115,6 @@ func checkKubeletNode(o Options) error {
 	switch {
 	case o.PauseBinary == "":
 		return fmt.Errorf("lab options: KubeletNode needs PauseBinary: build ./test/lab/pause with CGO_ENABLED=0")
-	case o.chartMode():
-		return fmt.Errorf("lab options: KubeletNode runs its agent as a process: set AgentBinary (chart mode is not supported on the kubelet node)")
 	case !fileExists(filepath.Join(o.K8sBinDir, "kubelet")):
 		return fmt.Errorf("lab options: KubeletNode needs kubelet in K8sBinDir %s: run hack/testbin.sh", o.K8sBinDir)
 	}
@@ -180,6 +122,9 @@ func checkKubeletNode(o Options) error {
 		if _, err := exec.LookPath(bin); err != nil {
 			return fmt.Errorf("lab options: KubeletNode needs %s on PATH: run hack/deps.sh (Debian containerd, runc): %w", bin, err)
 		}
+	}
+	if o.chartMode() {
+		return checkChartPlugins(o.HostBinDir)
 	}
 	return nil
 }

@@ -18,8 +18,8 @@ import (
 )
 
 // containerdConfig is containerd 1.6's config: its own root, state and
-// socket, the CRI plugin with the lab's sandbox image and the node's CNI
-// dirs. restrict_oom_score_adj: the lab runs without CAP_SYS_RESOURCE, so
+// socket, the CRI plugin with the lab's sandbox image, the node's net.d
+// and the logging wrappers of CNIWrapperDir as its CNI bin dir. restrict_oom_score_adj: the lab runs without CAP_SYS_RESOURCE, so
 // runc may not lower a sandbox's oom_score_adj to -998 ("failed to update
 // /proc/self/oom_score_adj: Permission denied").
 func containerdConfig(k KubeletNode) string {
@@ -40,7 +40,7 @@ state = %q
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
     runtime_type = "io.containerd.runc.v2"
 `, filepath.Join(k.Dir, "containerd", "root"), filepath.Join(k.Dir, "containerd", "state"), k.ContainerdSocket(),
-		filepath.Join(k.Dir, "containerd", "opt"), SandboxImage, k.CNIBinDir(), k.CNIConfDir())
+		filepath.Join(k.Dir, "containerd", "opt"), SandboxImage, k.CNIWrapperDir(), k.CNIConfDir())
 }
 
 // startContainerd starts containerd in the node's network namespace, with
@@ -175,5 +175,5 @@ func (l *Lab) startKubelet(k KubeletNode) error {
 	return l.procs.start(KubeletProcess(k.Name), filepath.Join(l.K8sBinDir, "kubelet"),
 		"--config", filepath.Join(k.Dir, "kubelet.yaml"), "--kubeconfig", kubeconfig,
 		"--root-dir", k.KubeletRootDir(), "--cert-dir", filepath.Join(k.Dir, "kubelet-pki"),
-		"--hostname-override", k.Name, "--node-labels", "spiderpool.io/lab-kubelet=true", "--v", strconv.Itoa(2))
+		"--hostname-override", k.Name, "--node-labels", KubeletNodeLabel+"=true", "--v", strconv.Itoa(2))
 }

@@ -68,7 +68,9 @@ type Options struct {
 	NodeNetwork NodeNetworkFunc
 	// KubeletNode adds one node that is a real kubelet on containerd
 	// (KubeletNode type); needs PauseBinary, kubelet in K8sBinDir and
-	// containerd and runc on PATH, and runs in process mode only.
+	// containerd and runc on PATH. In chart mode the chart's workloads keep
+	// off it and its agent runs from the DaemonSet's pod template as a
+	// process (startKubeletChartAgent).
 	KubeletNode bool
 	// PauseBinary is the static test/lab/pause binary packed into the
 	// kubelet node's sandbox image.

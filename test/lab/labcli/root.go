@@ -74,7 +74,7 @@ func newUpCommand() *cobra.Command {
 	f.StringVar(&opts.HelmBinary, "helm", "", "helm binary (needed with --chart)")
 	f.StringVar(&opts.HostBinDir, "bin-dir", "", "directory of spiderpool-agent, -controller, -init and the spiderpool, coordinator and ifacer plugins (default: spiderlab's own directory)")
 	f.StringVar(&chartValues, "set", "", "extra helm values, KEY=VALUE separated by semicolons")
-	f.BoolVar(&opts.KubeletNode, "kubelet-node", false, "add a node that is a real kubelet on containerd (process mode: needs --agent and --pause)")
+	f.BoolVar(&opts.KubeletNode, "kubelet-node", false, "add a node that is a real kubelet on containerd (needs --pause; in chart mode the chart's agent runs there as a process)")
 	f.StringVar(&opts.PauseBinary, "pause", "", "static pause binary for the kubelet node's sandbox image (CGO_ENABLED=0 go build ./test/lab/pause)")
 	return cmd
 }

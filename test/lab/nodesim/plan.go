@@ -67,10 +67,7 @@ func (r *podRunner) containerSpec(ctx context.Context, pod *corev1.Pod, c *corev
 	if err != nil {
 		return containerSpec{}, false, err
 	}
-	args := make([]string, 0, len(c.Command)+len(c.Args))
-	for _, a := range append(append([]string{}, c.Command[1:]...), c.Args...) {
-		args = append(args, paths.translate(a))
-	}
+	args := containerArgs(c, paths)
 	probe, period := probeURL(c, ports.byValue(c))
 	spec := containerSpec{
 		name: c.Name, path: bin, args: args, env: append(append([]string{}, base...), env...),
