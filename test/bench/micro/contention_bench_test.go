@@ -29,20 +29,25 @@ import (
 var round atomic.Int32 //nolint:gochecknoglobals // unique names across benchmark runs
 
 // BenchmarkContention: K agents (each an ipam.Service with its own
-// client, on its own node, one ADD at a time) allocate b.N pods' addresses
-// from one IPv4 pool in a real API server. It reports allocations per
-// second and pool-status conflicts (409) and writes per allocation. Run it
-// with -benchtime=Nx (N <= 5000, the pool cap).
+// client, on its own node, F ADDs in flight each) allocate b.N pods'
+// addresses from one IPv4 pool in a real API server. It reports
+// allocations per second and pool-status conflicts (409) and writes per
+// allocation. Run it with -benchtime=Nx (N <= 5000, the pool cap).
 func BenchmarkContention(b *testing.B) {
-	for _, k := range []int{1, 10, 50} {
-		b.Run(fmt.Sprintf("agents=%d", k), func(b *testing.B) {
+	for _, c := range []struct{ k, inflight int }{{1, 1}, {10, 1}, {50, 1}, {10, 5}} {
+		k := c.k
+		name := fmt.Sprintf("agents=%d", k)
+		if c.inflight > 1 {
+			name += fmt.Sprintf("/inflight=%d", c.inflight)
+		}
+		b.Run(name, func(b *testing.B) {
 			if b.N > ipam.DefaultMaxAllocatedIPs {
 				b.Skipf("b.N %d is over the pool cap %d: use -benchtime=Nx", b.N, ipam.DefaultMaxAllocatedIPs)
 			}
 			pods, agents := setupContention(b, k, b.N)
 			b.ResetTimer()
 			start := time.Now()
-			allocateAll(b, agents, pods)
+			allocateAll(b, agents, pods, c.inflight)
 			elapsed := time.Since(start)
 			b.StopTimer()
 			var st ipam.Stats
@@ -141,18 +146,20 @@ func newAgent(b *testing.B, node string, cache client.Reader) *ipam.Service {
 }
 
 // allocateAll allocates eth0 of pod i on agent i % len(agents), each agent
-// one ADD at a time, all agents at once.
-func allocateAll(b *testing.B, agents []*ipam.Service, pods []*corev1.Pod) {
+// inflight ADDs at a time, all agents at once.
+func allocateAll(b *testing.B, agents []*ipam.Service, pods []*corev1.Pod, inflight int) {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(b.Context(), 5*time.Minute)
 	defer cancel()
-	errs := make([]error, len(agents))
+	k := len(agents)
+	errs := make([]error, k*inflight)
 	var wg sync.WaitGroup
-	for a := range agents {
+	for w := range errs {
+		a := w % k
 		wg.Go(func() {
-			for i := a; i < len(pods) && errs[a] == nil; i += len(agents) {
+			for i := w; i < len(pods) && errs[w] == nil; i += len(errs) {
 				p := pods[i]
-				_, errs[a] = agents[a].Allocate(ctx, ipam.AllocateRequest{ContainerID: "c-" + p.Name, IfName: "eth0",
+				_, errs[w] = agents[a].Allocate(ctx, ipam.AllocateRequest{ContainerID: "c-" + p.Name, IfName: "eth0",
 					PodNamespace: p.Namespace, PodName: p.Name, PodUID: string(p.UID)})
 			}
 		})
