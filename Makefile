@@ -6,6 +6,8 @@ SHELL := /usr/bin/env bash -o pipefail
 LOCALBIN ?= $(CURDIR)/bin
 LAB_DIR ?= $(CURDIR)/_output/lab
 LAB_NODES ?= 3
+# 1: lab-up adds the kubelet node (a real kubelet on containerd) when the machine can run it.
+LAB_KUBELET_NODE ?= 1
 GO_TEST_FLAGS ?= -count=1
 GOLANGCI_LINT_VERSION ?= v2.15.0
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
@@ -28,7 +30,7 @@ help: ## Show this help.
 ##@ Main commands (README)
 
 .PHONY: demo
-demo: lab-up ## Main job: bring up the lab, helm install spiderpool, show pods getting addresses.
+demo: lab-up ## Main job: bring up the lab, helm install spiderpool, show pods getting addresses (also on a real kubelet).
 	hack/demo.sh "$(LAB_DIR)"
 
 .PHONY: test
@@ -81,11 +83,12 @@ lint: $(GOLANGCI_LINT) ## Run the pinned golangci-lint with .golangci.yml.
 ##@ Lab
 
 .PHONY: lab-up
-lab-up: deps testbin build $(HELM) ## Bring up the lab cluster (LAB_NODES nodes) in LAB_DIR and helm install charts/spiderpool.
+lab-up: deps testbin build $(HELM) ## Bring up the lab cluster (LAB_NODES nodes, the kubelet node unless LAB_KUBELET_NODE=0) in LAB_DIR and helm install charts/spiderpool.
 	@if [[ -f "$(LAB_DIR)/lab.json" ]]; then echo "lab: already up in $(LAB_DIR) (make lab-down to remove it)"; else \
 	  $(LOCALBIN)/spiderlab up --dir "$(LAB_DIR)" --nodes $(LAB_NODES) \
 	    --k8s-bin "$$(hack/testbin.sh 2>/dev/null)" --cni-bin "$$(hack/testbin.sh --cni-dir 2>/dev/null)" \
-	    --chart charts/spiderpool --helm $(HELM) --bin-dir $(LOCALBIN); fi
+	    --chart charts/spiderpool --helm $(HELM) --bin-dir $(LOCALBIN) \
+	    $$([[ "$(LAB_KUBELET_NODE)" == 1 ]] && hack/kubelet-node.sh "$(LOCALBIN)"); fi
 
 .PHONY: lab-down
 lab-down: ## Tear the lab down: processes by PID, network namespaces, files.

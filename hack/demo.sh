@@ -10,7 +10,8 @@
 # namespaces. In chart mode the nodes' network is macvlan + spiderpool +
 # coordinator: it then shows the SpiderCoordinator, a pod reaching its node
 # through veth0, and a Deployment of two-NIC pods whose net1 (macvlan on
-# eth1) has its own route table.
+# eth1) has its own route table. When the lab has the kubelet node (a real
+# kubelet on containerd), hack/demo-kubelet.sh then shows a pod there.
 set -euo pipefail
 dir=${1:-_output/lab}
 say() { echo "demo: $*" >&2; }
@@ -41,7 +42,11 @@ $kubectl get nodes -o wide
 $kubectl get sp -o wide
 $kubectl -n demo get se,pods -o wide
 
-mapfile -t pods < <($kubectl -n demo get pods -o jsonpath='{range .items[*]}{.metadata.uid} {.spec.nodeName} {.status.podIP} {.metadata.name}{"\n"}{end}')
+# The simulated nodes' pods: the lab pins their network namespaces as
+# $prefix<uid> (pods on the kubelet node have containerd's).
+kubelet_node=$(jq -r '.kubeletNode.name // ""' "$dir/lab.json")
+mapfile -t pods < <($kubectl -n demo get pods -o jsonpath='{range .items[*]}{.metadata.uid} {.spec.nodeName} {.status.podIP} {.metadata.name}{"\n"}{end}' |
+  awk -v k="$kubelet_node" '$2 != k')
 read -r uid1 node1 ip1 name1 <<<"${pods[0]}"
 for p in "${pods[@]:1}"; do
   read -r uid2 node2 ip2 name2 <<<"$p"
@@ -51,5 +56,10 @@ say "ping from $name1 ($ip1 on $node1) to $name2 ($ip2 on $node2) inside the pod
 ip netns exec "$prefix$uid1" ping -c 2 -W 2 "$ip2"
 if [[ $(jq -r '.chart // ""' "$dir/lab.json") != "" ]]; then
   hack/demo-coordinator.sh "$dir" "$uid1" "$name1" "$node1"
+fi
+if [[ -n $kubelet_node ]]; then
+  hack/demo-kubelet.sh "$dir" "$name2" "$ip2"
+else
+  say "this lab has no kubelet node (make lab-up adds one when kubelet, containerd and runc are installed)"
 fi
 say "done; the lab stays up: export KUBECONFIG=$dir/kubeconfig, tear it down with make lab-down"
