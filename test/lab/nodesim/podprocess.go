@@ -6,6 +6,7 @@ package nodesim
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 
 	corev1 "k8s.io/api/core/v1"
@@ -31,10 +32,15 @@ type PodProcess struct {
 // kubelet node from the DaemonSet's pod template. Volumes go under
 // cfg.RootFS (hostPath) or dir, ConfigMap files and the environment have
 // container paths translated, the *_PORT variables named in ports get those
-// ports, and kubeconfig is KUBECONFIG. It returns the pod's first container
-// whose command names a binary of cfg.HostBinDir.
+// ports (the others free loopback ports, as in a DaemonSet pod), and
+// kubeconfig is KUBECONFIG. It returns the pod's first container whose
+// command names a binary of cfg.HostBinDir.
 func PlanPodProcess(ctx context.Context, cfg Config, reader client.Reader, pod *corev1.Pod, dir, kubeconfig string, ports map[string]int) (PodProcess, error) {
 	r := &podRunner{cfg: cfg, source: volumeSource{reader: reader}}
+	pm, err := withFreePorts(pod, ports)
+	if err != nil {
+		return PodProcess{}, err
+	}
 	dirs := volumeDirs(pod, cfg.RootFS, dir)
 	if err := r.source.materialize(ctx, pod, dirs, volumePaths(pod, dirs)); err != nil {
 		return PodProcess{}, err
@@ -46,7 +52,7 @@ func PlanPodProcess(ctx context.Context, cfg Config, reader client.Reader, pod *
 			continue
 		}
 		paths := containerPaths(c, dirs)
-		env, err := r.source.containerEnv(ctx, pod, c, paths, portMap(ports))
+		env, err := r.source.containerEnv(ctx, pod, c, paths, pm)
 		if err != nil {
 			return PodProcess{}, err
 		}
@@ -71,4 +77,21 @@ func containerArgs(c *corev1.Container, paths pathMap) []string {
 		args = append(args, paths.translate(a))
 	}
 	return args
+}
+
+// withFreePorts is ports plus a free loopback port for every other *_PORT
+// variable of pod.
+func withFreePorts(pod *corev1.Pod, ports map[string]int) (portMap, error) {
+	var others []string
+	for _, name := range portVars(pod) {
+		if _, ok := ports[name]; !ok {
+			others = append(others, name)
+		}
+	}
+	pm, err := allocatePorts(others)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(pm, ports)
+	return pm, nil
 }

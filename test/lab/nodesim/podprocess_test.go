@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -29,7 +30,7 @@ func TestPlanPodProcess(t *testing.T) {
 	}
 	pod := chartAgentPod()
 	c := &pod.Spec.Containers[0]
-	c.Env = append(c.Env, corev1.EnvVar{Name: "SPIDERPOOL_HEALTH_PORT", Value: "5710"})
+	c.Env = append(c.Env, corev1.EnvVar{Name: "SPIDERPOOL_HEALTH_PORT", Value: "5710"}, corev1.EnvVar{Name: "OTHER_PORT", Value: "5711"})
 	c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: "cni", MountPath: "/host/opt/cni/bin"})
 	c.Lifecycle = &corev1.Lifecycle{PostStart: &corev1.LifecycleHandler{Exec: &corev1.ExecAction{
 		Command: []string{"spiderpool-agent", "install-plugins", "--cni-bin-dir=/host/opt/cni/bin"}}}}
@@ -57,6 +58,9 @@ func TestPlanPodProcess(t *testing.T) {
 		if !slices.Contains(p.Env, kv) {
 			t.Errorf("environment %v lacks %s", p.Env, kv)
 		}
+	}
+	if slices.Contains(p.Env, "OTHER_PORT=5711") || !slices.ContainsFunc(p.Env, func(kv string) bool { return strings.HasPrefix(kv, "OTHER_PORT=") }) {
+		t.Errorf("environment %v: want OTHER_PORT moved to a free port", p.Env)
 	}
 	data, err := os.ReadFile(conf)
 	if wantConf := "ipamUnixSocketPath: " + filepath.Join(rootfs, "var", "run", "spidernet", "spiderpool.sock") + "\n"; err != nil || string(data) != wantConf {
