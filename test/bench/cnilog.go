@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/spiderpool-go/spiderpool/internal/cni/ipamplugin"
@@ -74,23 +73,18 @@ func ParseTimings(r io.Reader) ([]ipamplugin.TimingLine, error) {
 // summarise returns the latency of command lines that ended in [from, to).
 func summarise(lines []ipamplugin.TimingLine, command string, from, to time.Time) Latency {
 	var ms []float64
-	var l Latency
+	failures := 0
 	for _, line := range lines {
 		if line.Command != command || line.Time.Before(from) || !line.Time.Before(to) {
 			continue
 		}
 		if line.Error != "" {
-			l.Failures++
+			failures++
 			continue
 		}
 		ms = append(ms, line.DurationMs)
 	}
-	slices.Sort(ms)
-	l.Count = len(ms)
-	if len(ms) > 0 {
-		l.P50, l.P95, l.P99, l.Max = percentile(ms, 50), percentile(ms, 95), percentile(ms, 99), ms[len(ms)-1]
-	}
-	return l
+	return LatencyOf(ms, failures)
 }
 
 // percentile is the nearest-rank percentile of sorted, non-empty ms.
