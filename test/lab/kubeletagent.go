@@ -79,28 +79,44 @@ func (l *Lab) startKubeletChartAgent(ctx context.Context, k KubeletNode) error {
 	if err := c.Get(ctx, client.ObjectKey{Namespace: ReleaseNamespace, Name: AgentServiceAccount}, ds); err != nil {
 		return fmt.Errorf("get the chart's agent DaemonSet %s/%s: %w", ReleaseNamespace, AgentServiceAccount, err)
 	}
-	pod := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ds.Namespace, Name: ds.Name + "-" + k.Name, Labels: ds.Spec.Template.Labels},
-		Spec:       *ds.Spec.Template.Spec.DeepCopy(),
-		Status:     corev1.PodStatus{HostIP: k.IP},
-	}
-	pod.Spec.NodeName = k.Name
+	pod := k.agentPod(ds)
 	sa := pod.Spec.ServiceAccountName
 	if err := l.writeServiceAccountKubeconfig(ctx, sa); err != nil {
 		return err
 	}
-	ports := map[string]int{config.EnvHealthPort: k.AgentHealthPort, config.EnvMetricHTTPPort: k.AgentMetricsPort,
-		config.EnvGopsListenPort: k.AgentGopsPort}
-	cfg := nodesim.Config{NodeName: k.Name, RootFS: k.RootFS(), HostBinDir: l.HostBinDir}
-	proc, err := nodesim.PlanPodProcess(ctx, cfg, c, pod, filepath.Join(k.Dir, "agent-pod"), l.serviceAccountKubeconfig(sa), ports)
+	proc, err := k.planAgent(ctx, c, pod, l.HostBinDir, l.serviceAccountKubeconfig(sa))
 	if err != nil {
-		return fmt.Errorf("agent of %s from the DaemonSet's pod template: %w", k.Name, err)
+		return err
 	}
 	name := AgentProcess(k.Name)
 	if err := l.procs.startEnv(name, proc.Env, proc.Path, proc.Args...); err != nil {
 		return err
 	}
 	return l.runPostStart(ctx, name, proc)
+}
+
+// agentPod is the pod the DaemonSet ds would run on the node.
+func (k KubeletNode) agentPod(ds *appsv1.DaemonSet) *corev1.Pod {
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ds.Namespace, Name: ds.Name + "-" + k.Name, Labels: ds.Spec.Template.Labels},
+		Spec:       *ds.Spec.Template.Spec.DeepCopy(),
+		Status:     corev1.PodStatus{HostIP: k.IP},
+	}
+	pod.Spec.NodeName = k.Name
+	return pod
+}
+
+// planAgent lays the node's agent pod out as a process of a binary of
+// binDir, with the node's ports and kubeconfig.
+func (k KubeletNode) planAgent(ctx context.Context, reader client.Reader, pod *corev1.Pod, binDir, kubeconfig string) (nodesim.PodProcess, error) {
+	ports := map[string]int{config.EnvHealthPort: k.AgentHealthPort, config.EnvMetricHTTPPort: k.AgentMetricsPort,
+		config.EnvGopsListenPort: k.AgentGopsPort}
+	cfg := nodesim.Config{NodeName: k.Name, RootFS: k.RootFS(), HostBinDir: binDir}
+	proc, err := nodesim.PlanPodProcess(ctx, cfg, reader, pod, filepath.Join(k.Dir, "agent-pod"), kubeconfig, ports)
+	if err != nil {
+		return nodesim.PodProcess{}, fmt.Errorf("agent of %s from the DaemonSet's pod template: %w", k.Name, err)
+	}
+	return proc, nil
 }
 
 // runPostStart runs proc's postStart hook, if any, with proc's environment,
