@@ -7,13 +7,18 @@
 #                 contention of K agents on one pool (envtest), agent heap
 #   results.json  the lab replay's figures plus the parsed microbenchmarks
 #   results.md    the same as short Markdown tables
+#   contention.json, contention.md   the plugin-direct contention benchmark (test/bench/contention)
 # The lab replay needs root (network namespaces). Knobs (environment):
 #   BENCH_NODES=10 BENCH_DEPLOYMENTS=100 BENCH_REPLICAS=10
 #   BENCH_SCENARIOS=exact,plenty,single,autopool (or a subset, or none)   BENCH_MICRO=1 (0 skips)
 #   BENCH_CONTENTION_N=300 (allocations per contention run)   BENCH_PLUGIN_N=200 (plugin ADD+DEL per case)
 #   BENCH_LAB_NAME=bench   BENCH_OUT=_output/bench   BENCH_PHASE_TIMEOUT=10m
-#   BENCH_BUDGET_MINUTES=40: the whole run, microbenchmarks included, ends within it; the lab
-#   replay gets what is left (less a minute to take the lab down) and records what it cut short
+#   BENCH_CONTENTION_SCENARIOS=shared-v4,pernode-v4,shared-dual,pernode-dual,shared-v4-big (or none)
+#   BENCH_CONTENTION_PODS=1000 BENCH_CONTENTION_CONCURRENCY=5 (plugin calls in flight per node)
+#   BENCH_CONTENTION_MINUTES=15 (its own bound)   BENCH_CONTENTION_BASELINE_AGENT=<binary> (A/B in the same lab)
+#   BENCH_BUDGET_MINUTES=55: the whole run, microbenchmarks and the contention benchmark included, ends
+#   within it; the lab replay gets what is left (less a minute to take the lab down) and records what it
+#   cut short
 # Extra arguments go to spiderbench (go run ./test/bench/spiderbench -h).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,13 +43,25 @@ if [[ "${BENCH_MICRO:-1}" != 0 ]]; then
 fi
 
 step "building the binaries"
-go build -o "$out/bin/" ./cmd/spiderlab ./cmd/spiderpool-agent ./cmd/spiderpool ./cmd/spiderpool-controller ./test/bench/spiderbench
+go build -o "$out/bin/" ./cmd/spiderlab ./cmd/spiderpool-agent ./cmd/spiderpool ./cmd/spiderpool-controller ./test/bench/spiderbench \
+  ./test/bench/contention/cmd/contentionbench
+
+contention=${BENCH_CONTENTION_SCENARIOS:-shared-v4,pernode-v4,shared-dual,pernode-dual,shared-v4-big}
+if [[ "$contention" != none ]]; then
+  step "plugin-direct contention benchmark -> $out/contention.md"
+  baseline=()
+  [[ -n "${BENCH_CONTENTION_BASELINE_AGENT:-}" ]] && baseline=(--baseline-agent-binary "$BENCH_CONTENTION_BASELINE_AGENT")
+  "$out/bin/contentionbench" --bin-dir "$out/bin" --out "$out" --nodes "${BENCH_NODES:-10}" \
+    --pods "${BENCH_CONTENTION_PODS:-1000}" --concurrency "${BENCH_CONTENTION_CONCURRENCY:-5}" \
+    --scenarios "$contention" --budget "${BENCH_CONTENTION_MINUTES:-15}m" "${baseline[@]}" ||
+    echo "bench: the contention benchmark failed (see above); going on with the lab replay" >&2
+fi
 
 micro=()
 [[ -f "$out/micro.txt" ]] && micro=(--micro "$out/micro.txt")
-budget=$(( ${BENCH_BUDGET_MINUTES:-40} * 60 - ($(date +%s) - start) - 60 ))
+budget=$(( ${BENCH_BUDGET_MINUTES:-55} * 60 - ($(date +%s) - start) - 60 ))
 if (( budget < 60 )); then
-  echo "bench: BENCH_BUDGET_MINUTES=${BENCH_BUDGET_MINUTES:-40} leaves ${budget}s for the lab replay; raise it" >&2
+  echo "bench: BENCH_BUDGET_MINUTES=${BENCH_BUDGET_MINUTES:-55} leaves ${budget}s for the lab replay; raise it" >&2
   exit 1
 fi
 step "lab replay, within ${budget}s"
