@@ -6,9 +6,8 @@ package agent
 import (
 	"maps"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	toolscache "k8s.io/client-go/tools/cache"
-
-	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
 // poolWatcher is told when the cached pools change in a way an ADD waiting
@@ -24,10 +23,10 @@ func poolEvents(w poolWatcher) toolscache.ResourceEventHandler {
 	return toolscache.ResourceEventHandlerFuncs{
 		AddFunc: func(any) { w.PoolsChanged() },
 		UpdateFunc: func(oldObj, newObj any) {
-			o, ok1 := oldObj.(*spiderpoolv2beta1.SpiderIPPool)
-			n, ok2 := newObj.(*spiderpoolv2beta1.SpiderIPPool)
-			if !ok1 || !ok2 || o.Generation != n.Generation || !maps.Equal(o.Labels, n.Labels) ||
-				(o.DeletionTimestamp == nil) != (n.DeletionTimestamp == nil) {
+			o, ok1 := oldObj.(metav1.Object)
+			n, ok2 := newObj.(metav1.Object)
+			if !ok1 || !ok2 || o.GetGeneration() != n.GetGeneration() || !maps.Equal(o.GetLabels(), n.GetLabels()) ||
+				(o.GetDeletionTimestamp() == nil) != (n.GetDeletionTimestamp() == nil) {
 				w.PoolsChanged()
 			}
 		},

@@ -20,7 +20,8 @@ import (
 
 // cacheOptions limits what the agent watches (docs/compatibility.md #8): its
 // own node's pods and its own Node, plus the cluster-scoped IPAM objects,
-// namespaces, endpoints and the SpiderCoordinators. Nothing else gets an informer.
+// namespaces, endpoints and the SpiderCoordinators. Nothing else gets an
+// informer. SpiderIPPools are watched as metadata only (poolView).
 func cacheOptions(node string) cache.Options {
 	return cache.Options{
 		ReaderFailOnMissingInformer: true,
@@ -28,7 +29,7 @@ func cacheOptions(node string) cache.Options {
 			&corev1.Pod{}:                          {Field: fields.OneTermEqualSelector("spec.nodeName", node)},
 			&corev1.Node{}:                         {Field: fields.OneTermEqualSelector("metadata.name", node)},
 			&corev1.Namespace{}:                    {},
-			&spiderpoolv2beta1.SpiderIPPool{}:      {},
+			newPoolMeta():                          {},
 			&spiderpoolv2beta1.SpiderReservedIP{}:  {},
 			&spiderpoolv2beta1.SpiderEndpoint{}:    {},
 			&spiderpoolv2beta1.SpiderCoordinator{}: {},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -129,7 +130,7 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent metrics: %w", err)
 	}
-	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, API: api, Store: kube.New(api), Observer: m,
+	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, Pools: newPoolView(c, api), API: api, Store: kube.New(api), Observer: m,
 		AutoPools: &autopool.Reconciler{Client: api, APIReader: api}})
 	if err != nil {
 		return nil, fmt.Errorf("agent IPAM service: %w", err)
@@ -227,7 +228,7 @@ func (a *agent) registerInformers(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("agent informer for %T: %w", obj, err)
 		}
-		if _, ok := obj.(*spiderpoolv2beta1.SpiderIPPool); ok {
+		if m, ok := obj.(*metav1.PartialObjectMetadata); ok && m.GroupVersionKind() == poolMetaKind {
 			if _, err := inf.AddEventHandler(poolEvents(a.svc)); err != nil {
 				return fmt.Errorf("agent SpiderIPPool event handler: %w", err)
 			}

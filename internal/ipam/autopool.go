@@ -11,6 +11,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -131,12 +132,12 @@ func (a *allocation) ensureThirdParty(ctx context.Context, reqs []autopool.Reque
 func (s *Service) findAutoPools(ctx context.Context, reqs []autopool.Request, names []string) (bool, string, error) {
 	var missing []string
 	for i, r := range reqs {
-		var list spiderpoolv2beta1.SpiderIPPoolList
-		sel := client.MatchingLabels(autopool.MatchLabels(r.Subnet, r.App, r.Interface, r.Version))
-		if err := s.cache.List(ctx, &list, sel, client.UnsafeDisableDeepCopy); err != nil {
+		sel := labels.SelectorFromSet(autopool.MatchLabels(r.Subnet, r.App, r.Interface, r.Version))
+		list, err := s.pools.Specs(ctx, sel)
+		if err != nil {
 			return false, "", fmt.Errorf("list SpiderIPPools: %w", err)
 		}
-		found := autopool.FindAppPools(list.Items, r.Subnet, r.App, r.Interface, r.Version)
+		found := autopool.FindAppPools(values(list), r.Subnet, r.App, r.Interface, r.Version)
 		switch {
 		case len(found) > 1:
 			return false, "", fmt.Errorf("%w: %d auto-created pools (%s) match %s for interface %s in SpiderSubnet %q; "+
@@ -166,4 +167,14 @@ func poolNames(pools []*spiderpoolv2beta1.SpiderIPPool) string {
 		names[i] = p.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// values copies the pool objects (shallowly: their strings and slices are
+// shared, so never modify them).
+func values(pools []*spiderpoolv2beta1.SpiderIPPool) []spiderpoolv2beta1.SpiderIPPool {
+	out := make([]spiderpoolv2beta1.SpiderIPPool, len(pools))
+	for i, p := range pools {
+		out[i] = *p
+	}
+	return out
 }

@@ -106,6 +106,9 @@ type Deps struct {
 	// Observer is told of queue waits and write conflicts inside the pool
 	// queues (metrics); nil means nobody.
 	Observer Observer
+	// Pools reads SpiderIPPools; nil reads whole pools from Cache (which
+	// must then hold an informer of SpiderIPPool).
+	Pools PoolReader
 	// AutoPools creates or resizes the auto-created pools of pods owned by
 	// third-party controllers, which no controller sizes ahead; nil makes
 	// such pods fail their ADD.

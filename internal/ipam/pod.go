@@ -106,19 +106,25 @@ func (s *Service) recordedInCache(ctx context.Context, podKey, uid string) (map[
 	return out, err
 }
 
-// cachedRecordsOf calls fn for every record of pod UID uid in the cached
-// pools, until fn returns false. A pool whose status does not mention the
-// UID is not parsed; one that does not parse is skipped (its queue reports
-// it when the pool is used).
+// cachedRecordsOf calls fn for every record of pod UID uid in the pools
+// as recent as the watch (PoolReader.Latest), until fn returns false. A
+// pool whose status does not mention the UID is not parsed; one that does
+// not parse is skipped (its queue reports it when the pool is used).
 func (s *Service) cachedRecordsOf(ctx context.Context, uid string,
 	fn func(pool, ip string, rec spiderpoolv2beta1.PoolIPAllocation) bool,
 ) error {
-	var list spiderpoolv2beta1.SpiderIPPoolList
-	if err := s.cache.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
+	specs, err := s.pools.Specs(ctx, nil)
+	if err != nil {
 		return fmt.Errorf("list SpiderIPPools: %w", err)
 	}
-	for i := range list.Items {
-		p := &list.Items[i]
+	for _, spec := range specs {
+		p, err := s.pools.Latest(ctx, spec.Name)
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read SpiderIPPool %s: %w", spec.Name, err)
+		}
 		if p.Status.AllocatedIPs == nil || !strings.Contains(*p.Status.AllocatedIPs, uid) {
 			continue
 		}

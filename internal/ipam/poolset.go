@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
@@ -22,15 +20,14 @@ type poolSet struct {
 	sorted []*spiderpoolv2beta1.SpiderIPPool // by name
 }
 
-// listPools lists the pools from the cache.
+// listPools lists the pools' specs (PoolReader.Specs).
 func (s *Service) listPools(ctx context.Context) (*poolSet, error) {
-	var list spiderpoolv2beta1.SpiderIPPoolList
-	if err := s.cache.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
+	list, err := s.pools.Specs(ctx, nil)
+	if err != nil {
 		return nil, fmt.Errorf("list SpiderIPPools: %w", err)
 	}
-	ps := &poolSet{byName: make(map[string]*spiderpoolv2beta1.SpiderIPPool, len(list.Items))}
-	for i := range list.Items {
-		p := &list.Items[i]
+	ps := &poolSet{byName: make(map[string]*spiderpoolv2beta1.SpiderIPPool, len(list))}
+	for _, p := range list {
 		ps.byName[p.Name] = p
 		ps.sorted = append(ps.sorted, p)
 	}

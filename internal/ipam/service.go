@@ -23,6 +23,7 @@ import (
 type Service struct {
 	cfg        Config
 	cache, api client.Reader
+	pools      PoolReader
 	store      store.Store
 	clock      clock.Clock
 	autoPools  AutoPoolEnsurer
@@ -56,6 +57,10 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		clk = clock.RealClock{}
 	}
 	cfg = cfg.withDefaults()
+	pools := deps.Pools
+	if pools == nil {
+		pools = cachePools{deps.Cache}
+	}
 	obs := deps.Observer
 	if obs == nil {
 		obs = nopObserver{}
@@ -63,13 +68,14 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	return &Service{
 		cfg:        cfg,
 		cache:      deps.Cache,
+		pools:      pools,
 		api:        deps.API,
 		store:      deps.Store,
 		clock:      clk,
 		autoPools:  deps.AutoPools,
 		poolEvents: newPoolEvents(),
 		queues: poolq.New(poolq.Deps{
-			Cache: deps.Cache, API: deps.API, Store: deps.Store, Clock: clk, MaxRecords: cfg.MaxAllocatedIPs,
+			Cache: latestReader{pools}, API: deps.API, Store: deps.Store, Clock: clk, MaxRecords: cfg.MaxAllocatedIPs,
 			WriteTimeout: cfg.WriteTimeout, Backoff: cfg.Backoff, Observer: queueObserver{obs},
 		}),
 		pods:       newPodLocks(),

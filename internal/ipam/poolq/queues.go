@@ -20,7 +20,9 @@ import (
 
 // Deps are what the queues need.
 type Deps struct {
-	// Cache reads the agent's informer cache of SpiderIPPools.
+	// Cache reads a pool (Get) as recent as the agent's watch of it: an
+	// informer cache read, or an API read of a pool whose watched
+	// resourceVersion moved when the agent watches pools' metadata only.
 	Cache client.Reader
 	// API reads the API server directly: the fresh reads.
 	API client.Reader
