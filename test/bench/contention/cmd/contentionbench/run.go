@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string) error {
 		if werr := contention.WriteResults(f.out, res); werr != nil {
 			return errors.Join(err, werr)
 		}
+		fmt.Print(contention.Markdown(res))
 		fmt.Fprintf(os.Stderr, "contentionbench: wrote %s and %s\n",
 			filepath.Join(f.out, "contention.json"), filepath.Join(f.out, "contention.md"))
 	}
