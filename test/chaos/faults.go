@@ -52,7 +52,7 @@ type Injector struct {
 	down    map[string]bool
 	counts  map[Kind]int
 	skipped map[Kind]int
-	starts  []time.Time
+	starts  []faultStart
 	errs    []string
 	wg      sync.WaitGroup
 }
@@ -115,11 +115,30 @@ func (in *Injector) failed(kind Kind, err error) {
 func (in *Injector) LastStartBefore(t time.Time) (time.Time, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	i := sort.Search(len(in.starts), func(i int) bool { return in.starts[i].After(t) })
+	i := sort.Search(len(in.starts), func(i int) bool { return in.starts[i].at.After(t) })
 	if i == 0 {
 		return time.Time{}, false
 	}
-	return in.starts[i-1], true
+	return in.starts[i-1].at, true
+}
+
+// faultStart is when a fault of kind started.
+type faultStart struct {
+	at   time.Time
+	kind Kind
+}
+
+// StartedBetween lists the faults started in [from, to] as "kind@hh:mm:ss".
+func (in *Injector) StartedBetween(from, to time.Time) []string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var out []string
+	for _, f := range in.starts {
+		if !f.at.Before(from) && !f.at.After(to) {
+			out = append(out, fmt.Sprintf("%s@%s", f.kind, f.at.UTC().Format(time.TimeOnly)))
+		}
+	}
+	return out
 }
 
 // Counts returns the faults injected and those skipped (target busy) by kind.
@@ -149,7 +168,7 @@ func (in *Injector) Inject(ctx context.Context, kind Kind) bool {
 	}
 	in.mu.Lock()
 	in.counts[kind]++
-	in.starts = append(in.starts, time.Now())
+	in.starts = append(in.starts, faultStart{at: time.Now(), kind: kind})
 	in.mu.Unlock()
 	in.wg.Add(1)
 	go func() {

@@ -35,6 +35,9 @@ type Result struct {
 	Findings         []string       `json:"findings,omitempty"`
 	WorstOrphanLife  string         `json:"worstOrphanLife"`
 	WorstFaultToFree string         `json:"worstFaultToFree"`
+	// WorstOrphan names the record behind WorstOrphanLife and the faults
+	// around it.
+	WorstOrphan string `json:"worstOrphan,omitempty"`
 	// WorstStatefulSetRetained is the longest a StatefulSet pod's record
 	// waited for its successor (or for the ordinal to be unwanted).
 	WorstStatefulSetRetained string   `json:"worstStatefulSetRetained"`
@@ -57,6 +60,7 @@ func (r *Result) fill(s Stats, in *Injector, churn map[string]int, exits map[str
 	r.Findings = s.Findings
 	r.WorstOrphanLife, r.WorstFaultToFree = s.WorstOrphanLife.Round(time.Second).String(), s.WorstFaultToFree.Round(time.Second).String()
 	r.WorstStatefulSetRetained = s.WorstStatefulSetRetained.Round(time.Second).String()
+	r.WorstOrphan = s.WorstOrphan
 	r.Pass = len(r.Findings) == 0 && len(r.Problems) == 0 && r.CheckExit == 0
 }
 

@@ -158,7 +158,12 @@ func (w *Watcher) trackOrphans(s snapshot) {
 			w.worstRetained = max(w.worstRetained, now.Sub(since))
 			continue
 		}
-		w.worstOrphan = max(w.worstOrphan, now.Sub(since))
+		if life := now.Sub(since); life > w.worstOrphan {
+			w.worstOrphan = life
+			w.worstOrphanNote = fmt.Sprintf("%s held by %s (uid %s): orphaned %s, freed %s; faults started since a minute before: %v",
+				rec.ip, rec.holder, rec.uid, since.UTC().Format(time.TimeOnly), now.UTC().Format(time.TimeOnly),
+				w.faults.StartedBetween(since.Add(-time.Minute), now))
+		}
 		if f, ok := w.faults.LastStartBefore(since); ok {
 			w.worstFault = max(w.worstFault, now.Sub(f))
 		}

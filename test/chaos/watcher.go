@@ -36,7 +36,10 @@ type Watcher struct {
 	seen        map[string]bool
 	orphanSince map[record]time.Time
 	worstOrphan time.Duration
-	worstFault  time.Duration
+	// worstOrphanNote says which record lived longest orphaned, when, and
+	// the faults started from a minute before it was orphaned.
+	worstOrphanNote string
+	worstFault      time.Duration
 	// worstRetained is the longest a StatefulSet pod's record outlived it.
 	worstRetained time.Duration
 }
@@ -120,6 +123,7 @@ type Stats struct {
 	Allocations, Releases, Samples, Suspects int
 	Findings                                 []string
 	WorstOrphanLife, WorstFaultToFree        time.Duration
+	WorstOrphan                              string
 	WorstStatefulSetRetained                 time.Duration
 }
 
@@ -129,5 +133,6 @@ func (w *Watcher) Stats() Stats {
 	defer w.mu.Unlock()
 	return Stats{Allocations: w.allocs, Releases: w.releases, Samples: w.samples, Suspects: w.suspects,
 		Findings: append([]string(nil), w.findings...), WorstOrphanLife: w.worstOrphan, WorstFaultToFree: w.worstFault,
+		WorstOrphan:              w.worstOrphanNote,
 		WorstStatefulSetRetained: w.worstRetained}
 }
