@@ -41,23 +41,11 @@ func Run(ctx context.Context, l *lab.Lab, proxy *Proxy, restCfg *rest.Config, c 
 		return nil, err
 	}
 	go w.Run(watchCtx)
-	ramp := time.Now()
-	res.RampProblems = w.Settle(ctx, base, cfg.Settle)
-	res.RampUp = time.Since(ramp).Round(time.Second).String()
-
 	exits := map[string]int{}
 	superCtx, stopSuper := context.WithCancel(ctx)
 	defer stopSuper()
 	go in.Supervise(superCtx, exits)
-	runCtx, stopRun := context.WithTimeout(ctx, cfg.Duration)
-	defer stopRun()
-	ch := NewChurn(c, cfg.Namespace, base, cfg.Seed+1)
-	done := make(chan struct{})
-	go func() { ch.Run(runCtx); close(done) }()
-	in.Schedule(runCtx, cfg.Duration, cfg.EveryKindOnce)
-	<-runCtx.Done()
-	in.Wait()
-	<-done
+	ch := runWindow(ctx, w, in, base, cfg, res, NewChurn(c, cfg.Namespace, base, cfg.Seed+1))
 	proxy.Heal()
 
 	settle := time.Now()
@@ -68,4 +56,32 @@ func Run(ctx context.Context, l *lab.Lab, proxy *Proxy, restCfg *rest.Config, c 
 	stopWatch()
 	res.fill(w.Stats(), in, ch.Stats(), exits)
 	return res, nil
+}
+
+// runWindow ramps the workloads up to their base size, churns them and
+// injects faults for cfg.Duration, and returns once every fault is undone
+// and the churn stopped. A long run's window starts with the ramp (pods are
+// created while faults strike); the short run (every kind once) ramps up
+// quietly first, so that each kind hits a settled cluster.
+func runWindow(ctx context.Context, w *Watcher, in *Injector, base Shape, cfg Config, res *Result, ch *Churn) *Churn {
+	ramp := time.Now()
+	if cfg.EveryKindOnce {
+		res.RampProblems = w.Settle(ctx, base, cfg.Settle)
+		res.RampUp = time.Since(ramp).Round(time.Second).String()
+	}
+	runCtx, stopRun := context.WithTimeout(ctx, cfg.Duration)
+	defer stopRun()
+	faults := make(chan struct{})
+	go func() { in.Schedule(runCtx, cfg.Duration, cfg.EveryKindOnce); close(faults) }()
+	if !cfg.EveryKindOnce {
+		res.RampProblems = w.Settle(runCtx, base, cfg.Settle)
+		res.RampUp = time.Since(ramp).Round(time.Second).String()
+	}
+	churned := make(chan struct{})
+	go func() { ch.Run(runCtx); close(churned) }()
+	<-runCtx.Done()
+	<-faults
+	in.Wait()
+	<-churned
+	return ch
 }

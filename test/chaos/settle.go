@@ -25,7 +25,7 @@ func (w *Watcher) Settle(ctx context.Context, base Shape, bound time.Duration) [
 	var problems []string
 	for {
 		problems = w.finalProblems(ctx, base)
-		if len(problems) == 0 || time.Now().After(deadline) {
+		if len(problems) == 0 || time.Now().After(deadline) || ctx.Err() != nil {
 			return problems
 		}
 		sleep(ctx, 2*time.Second)
