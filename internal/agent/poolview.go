@@ -71,11 +71,14 @@ func (v *poolView) Specs(ctx context.Context, sel labels.Selector) ([]*spiderpoo
 	if err := v.meta.List(ctx, list, opts...); err != nil {
 		return nil, err //nolint:wrapcheck // the callers wrap
 	}
+	if err := v.readStale(ctx, list.Items); err != nil {
+		return nil, err
+	}
 	out := make([]*spiderpoolv2beta1.SpiderIPPool, 0, len(list.Items))
 	for i := range list.Items {
 		m := &list.Items[i]
 		p := v.held(m.Name)
-		if p == nil || p.UID != m.UID || p.Generation != m.Generation {
+		if stale(p, m) {
 			var err error
 			if p, err = v.read(ctx, m.Name, m.ResourceVersion); apierrors.IsNotFound(err) {
 				continue // deleted since the watch listed it
@@ -89,6 +92,40 @@ func (v *poolView) Specs(ctx context.Context, sel labels.Selector) ([]*spiderpoo
 		v.forgetUnlisted(list.Items)
 	}
 	return out, nil
+}
+
+// stale reports whether the copy p cannot serve m's spec.
+func stale(p *spiderpoolv2beta1.SpiderIPPool, m *metav1.PartialObjectMetadata) bool {
+	return p == nil || p.UID != m.UID || p.Generation != m.Generation
+}
+
+// readStale reads, in one list, the pools of listed whose copy is stale
+// when there are several (the first ADD after a start, a bulk change), so
+// that hundreds of pools cost one request rather than one each; the list
+// is not older than any listed version.
+func (v *poolView) readStale(ctx context.Context, listed []metav1.PartialObjectMetadata) error {
+	n, newest := 0, ""
+	for i := range listed {
+		if stale(v.held(listed[i].Name), &listed[i]) {
+			n++
+		}
+		if newest == "" || newerVersion(listed[i].ResourceVersion, newest) {
+			newest = listed[i].ResourceVersion
+		}
+	}
+	if n < 2 {
+		return nil
+	}
+	var pools spiderpoolv2beta1.SpiderIPPoolList
+	v.reads.Add(1)
+	raw := &metav1.ListOptions{ResourceVersion: newest, ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan}
+	if err := v.api.List(ctx, &pools, &client.ListOptions{Raw: raw}); err != nil {
+		return err //nolint:wrapcheck // the callers wrap
+	}
+	for i := range pools.Items {
+		v.keep(&pools.Items[i])
+	}
+	return nil
 }
 
 // Latest implements ipam.PoolReader.
@@ -118,13 +155,19 @@ func (v *poolView) read(ctx context.Context, name, rv string) (*spiderpoolv2beta
 	if err != nil {
 		return nil, err //nolint:wrapcheck // the callers wrap
 	}
+	return v.keep(p), nil
+}
+
+// keep stores p unless a newer copy of the same object is held, and
+// returns the copy held.
+func (v *poolView) keep(p *spiderpoolv2beta1.SpiderIPPool) *spiderpoolv2beta1.SpiderIPPool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if cur := v.full[name]; cur != nil && cur.UID == p.UID && !newerVersion(p.ResourceVersion, cur.ResourceVersion) {
-		return cur, nil
+	if cur := v.full[p.Name]; cur != nil && cur.UID == p.UID && !newerVersion(p.ResourceVersion, cur.ResourceVersion) {
+		return cur
 	}
-	v.full[name] = p
-	return p, nil
+	v.full[p.Name] = p
+	return p
 }
 
 // forgetUnlisted drops the copies of pools the watch no longer lists.

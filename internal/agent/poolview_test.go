@@ -5,6 +5,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -150,4 +151,41 @@ func mustSpecs(ctx context.Context, t *testing.T, v *poolView, want int) []*spid
 		t.Fatalf("Specs: %d pools, want %d", len(specs), want)
 	}
 	return specs
+}
+
+func TestPoolViewFirstSpecsReadsAllInOneList(t *testing.T) {
+	ctx := t.Context()
+	api, err := client.New(envCfg, client.Options{Scheme: ipamtest.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := startPoolMetaCache(t)
+	var names []string
+	for i := range 3 {
+		p := &spiderpoolv2beta1.SpiderIPPool{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("many-%d", i)},
+			Spec: spiderpoolv2beta1.IPPoolSpec{IPVersion: ptr.To(spiderpoolv2beta1.IPv4), Subnet: fmt.Sprintf("10.98.%d.0/24", i)}}
+		if err := api.Create(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = api.Delete(context.Background(), p) })
+		waitMeta(t, meta, p.Name, p.ResourceVersion)
+		names = append(names, p.Name)
+	}
+	v := newPoolView(meta, api)
+	specs, err := v.Specs(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range specs {
+		got[p.Name] = p.Spec.Subnet
+	}
+	for i, name := range names {
+		if want := fmt.Sprintf("10.98.%d.0/24", i); got[name] != want {
+			t.Errorf("pool %s: subnet %q, want %q", name, got[name], want)
+		}
+	}
+	if v.reads.Load() != 1 {
+		t.Errorf("a view that held nothing read %d times for %d pools, want one list", v.reads.Load(), len(names))
+	}
 }
