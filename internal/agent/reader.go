@@ -16,12 +16,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolview"
 )
 
 // cacheOptions limits what the agent watches (docs/compatibility.md #8): its
 // own node's pods and its own Node, plus the cluster-scoped IPAM objects,
 // namespaces, endpoints and the SpiderCoordinators. Nothing else gets an
-// informer. SpiderIPPools are watched as metadata only (poolView).
+// informer. SpiderIPPools are watched as metadata only (internal/ipam/poolview).
 func cacheOptions(node string) cache.Options {
 	return cache.Options{
 		ReaderFailOnMissingInformer: true,
@@ -29,7 +30,7 @@ func cacheOptions(node string) cache.Options {
 			&corev1.Pod{}:                          {Field: fields.OneTermEqualSelector("spec.nodeName", node)},
 			&corev1.Node{}:                         {Field: fields.OneTermEqualSelector("metadata.name", node)},
 			&corev1.Namespace{}:                    {},
-			newPoolMeta():                          {},
+			poolview.NewMeta():                     {},
 			&spiderpoolv2beta1.SpiderReservedIP{}:  {},
 			&spiderpoolv2beta1.SpiderEndpoint{}:    {},
 			&spiderpoolv2beta1.SpiderCoordinator{}: {},

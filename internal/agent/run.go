@@ -23,6 +23,7 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
 	"github.com/spiderpool-go/spiderpool/internal/autopool"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolview"
 	"github.com/spiderpool-go/spiderpool/internal/metrics"
 	"github.com/spiderpool-go/spiderpool/internal/quarantine"
 	"github.com/spiderpool-go/spiderpool/internal/store/kube"
@@ -130,7 +131,7 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent metrics: %w", err)
 	}
-	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, Pools: newPoolView(c, api), API: api, Store: kube.New(api), Observer: m,
+	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, Pools: poolview.New(c, api), API: api, Store: kube.New(api), Observer: m,
 		AutoPools: &autopool.Reconciler{Client: api, APIReader: api}})
 	if err != nil {
 		return nil, fmt.Errorf("agent IPAM service: %w", err)
@@ -228,7 +229,7 @@ func (a *agent) registerInformers(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("agent informer for %T: %w", obj, err)
 		}
-		if m, ok := obj.(*metav1.PartialObjectMetadata); ok && m.GroupVersionKind() == poolMetaKind {
+		if m, ok := obj.(*metav1.PartialObjectMetadata); ok && m.GroupVersionKind() == poolview.Kind {
 			if _, err := inf.AddEventHandler(poolEvents(a.svc)); err != nil {
 				return fmt.Errorf("agent SpiderIPPool event handler: %w", err)
 			}

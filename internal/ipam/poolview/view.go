@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package agent
+package poolview
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 // (about 100 KB at 1,000 records). An informer of whole pools would make
 // every agent decode every write of every pool, although an agent needs a
 // pool's records only when it writes that pool. So the agent's cache
-// watches pools' metadata only, and poolView reads a pool whole from the
+// watches pools' metadata only, and View reads a pool whole from the
 // API server when it needs more than the copy it holds:
 //
 //   - Specs (selection, on every ADD) reads a pool again only when its
@@ -34,34 +34,40 @@ import (
 // The reads ask for "not older than the watched resourceVersion", which
 // the API server answers from its watch cache, not from etcd.
 
-// poolMetaKind is the kind of the pool metadata the cache watches.
-var poolMetaKind = spiderpoolv2beta1.GroupVersion.WithKind("SpiderIPPool") //nolint:gochecknoglobals // a constant
+// Kind is the kind of the pool metadata the cache watches.
+var Kind = spiderpoolv2beta1.GroupVersion.WithKind("SpiderIPPool") //nolint:gochecknoglobals // a constant
 
-// newPoolMeta returns an empty pool metadata object of the watched kind.
-func newPoolMeta() *metav1.PartialObjectMetadata {
+// NewMeta returns an empty pool metadata object of the watched kind: the
+// key of the agent's cache.Options.ByObject entry, and what it reads.
+func NewMeta() *metav1.PartialObjectMetadata {
 	m := &metav1.PartialObjectMetadata{}
-	m.SetGroupVersionKind(poolMetaKind)
+	m.SetGroupVersionKind(Kind)
 	return m
 }
 
-// poolView is the agent's ipam.PoolReader. It is safe for concurrent use.
-type poolView struct {
+// View is the agent's ipam.PoolReader. It is safe for concurrent use.
+type View struct {
 	// meta reads the cache of pool metadata, api the API server.
 	meta, api client.Reader
 
 	mu   sync.Mutex
 	full map[string]*spiderpoolv2beta1.SpiderIPPool // by name, never modified
 
-	// reads counts the pools read from the API server.
+	// reads counts the requests that read pools from the API server.
 	reads atomic.Uint64
 }
 
-func newPoolView(meta, api client.Reader) *poolView {
-	return &poolView{meta: meta, api: api, full: map[string]*spiderpoolv2beta1.SpiderIPPool{}}
+// New returns a view reading pool metadata from meta (a cache watching
+// NewMeta objects) and whole pools from api (the API server).
+func New(meta, api client.Reader) *View {
+	return &View{meta: meta, api: api, full: map[string]*spiderpoolv2beta1.SpiderIPPool{}}
 }
 
+// Reads returns how many requests read pools from the API server.
+func (v *View) Reads() uint64 { return v.reads.Load() }
+
 // Specs implements ipam.PoolReader.
-func (v *poolView) Specs(ctx context.Context, sel labels.Selector) ([]*spiderpoolv2beta1.SpiderIPPool, error) {
+func (v *View) Specs(ctx context.Context, sel labels.Selector) ([]*spiderpoolv2beta1.SpiderIPPool, error) {
 	list := &metav1.PartialObjectMetadataList{}
 	list.SetGroupVersionKind(spiderpoolv2beta1.GroupVersion.WithKind("SpiderIPPoolList"))
 	opts := []client.ListOption{client.UnsafeDisableDeepCopy}
@@ -103,7 +109,7 @@ func stale(p *spiderpoolv2beta1.SpiderIPPool, m *metav1.PartialObjectMetadata) b
 // when there are several (the first ADD after a start, a bulk change), so
 // that hundreds of pools cost one request rather than one each; the list
 // is not older than any listed version.
-func (v *poolView) readStale(ctx context.Context, listed []metav1.PartialObjectMetadata) error {
+func (v *View) readStale(ctx context.Context, listed []metav1.PartialObjectMetadata) error {
 	n, newest := 0, ""
 	for i := range listed {
 		if stale(v.held(listed[i].Name), &listed[i]) {
@@ -129,8 +135,8 @@ func (v *poolView) readStale(ctx context.Context, listed []metav1.PartialObjectM
 }
 
 // Latest implements ipam.PoolReader.
-func (v *poolView) Latest(ctx context.Context, name string) (*spiderpoolv2beta1.SpiderIPPool, error) {
-	m := newPoolMeta()
+func (v *View) Latest(ctx context.Context, name string) (*spiderpoolv2beta1.SpiderIPPool, error) {
+	m := NewMeta()
 	if err := v.meta.Get(ctx, client.ObjectKey{Name: name}, m); err != nil {
 		return nil, err //nolint:wrapcheck // the callers wrap
 	}
@@ -140,7 +146,7 @@ func (v *poolView) Latest(ctx context.Context, name string) (*spiderpoolv2beta1.
 	return v.read(ctx, name, m.ResourceVersion)
 }
 
-func (v *poolView) held(name string) *spiderpoolv2beta1.SpiderIPPool {
+func (v *View) held(name string) *spiderpoolv2beta1.SpiderIPPool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.full[name]
@@ -148,7 +154,7 @@ func (v *poolView) held(name string) *spiderpoolv2beta1.SpiderIPPool {
 
 // read reads pool name from the API server, not older than rv, and keeps
 // it unless a newer copy of the same object arrived meanwhile.
-func (v *poolView) read(ctx context.Context, name, rv string) (*spiderpoolv2beta1.SpiderIPPool, error) {
+func (v *View) read(ctx context.Context, name, rv string) (*spiderpoolv2beta1.SpiderIPPool, error) {
 	p := &spiderpoolv2beta1.SpiderIPPool{}
 	v.reads.Add(1)
 	err := v.api.Get(ctx, client.ObjectKey{Name: name}, p, &client.GetOptions{Raw: &metav1.GetOptions{ResourceVersion: rv}})
@@ -160,7 +166,7 @@ func (v *poolView) read(ctx context.Context, name, rv string) (*spiderpoolv2beta
 
 // keep stores p unless a newer copy of the same object is held, and
 // returns the copy held.
-func (v *poolView) keep(p *spiderpoolv2beta1.SpiderIPPool) *spiderpoolv2beta1.SpiderIPPool {
+func (v *View) keep(p *spiderpoolv2beta1.SpiderIPPool) *spiderpoolv2beta1.SpiderIPPool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if cur := v.full[p.Name]; cur != nil && cur.UID == p.UID && !newerVersion(p.ResourceVersion, cur.ResourceVersion) {
@@ -171,7 +177,7 @@ func (v *poolView) keep(p *spiderpoolv2beta1.SpiderIPPool) *spiderpoolv2beta1.Sp
 }
 
 // forgetUnlisted drops the copies of pools the watch no longer lists.
-func (v *poolView) forgetUnlisted(listed []metav1.PartialObjectMetadata) {
+func (v *View) forgetUnlisted(listed []metav1.PartialObjectMetadata) {
 	names := make(map[string]bool, len(listed))
 	for i := range listed {
 		names[listed[i].Name] = true

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package agent
+package poolview
 
 import (
 	"context"
@@ -38,11 +38,11 @@ func TestMain(m *testing.M) {
 func startPoolMetaCache(t *testing.T) cache.Cache {
 	t.Helper()
 	c, err := cache.New(envCfg, cache.Options{Scheme: ipamtest.Scheme(), ReaderFailOnMissingInformer: true,
-		ByObject: map[client.Object]cache.ByObject{newPoolMeta(): {}}})
+		ByObject: map[client.Object]cache.ByObject{NewMeta(): {}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.GetInformer(t.Context(), newPoolMeta()); err != nil {
+	if _, err := c.GetInformer(t.Context(), NewMeta()); err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = c.Start(t.Context()) }()
@@ -58,7 +58,7 @@ func waitMeta(t *testing.T, c client.Reader, name, rv string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		m := newPoolMeta()
+		m := NewMeta()
 		err := c.Get(t.Context(), client.ObjectKey{Name: name}, m)
 		if (rv == "" && apierrors.IsNotFound(err)) || (err == nil && m.ResourceVersion == rv) {
 			return
@@ -75,7 +75,7 @@ func TestPoolViewReadsWholePoolsOnlyWhenNeeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	meta := startPoolMetaCache(t)
-	v := newPoolView(meta, api)
+	v := New(meta, api)
 	pool := &spiderpoolv2beta1.SpiderIPPool{ObjectMeta: metav1.ObjectMeta{Name: "view"}, Spec: spiderpoolv2beta1.IPPoolSpec{
 		IPVersion: ptr.To(spiderpoolv2beta1.IPv4), Subnet: "10.99.0.0/24", IPs: []string{"10.99.0.10-10.99.0.20"},
 	}}
@@ -141,7 +141,7 @@ func TestPoolViewReadsWholePoolsOnlyWhenNeeded(t *testing.T) {
 	}
 }
 
-func mustSpecs(ctx context.Context, t *testing.T, v *poolView, want int) []*spiderpoolv2beta1.SpiderIPPool {
+func mustSpecs(ctx context.Context, t *testing.T, v *View, want int) []*spiderpoolv2beta1.SpiderIPPool {
 	t.Helper()
 	specs, err := v.Specs(ctx, nil)
 	if err != nil {
@@ -171,7 +171,7 @@ func TestPoolViewFirstSpecsReadsAllInOneList(t *testing.T) {
 		waitMeta(t, meta, p.Name, p.ResourceVersion)
 		names = append(names, p.Name)
 	}
-	v := newPoolView(meta, api)
+	v := New(meta, api)
 	specs, err := v.Specs(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
