@@ -70,9 +70,9 @@ func BenchmarkContention(b *testing.B) {
 	}
 }
 
-// setupContention creates a namespace, a pool of n addresses in a /16 and
-// n pods spread over k nodes, and returns the pods and k ready agents.
-func setupContention(b *testing.B, k, n int) ([]*corev1.Pod, []*ipam.Service) {
+// createContention creates a namespace, a pool of n addresses in a /16 and
+// n pods spread over k nodes, and returns the pods.
+func createContention(b *testing.B, k, n int) []*corev1.Pod {
 	b.Helper()
 	ctx := b.Context()
 	r := round.Add(1)
@@ -98,6 +98,14 @@ func setupContention(b *testing.B, k, n int) ([]*corev1.Pod, []*ipam.Service) {
 			b.Fatal(err)
 		}
 	}
+	return pods
+}
+
+// setupContention creates the pool and pods of createContention and
+// returns the pods and k ready agents sharing one informer cache.
+func setupContention(b *testing.B, k, n int) ([]*corev1.Pod, []*ipam.Service) {
+	b.Helper()
+	pods := createContention(b, k, n)
 	cache := startCache(b)
 	agents := make([]*ipam.Service, k)
 	for i := range agents {
