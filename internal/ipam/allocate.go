@@ -86,6 +86,10 @@ type allocation struct {
 	// the source pod may still hold the addresses, so the plugin must not
 	// probe them for conflicts.
 	migrating bool
+	// relocate is set when the endpoint of this incarnation lists an
+	// address another pod holds now: the ADD keeps what is still the pod's
+	// and allocates the lost interfaces anew.
+	relocate bool
 	ep        *spiderpoolv2beta1.SpiderEndpoint
 	pools     *poolSet
 	reserved  reservedIPs
@@ -103,8 +107,16 @@ func (s *Service) allocateOnce(ctx context.Context, req *AllocateRequest, fresh 
 	var res *Result
 	if a.ep != nil && a.ep.Status.Current.UID == a.uid && findDetail(a.ep.Status.Current.IPs, req.IfName) >= 0 {
 		res, err = a.recorded(ctx)
-	} else if err = a.prepareSelection(ctx); err == nil {
-		res, err = a.run(ctx)
+		a.relocate = errors.Is(err, ErrBadRecord)
+	}
+	if a.relocate {
+		logr.FromContextOrDiscard(ctx).Info("the pod's SpiderEndpoint lists addresses other pods hold now; allocating those anew",
+			"pod", a.podKey, "uid", a.uid, "reason", err.Error())
+	}
+	if res == nil && (a.relocate || err == nil) {
+		if err = a.prepareSelection(ctx); err == nil {
+			res, err = a.run(ctx)
+		}
 	}
 	if res != nil {
 		res.SkipConflictDetection = a.migrating
@@ -225,8 +237,9 @@ func (a *allocation) details(ctx context.Context, missing []*nicPlan, results []
 // recorded answers an ADD whose interface the endpoint already records for
 // this incarnation (a retried ADD, a re-created sandbox). It first confirms
 // that the pools record every address of the endpoint for this UID: one
-// freed meanwhile is taken back, and one another pod holds fails the ADD,
-// naming the holder, instead of handing out a duplicate. An entry written
+// freed meanwhile is taken back, and one another pod holds now fails with
+// ErrBadRecord, naming the holder (the caller then allocates the lost
+// interfaces anew rather than handing out a duplicate). An entry written
 // without an interface name (by Spiderpool) is given this interface's name.
 func (a *allocation) recorded(ctx context.Context) (*Result, error) {
 	if err := a.svc.adoptAddrs(ctx, a.podKey, a.uid, addrsByPool(a.ep.Status.Current.IPs)); err != nil {

@@ -35,6 +35,8 @@ type settlement struct {
 
 // settle decides, without writing, what to do with the existing endpoint:
 //   - same pod UID: keep every entry, allocate the missing interfaces;
+//     when an entry's address is another pod's now (relocate), adopt
+//     the entries and allocate those lost anew;
 //   - StatefulSet pod: keep the entries whose pools are still selected and
 //     adopt their addresses; release the others and allocate again;
 //   - KubeVirt VM (a re-created or migration target virt-launcher pod):
@@ -46,6 +48,8 @@ func (a *allocation) settle() settlement {
 	switch {
 	case ep == nil:
 		return settlement{}
+	case ep.Status.Current.UID == a.uid && a.relocate:
+		return settlement{keep: ep.Status.Current.IPs, oldUID: a.uid, adopt: true}
 	case ep.Status.Current.UID == a.uid:
 		return settlement{keep: ep.Status.Current.IPs}
 	case a.static != workload.NotStatic:
