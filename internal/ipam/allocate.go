@@ -90,11 +90,11 @@ type allocation struct {
 	// address another pod holds now: the ADD keeps what is still the pod's
 	// and allocates the lost interfaces anew.
 	relocate bool
-	ep        *spiderpoolv2beta1.SpiderEndpoint
-	pools     *poolSet
-	reserved  reservedIPs
-	sel       selection
-	routes    []annotation.Route
+	ep       *spiderpoolv2beta1.SpiderEndpoint
+	pools    *poolSet
+	reserved reservedIPs
+	sel      selection
+	routes   []annotation.Route
 }
 
 // allocateOnce reads everything (the endpoint from the API server when
