@@ -50,7 +50,7 @@ func (w *Watcher) confirmEndpoints(ctx context.Context, ip string, a, b *spiderp
 	for _, e := range []*spiderpoolv2beta1.SpiderEndpoint{a, b} {
 		f := &spiderpoolv2beta1.SpiderEndpoint{}
 		if err := w.direct.Get(ctx, client.ObjectKeyFromObject(e), f); err != nil ||
-			f.Status.Current.UID != e.Status.Current.UID || !slices.Contains(endpointIPs(f), ip) {
+			f.Status.Current.UID != e.Status.Current.UID || !holds(f) || !slices.Contains(endpointIPs(f), ip) {
 			return
 		}
 		p := &corev1.Pod{}

@@ -6,6 +6,7 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,6 +68,15 @@ func podIPs(p *corev1.Pod) []string {
 	return out
 }
 
+// holds reports whether e still holds the addresses it lists: the DEL of a
+// pod that goes on (a sandbox re-created after a failed ADD) frees the
+// records and removes the finalizer, but the endpoint keeps listing them
+// until the pod is gone, so that its next sandbox can take them back while
+// they are free.
+func holds(e *spiderpoolv2beta1.SpiderEndpoint) bool {
+	return slices.Contains(e.Finalizers, spiderpoolv2beta1.SpiderFinalizer)
+}
+
 func endpointIPs(e *spiderpoolv2beta1.SpiderEndpoint) []string {
 	var out []string
 	for _, d := range e.Status.Current.IPs {
@@ -111,7 +121,7 @@ func (w *Watcher) Sample(ctx context.Context) {
 	epByIP := map[string]*spiderpoolv2beta1.SpiderEndpoint{}
 	for i := range s.eps {
 		e := &s.eps[i]
-		if live[types.UID(e.Status.Current.UID)] == nil {
+		if live[types.UID(e.Status.Current.UID)] == nil || !holds(e) {
 			continue
 		}
 		for _, ip := range endpointIPs(e) {
