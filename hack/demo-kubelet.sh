@@ -28,7 +28,8 @@ $kubectl get nodes -L spiderpool.io/lab-kubelet
 $kubectl -n kube-system get daemonset spiderpool-agent
 say "$node's agent runs from the DaemonSet's pod template (chart's ServiceAccount, spiderpool-conf); its postStart hook installed the plugins into the node's CNI bin dir"
 ls -l "$rootfs/opt/cni/bin"
-say "containerd's network on $node: $(jq -c '[.plugins[].type]' "$rootfs/etc/cni/net.d/10-default.conflist") at CNI $(jq -r .cniVersion "$rootfs/etc/cni/net.d/10-default.conflist")"
+conflist=$rootfs/etc/cni/net.d/10-default.conflist
+say "containerd's network on $node: $(jq -r '[.plugins[] | .type + (if .ipam then " (ipam " + .ipam.type + ")" else "" end)] | join(" + ")' "$conflist"), CNI $(jq -r .cniVersion "$conflist"), as on the simulated nodes"
 
 say "creating pod demo/on-kubelet pinned to $node (nodeSelector spiderpool.io/lab-kubelet=true): kubelet -> containerd -> libcni -> macvlan + spiderpool + coordinator"
 $kubectl apply -f - >/dev/null <<'YAML'
