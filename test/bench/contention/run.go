@@ -92,7 +92,11 @@ func (r *scenarioRun) run(ctx context.Context) (RunResult, error) {
 	r.progress("setting up: %d pools, %d pods in namespace %s", len(r.layout.Pools), r.opts.Pods, r.ns)
 	err := r.setUp(ctx)
 	if err == nil {
-		out.Phases = append(out.Phases, r.phase(ctx, "ADD"), r.phase(ctx, "DEL"))
+		out.Phases = append(out.Phases, r.phase(ctx, "ADD"))
+		err = r.terminatePods(ctx)
+	}
+	if err == nil {
+		out.Phases = append(out.Phases, r.phase(ctx, "DEL"))
 	}
 	var cleanErr error
 	out.Notes, cleanErr = r.cleanUp(context.WithoutCancel(ctx))

@@ -26,6 +26,9 @@ import (
 // creators is how many pods the harness creates at once.
 const creators = 8
 
+// podGrace is the pods' deletion grace period before DEL, in seconds.
+const podGrace = 300
+
 // setUp creates the namespace, the pools (and their foreign records) and
 // the pods, fills r.calls and waits opts.Settle for the agents' caches.
 func (r *scenarioRun) setUp(ctx context.Context) error {
@@ -34,8 +37,8 @@ func (r *scenarioRun) setUp(ctx context.Context) error {
 		return fmt.Errorf("create namespace %s: %w", r.ns, err)
 	}
 	for _, p := range r.layout.Pools {
-		if err := c.Create(ctx, p.DeepCopy()); err != nil {
-			return fmt.Errorf("create pool %s: %w", p.Name, err)
+		if err := r.createPool(ctx, p); err != nil {
+			return err
 		}
 	}
 	if r.layout.ForeignPool != "" {
@@ -45,6 +48,41 @@ func (r *scenarioRun) setUp(ctx context.Context) error {
 	}
 	if err := r.createPods(ctx); err != nil {
 		return err
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(r.opts.Settle):
+		return nil
+	}
+}
+
+// createPool creates p, retrying for a while: the webhook refuses a pool
+// that overlaps one of the last scenario's until its cache has seen that
+// pool go.
+func (r *scenarioRun) createPool(ctx context.Context, p *spiderpoolv2beta1.SpiderIPPool) error {
+	var last error
+	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		last = r.env.Client.Create(ctx, p.DeepCopy())
+		return last == nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("create pool %s: %w", p.Name, errors.Join(last, err))
+	}
+	return nil
+}
+
+// terminatePods deletes the pods with a grace period of podGrace, which
+// leaves them Terminating (no kubelet confirms the deletion), as kubelet
+// sees a pod when it tears its sandbox down: the agent releases nothing
+// on DEL for a pod that is alive (docs/reference/behaviour.md §3.4). The
+// controller's GC takes over a terminating pod only once twice the grace
+// period has passed, long after the DEL phase. Then opts.Settle for the
+// agents' caches.
+func (r *scenarioRun) terminatePods(ctx context.Context) error {
+	err := r.env.Client.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(r.ns), client.GracePeriodSeconds(podGrace))
+	if err != nil {
+		return fmt.Errorf("delete the pods of %s with grace period %d s: %w", r.ns, podGrace, err)
 	}
 	select {
 	case <-ctx.Done():
