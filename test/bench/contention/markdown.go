@@ -23,11 +23,15 @@ func Markdown(res *Results) string {
 		"| endpoint writes / alloc | GETs / alloc | API requests / alloc | CPU s / 1,000: agents, apiserver, etcd, controller, plugin | records / foreign / duplicates |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Runs {
+		name := r.Scenario.Name
+		if !r.ControllerGC {
+			name += " (GC off)"
+		}
 		for _, p := range r.Phases {
 			a := p.PerAllocation
 			c := p.CPUPer1000
 			fmt.Fprintf(&b, "| %s | %s | %s | %d / %d | %.1f | %.0f / %.0f / %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f, %.2f, %.2f, %.2f, %.2f | %d / %d / %d |\n",
-				r.Build, r.Scenario.Name, p.Phase, p.OK, p.Calls, p.OpsPerSecond, p.Latency.P50, p.Latency.P95, p.Latency.P99,
+				r.Build, name, p.Phase, p.OK, p.Calls, p.OpsPerSecond, p.Latency.P50, p.Latency.P95, p.Latency.P99,
 				a.PoolWrites, a.PoolConflicts, a.EndpointCreates+a.EndpointWrites, a.Gets, a.Requests,
 				c["agents"], c["kube-apiserver"], c["etcd"], c["controller-0"], c["plugin"],
 				p.Checks.Recorded, p.Checks.Foreign, p.Checks.Duplicates)

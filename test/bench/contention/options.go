@@ -135,9 +135,9 @@ func (o Options) withDefaults() Options {
 // (their simulators run no pod: the harness calls the plugin), agents that
 // accept pools of up to 65,533 records (the default cap is 5,000, and the
 // big scenario's /16 holds 20,000 foreign ones), and a controller whose
-// full GC scan runs once a day, so that it never releases the foreign
-// records during a run (it scans at start, before any pool exists; pods
-// that do not exist are never traced).
+// full GC scan runs once a day rather than every 10 minutes, so that no
+// scan lands in a phase (it scans at start). Run switches the GC off
+// altogether for a scenario with foreign records (setControllerGC).
 func LabOptions(base lab.Options) lab.Options {
 	base.PassiveNodes = true
 	base.AgentEnv = append(base.AgentEnv, config.EnvIPPoolMaxAllocated+"="+strconv.Itoa(bigPoolSize))

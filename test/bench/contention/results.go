@@ -37,6 +37,9 @@ type RunResult struct {
 	Scenario Scenario `json:"scenario"`
 	// Pools is the number of pools of the scenario.
 	Pools int `json:"pools"`
+	// ControllerGC says whether the controller's IP GC ran (it is off with
+	// foreign records, which it would free).
+	ControllerGC bool `json:"controllerGC"`
 	// Phases are ADD and DEL.
 	Phases []PhaseResult `json:"phases"`
 	// Notes are anything else worth knowing (cleanup trouble, say).

@@ -58,7 +58,7 @@ func TestSummarise(t *testing.T) {
 	if _, ok := r.CPUPer1000["etcd"]; ok {
 		t.Error("a process absent before the phase has a CPU figure")
 	}
-	md := Markdown(&Results{Runs: []RunResult{{Build: "current", Scenario: Scenario{Name: "shared-v4"}, Phases: []PhaseResult{r}}}})
+	md := Markdown(&Results{Runs: []RunResult{{Build: "current", ControllerGC: true, Scenario: Scenario{Name: "shared-v4"}, Phases: []PhaseResult{r}}}})
 	for _, s := range []string{"| current | shared-v4 | ADD | 4 / 5 |", "agent-n1 | agent-n2", "code 11: agent down"} {
 		if !strings.Contains(md, s) {
 			t.Errorf("markdown lacks %q:\n%s", s, md)

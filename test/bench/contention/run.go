@@ -89,6 +89,10 @@ func (r *scenarioRun) run(ctx context.Context) (RunResult, error) {
 	if err := r.env.Lab.SwapAgents(ctx, r.b.AgentBinary); err != nil {
 		return out, err
 	}
+	out.ControllerGC = r.s.ForeignRecords == 0
+	if err := setControllerGC(ctx, r.env.Lab, out.ControllerGC); err != nil {
+		return out, err
+	}
 	r.progress("setting up: %d pools, %d pods in namespace %s", len(r.layout.Pools), r.opts.Pods, r.ns)
 	err := r.setUp(ctx)
 	if err == nil {
