@@ -54,17 +54,7 @@ func TestChartKubeletNode(t *testing.T) {
 	} else if ep.Status.Current.Node != kn.Name || ep.Status.Current.UID != string(onKubelet.UID) {
 		t.Errorf("SpiderEndpoint %s records node %q, uid %q; want %s, %s", ep.Name, ep.Status.Current.Node, ep.Status.Current.UID, kn.Name, onKubelet.UID)
 	}
-	for _, to := range []string{podIP(sim, 4), kn.IP} {
-		if err := pingFromKubeletPod(ctx, l, onKubelet, to); err != nil {
-			t.Error(err)
-		}
-	}
-	if out, err := inKubeletPod(ctx, l, onKubelet, "ip", "route", "get", kn.IP); err != nil || !strings.Contains(out, "dev veth0") {
-		t.Errorf("route to the kubelet node %s in %s: %q, %v; want it through the coordinator's veth0", kn.IP, onKubelet.Name, out, err)
-	}
-	if err := ping(l, *sim, podIP(onKubelet, 4)); err != nil {
-		t.Error(err)
-	}
+	assertKubeletPodReaches(t, ctx, l, onKubelet, sim)
 	assertNoChartPodOn(t, ctx, c, kn.Name)
 
 	if err := c.Delete(ctx, onKubelet); err != nil {

@@ -158,3 +158,22 @@ func kubeletSandboxes(t *testing.T, ctx context.Context, kn *lab.KubeletNode) []
 	}
 	return strings.Fields(string(out))
 }
+
+// assertKubeletPodReaches checks that pod, on the kubelet node, pings sim
+// (a pod on a simulated node) and its own node, the latter through the
+// coordinator's veth0, and that sim pings it back.
+func assertKubeletPodReaches(t *testing.T, ctx context.Context, l *lab.Lab, pod, sim *corev1.Pod) {
+	t.Helper()
+	kn := l.KubeletNode
+	for _, to := range []string{podIP(sim, 4), kn.IP} {
+		if err := pingFromKubeletPod(ctx, l, pod, to); err != nil {
+			t.Error(err)
+		}
+	}
+	if out, err := inKubeletPod(ctx, l, pod, "ip", "route", "get", kn.IP); err != nil || !strings.Contains(out, "dev veth0") {
+		t.Errorf("route to the kubelet node %s in %s: %q, %v; want it through the coordinator's veth0", kn.IP, pod.Name, out, err)
+	}
+	if err := ping(l, *sim, podIP(pod, 4)); err != nil {
+		t.Error(err)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -55,17 +54,7 @@ func TestKubeletNode(t *testing.T) {
 	sim := runBarePods(t, ctx, c, knNS, l.Nodes[0].Name, "sim-b")[0]
 	onKubelet := pods[0]
 	assertPodIPs(t, onKubelet, knV4Range, knV6Range)
-	for _, to := range []string{podIP(sim, 4), kn.IP} {
-		if err := pingFromKubeletPod(ctx, l, onKubelet, to); err != nil {
-			t.Error(err)
-		}
-	}
-	if out, err := inKubeletPod(ctx, l, onKubelet, "ip", "route", "get", kn.IP); err != nil || !strings.Contains(out, "dev veth0") {
-		t.Errorf("route to the kubelet node %s in %s: %q, %v; want it through the coordinator's veth0", kn.IP, onKubelet.Name, out, err)
-	}
-	if err := ping(l, *sim, podIP(onKubelet, 4)); err != nil {
-		t.Error(err)
-	}
+	assertKubeletPodReaches(t, ctx, l, onKubelet, sim)
 
 	checkKubeletStatefulSet(t, ctx, c, kn.Name)
 
