@@ -155,19 +155,27 @@ func (s *Service) releaseEndpoint(ctx context.Context, ep *spiderpoolv2beta1.Spi
 		return false, s.releaseInterface(ctx, ep, i)
 	}
 	uid := ep.Status.Current.UID
-	podKey := ep.Namespace + "/" + ep.Name
-	if err := s.releaseAddrs(ctx, podKey, uid, addrsByPool(ep.Status.Current.IPs)); err != nil {
-		return false, err // the endpoint stays, so that a retry knows what to free
+	// The endpoint lets go before the pools free its addresses: once freed,
+	// another pod may get one, and an endpoint still holding it (finalizer
+	// on) would be a second holder for as long as the API server refused the
+	// finalizer's removal. A stateless endpoint is deleted by the garbage
+	// collector once its pod is gone; the others, the one of a pod that goes
+	// on (force) and the one of a finished pod (its object may stay for
+	// long), now.
+	if err := s.dropEndpoint(ctx, ep, o.force || o.finished || static || len(ep.OwnerReferences) == 0); err != nil {
+		return false, err // nothing freed: a retry starts again
+	}
+	// From here a retry finds the addresses in the endpoint left without
+	// its finalizer, or, once it is deleted, in the records of the UID
+	// (releaseUnlisted); the controller's GC frees them otherwise.
+	if err := s.releaseAddrs(ctx, ep.Namespace+"/"+ep.Name, uid, addrsByPool(ep.Status.Current.IPs)); err != nil {
+		return false, err
 	}
 	if !o.force { // after a conflict the quarantine must outlive the release
 		s.quarantine.forget(uid)
 	}
 	s.containers.forget(uid)
-	// A stateless endpoint is deleted by the garbage collector once its pod
-	// is gone; the others, the one of a pod that goes on (force) and the one
-	// of a finished pod (its object may stay for long), now: a kept
-	// endpoint must not list addresses other pods may get.
-	return true, s.dropEndpoint(ctx, ep, o.force || o.finished || static || len(ep.OwnerReferences) == 0)
+	return true, nil
 }
 
 // interfaceOf returns the entry of the DEL's interface when the endpoint

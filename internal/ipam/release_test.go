@@ -143,22 +143,72 @@ func TestReleaseSemantics(t *testing.T) {
 		}
 	})
 
-	t.Run("errors are joined and the endpoint is kept", func(t *testing.T) {
+	// The endpoint lets go before the pools free: an address freed while an
+	// endpoint with its finalizer still lists it would have two holders.
+	all := func(pod *corev1.Pod) ipam.ReleaseRequest {
+		req := delReq(pod)
+		req.IfName = "" // every interface
+		return req
+	}
+	boom := apierrors.NewBadRequest("boom") // definite: a write with no answer would be re-read
+
+	t.Run("a failed pool write leaves the endpoint without its finalizer; the retry frees the rest", func(t *testing.T) {
 		pod := newPod("p", anno)
 		e := newEnv(t, testConfig(), interceptor.Funcs{}, append(pools, pod)...)
 		allocateAll(t, e, pod)
 		deletePod(t, e.client, pod)
-		boom := apierrors.NewBadRequest("boom") // definite: a write with no answer would be re-read
 		e.store.FailNext(ipamtest.UpdatePoolStatus, boom)
-		all := delReq(pod)
-		all.IfName = "" // every interface
-		if err := e.svc.Release(t.Context(), all); !errors.Is(err, boom) {
+		if err := e.svc.Release(t.Context(), all(pod)); !errors.Is(err, boom) {
+			t.Fatalf("err = %v, want the injected failure", err)
+		}
+		if ep := endpoint(t, e.client, "p"); len(ep.Finalizers) != 0 {
+			t.Errorf("finalizers = %v while the pools free its addresses, want none", ep.Finalizers)
+		}
+		if err := e.svc.Release(t.Context(), all(pod)); err != nil {
+			t.Fatal(err)
+		}
+		allEmpty(t, e)
+	})
+
+	t.Run("a failed finalizer removal frees nothing; the retry frees everything", func(t *testing.T) {
+		pod := newPod("p", anno)
+		e := newEnv(t, testConfig(), interceptor.Funcs{}, append(pools, pod)...)
+		allocateAll(t, e, pod)
+		deletePod(t, e.client, pod)
+		e.store.FailNext(ipamtest.RemoveEndpointFinalizer, boom)
+		if err := e.svc.Release(t.Context(), all(pod)); !errors.Is(err, boom) {
 			t.Fatalf("err = %v, want the injected failure", err)
 		}
 		if ep := endpoint(t, e.client, "p"); len(ep.Finalizers) == 0 {
-			t.Error("finalizer removed although an address could not be released")
+			t.Error("finalizer gone although its removal failed")
 		}
-		if err := e.svc.Release(t.Context(), all); err != nil {
+		for _, p := range []string{"a", "a6", "b"} {
+			if n := len(records(t, e.client, p)); n != 1 {
+				t.Errorf("pool %s has %d records, want 1: nothing is freed while the endpoint holds them", p, n)
+			}
+		}
+		if err := e.svc.Release(t.Context(), all(pod)); err != nil {
+			t.Fatal(err)
+		}
+		allEmpty(t, e)
+	})
+
+	t.Run("an endpoint deleted before a failed pool write: the retry frees from the records", func(t *testing.T) {
+		pod := newPod("p", anno)
+		e := newEnv(t, testConfig(), interceptor.Funcs{}, append(pools, pod)...)
+		allocateAll(t, e, pod)
+		pod.Status.Phase, pod.Spec.RestartPolicy = corev1.PodSucceeded, corev1.RestartPolicyNever
+		if err := e.client.Status().Update(t.Context(), pod); err != nil {
+			t.Fatal(err)
+		}
+		e.store.FailNext(ipamtest.UpdatePoolStatus, boom)
+		if err := e.svc.Release(t.Context(), all(pod)); !errors.Is(err, boom) {
+			t.Fatalf("err = %v, want the injected failure", err)
+		}
+		if !endpointGone(t, e.client, "p") {
+			t.Error("the endpoint of a finished pod is kept")
+		}
+		if err := e.svc.Release(t.Context(), all(pod)); err != nil {
 			t.Fatal(err)
 		}
 		allEmpty(t, e)
