@@ -17,8 +17,8 @@ generate: controller-gen ## Generate the DeepCopy methods of the API types (api/
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CRDs (config/crd/bases, config/crd/nad) and the RBAC roles (config/rbac).
-	$(CONTROLLER_GEN) crd paths=./api/v2beta1/... output:crd:artifacts:config=config/crd/bases
+manifests: controller-gen ## Generate the CRDs (config/crd/bases: ours and Spiderpool's; config/crd/nad) and the RBAC roles (config/rbac).
+	$(CONTROLLER_GEN) crd paths=./api/v2beta1/... paths=./api/ipamclaims/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) crd paths=./api/k8scni/... output:crd:artifacts:config=config/crd/nad
 	CONTROLLER_GEN=$(CONTROLLER_GEN) hack/gen-rbac.sh config/rbac
 

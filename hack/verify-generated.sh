@@ -42,7 +42,7 @@ cp "$dir/hack/boilerplate.go.txt" "$tmp/hack/"
 (
   cd "$tmp"
   "$gen" object:headerFile=hack/boilerplate.go.txt paths=./api/...
-  "$gen" crd paths=./api/v2beta1/... output:crd:artifacts:config=config/crd/bases
+  "$gen" crd paths=./api/v2beta1/... paths=./api/ipamclaims/... output:crd:artifacts:config=config/crd/bases
   "$gen" crd paths=./api/k8scni/... output:crd:artifacts:config=config/crd/nad
 )
 

@@ -74,6 +74,19 @@ func wantCRDs() map[string]crdWant {
 		"spidercoordinators.spiderpool.spidernet.io": {
 			scope: apiextensionsv1.ClusterScoped, shortNames: []string{"scc"}, categories: spiderpoolCategory, status: true,
 		},
+		// Ours, not Spiderpool's (docs/ipam.md, the claim storage).
+		"spideripclaims.ipam.spiderpool-go.io": {
+			scope: apiextensionsv1.ClusterScoped, shortNames: []string{"sic"}, categories: spiderpoolCategory,
+			columns: []apiextensionsv1.CustomResourceColumnDefinition{
+				col("POOL", ".spec.pool", "string", 0),
+				col("IP", ".spec.ip", "string", 0),
+				col("NAMESPACE", ".spec.podNamespace", "string", 0),
+				col("POD", ".spec.podName", "string", 0),
+				col("NODE", ".spec.node", "string", 0),
+				col("NIC", ".spec.nic", "string", 10),
+				col("ADOPTED", ".spec.adopted", "boolean", 10),
+			},
+		},
 		"network-attachment-definitions.k8s.cni.cncf.io": {
 			scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"net-attach-def"},
 		},

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package v1alpha1
+
+import (
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/scheme"
+)
+
+// GroupName is the API group of our own custom resources.
+const GroupName = "ipam.spiderpool-go.io"
+
+var (
+	// GroupVersion is the group and version of the types in this package.
+	GroupVersion = schema.GroupVersion{Group: GroupName, Version: "v1alpha1"}
+
+	// SchemeBuilder registers the types of this package with a runtime.Scheme.
+	SchemeBuilder = (&scheme.Builder{GroupVersion: GroupVersion}).Register(
+		&SpiderIPClaim{}, &SpiderIPClaimList{},
+	)
+
+	// AddToScheme adds the types of this package to a runtime.Scheme.
+	AddToScheme = SchemeBuilder.AddToScheme
+)
+
+// KindSpiderIPClaim is the kind of a claim, as in TypeMeta.
+const KindSpiderIPClaim = "SpiderIPClaim"
+
+// LabelPool is the label every claim carries: the name of its pool, or, for
+// a pool name longer than a label value may be (63 characters), the form
+// internal/claims.PoolLabelValue gives. A label selector on it lists a
+// pool's claims from a metadata-only watch.
+const LabelPool = GroupName + "/pool"
+
+// AnnoProjectedDigest is the annotation the claim projector puts on a
+// SpiderIPPool: the digest of the status.allocatedIPs it last wrote. A pool
+// whose records no longer match it was written by someone else since
+// (Spiderpool, after a rollback), and its records without a claim are
+// adopted instead of dropped.
+const AnnoProjectedDigest = GroupName + "/projected-digest"
