@@ -31,6 +31,12 @@ const (
 	EnvWorkqueueRetryDelay                 = "SPIDERPOOL_WORKQUEUE_RETRY_DELAY_DURATION"
 )
 
+// EnvClaimStorage switches the claim storage on (ours, not Spiderpool's:
+// docs/ipam.md, "The storage we choose next"): the elected controller
+// projects SpiderIPClaims into their pools' status.allocatedIPs and adopts
+// the records without a claim. Off by default.
+const EnvClaimStorage = "SPIDERPOOL_CLAIM_STORAGE"
+
 // The two spellings of the default SpiderCoordinator name
 // (docs/compatibility.md #4). The correct one wins when both are set.
 const (
@@ -107,6 +113,9 @@ type ControllerEnv struct {
 	WorkqueueMaxRetries int
 	// WorkqueueRetryDelay is SPIDERPOOL_WORKQUEUE_RETRY_DELAY_DURATION (5 s).
 	WorkqueueRetryDelay time.Duration
+	// ClaimStorage is SPIDERPOOL_CLAIM_STORAGE (false): run the claim
+	// projector (docs/ipam.md).
+	ClaimStorage bool
 }
 
 // ParseControllerEnv reads the spiderpool-controller environment through
@@ -119,6 +128,7 @@ func ParseControllerEnv(lookup LookupFunc) (ControllerEnv, error) {
 		MetricRenewPeriod: r.seconds(envVar{name: EnvMetricRenewPeriod, def: "120", required: true}),
 		GC:                r.gc(),
 		LeaderElection:    r.leaderElection(),
+		ClaimStorage:      r.boolean(envVar{name: EnvClaimStorage, def: "false"}),
 	}
 	r.informers(&env)
 	if err := r.err(); err != nil {

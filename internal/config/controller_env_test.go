@@ -101,7 +101,7 @@ func TestParseControllerEnv(t *testing.T) {
 			EnvCiliumConfigMap, "cilium/cfg", EnvControllerDeploymentName, "sp-ctrl",
 			EnvIPPoolInformerResyncPeriod, "25", EnvIPPoolInformerWorkers, "26",
 			EnvAutoIPPoolHandlerMaxWorkqueueLength, "27", EnvWorkqueueMaxRetries, "28", EnvWorkqueueRetryDelay, "29",
-			EnvGitCommitVersion, "c", EnvGitCommitTime, "t", EnvVersion, "v",
+			EnvGitCommitVersion, "c", EnvGitCommitTime, "t", EnvVersion, "v", EnvClaimStorage, "true",
 		), want: func(e *ControllerEnv) {
 			e.CommonEnv = CommonEnv{
 				LogLevel: zapcore.ErrorLevel, EnableMetric: true, EnableDebugMetric: true,
@@ -122,6 +122,7 @@ func TestParseControllerEnv(t *testing.T) {
 			e.CiliumConfigMap, e.ControllerDeploymentName = "cilium/cfg", "sp-ctrl"
 			e.IPPoolInformerResyncPeriod, e.IPPoolInformerWorkers = 25*time.Second, 26
 			e.AutoIPPoolHandlerMaxWorkqueueLength, e.WorkqueueMaxRetries, e.WorkqueueRetryDelay = 27, 28, 29*time.Second
+			e.ClaimStorage = true
 		}},
 	}
 	for _, tc := range tests {
@@ -211,7 +212,7 @@ func controllerDefaultsEnv() env {
 		EnvCiliumConfigMap: "kube-system/cilium-config", EnvControllerDeploymentName: "spiderpool-controller",
 		EnvIPPoolInformerResyncPeriod: "300", EnvIPPoolInformerWorkers: "3",
 		EnvAutoIPPoolHandlerMaxWorkqueueLength: "10000", EnvWorkqueueMaxRetries: "500", EnvWorkqueueRetryDelay: "5",
-		EnvGitCommitVersion: "", EnvGitCommitTime: "", EnvVersion: "",
+		EnvGitCommitVersion: "", EnvGitCommitTime: "", EnvVersion: "", EnvClaimStorage: "false",
 	}
 }
 
