@@ -24,9 +24,12 @@ func (w *Watcher) Settle(ctx context.Context, base Shape, bound time.Duration) [
 	deadline := time.Now().Add(bound)
 	var problems []string
 	for {
-		problems = w.finalProblems(ctx, base)
-		if len(problems) == 0 || time.Now().After(deadline) || ctx.Err() != nil {
+		problems = w.finalProblems(ctx, base, false)
+		if len(problems) == 0 || ctx.Err() != nil {
 			return problems
+		}
+		if time.Now().After(deadline) {
+			return w.finalProblems(ctx, base, true) // now with the unready pods described
 		}
 		sleep(ctx, 2*time.Second)
 	}
@@ -34,10 +37,11 @@ func (w *Watcher) Settle(ctx context.Context, base Shape, bound time.Duration) [
 
 // finalProblems checks, on fresh reads: workloads at base size and ready,
 // every running pod's addresses recorded for its UID, no record without a
-// live holder, no SpiderEndpoint without its pod.
-func (w *Watcher) finalProblems(ctx context.Context, base Shape) []string {
+// live holder, no SpiderEndpoint without its pod. With describe, a
+// workload not ready is followed by its unready pods.
+func (w *Watcher) finalProblems(ctx context.Context, base Shape, describe bool) []string {
 	var out []string
-	out = append(out, w.workloadProblems(ctx, base)...)
+	out = append(out, w.workloadProblems(ctx, base, describe)...)
 	s, err := w.read(ctx, w.direct)
 	if err != nil {
 		return append(out, err.Error())
@@ -71,7 +75,7 @@ func (w *Watcher) finalProblems(ctx context.Context, base Shape) []string {
 	return out
 }
 
-func (w *Watcher) workloadProblems(ctx context.Context, base Shape) []string {
+func (w *Watcher) workloadProblems(ctx context.Context, base Shape, describe bool) []string {
 	var out []string
 	for i := range Deployments {
 		d := &appsv1.Deployment{}
@@ -79,6 +83,9 @@ func (w *Watcher) workloadProblems(ctx context.Context, base Shape) []string {
 			out = append(out, err.Error())
 		} else if d.Status.ReadyReplicas != base.Deployment || d.Status.Replicas != base.Deployment {
 			out = append(out, fmt.Sprintf("deployment %s: %d/%d ready", d.Name, d.Status.ReadyReplicas, base.Deployment))
+			if describe {
+				out = append(out, w.unreadyPods(ctx, d.Spec.Selector)...)
+			}
 		}
 	}
 	s := &appsv1.StatefulSet{}
@@ -86,6 +93,9 @@ func (w *Watcher) workloadProblems(ctx context.Context, base Shape) []string {
 		out = append(out, err.Error())
 	} else if s.Status.ReadyReplicas != base.StatefulSet || s.Status.Replicas != base.StatefulSet {
 		out = append(out, fmt.Sprintf("statefulset: %d/%d ready", s.Status.ReadyReplicas, base.StatefulSet))
+		if describe {
+			out = append(out, w.unreadyPods(ctx, s.Spec.Selector)...)
+		}
 	}
 	return out
 }

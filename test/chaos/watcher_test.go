@@ -47,7 +47,7 @@ func TestWatcherFindsViolations(t *testing.T) {
 		}
 		return nil
 	})
-	problems := w.finalProblems(ctx, Shape{})
+	problems := w.finalProblems(ctx, Shape{}, false)
 	if !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, "leaked record "+other) }) {
 		t.Errorf("finalProblems() = %q; want the leaked record of %s", problems, other)
 	}
@@ -138,4 +138,39 @@ func wantFindings(got []string, prefixes ...string) error {
 		}
 	}
 	return nil
+}
+
+// TestUnreadyPodsAreDescribed: a settle problem names the workload's
+// unready pods with their node, state and newest event.
+func TestUnreadyPodsAreDescribed(t *testing.T) {
+	ctx, c, w := startWatcher(t)
+	labels := map[string]string{"app": "diag"}
+	ready := runningPod(t, ctx, c, "ready", "10.253.0.20")
+	ready.Labels = labels
+	if err := c.Update(ctx, ready); err != nil {
+		t.Fatal(err)
+	}
+	ready.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
+	if err := c.Status().Update(ctx, ready); err != nil {
+		t.Fatal(err)
+	}
+	stuck := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: "stuck", Labels: labels},
+		Spec: corev1.PodSpec{NodeName: "n2", Containers: []corev1.Container{{Name: "c", Image: "pause"}}}}
+	if err := c.Create(ctx, stuck); err != nil {
+		t.Fatal(err)
+	}
+	for i, reason := range []string{"Scheduled", "FailedCreatePodSandBox"} {
+		ev := &corev1.Event{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: fmt.Sprintf("stuck.%d", i)},
+			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: testNS, Name: "stuck", UID: stuck.UID},
+			Reason:         reason, Message: "msg of " + reason,
+			LastTimestamp:  metav1.NewTime(time.Now().Add(time.Duration(i) * time.Minute))}
+		if err := c.Create(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := w.unreadyPods(ctx, &metav1.LabelSelector{MatchLabels: labels})
+	if len(got) != 1 || !strings.Contains(got[0], `pod stuck on "n2"`) ||
+		!strings.Contains(got[0], "FailedCreatePodSandBox msg of FailedCreatePodSandBox") {
+		t.Errorf("unreadyPods() = %q; want only the stuck pod with its newest event", got)
+	}
 }
