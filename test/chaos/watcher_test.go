@@ -163,7 +163,7 @@ func TestUnreadyPodsAreDescribed(t *testing.T) {
 		ev := &corev1.Event{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: fmt.Sprintf("stuck.%d", i)},
 			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: testNS, Name: "stuck", UID: stuck.UID},
 			Reason:         reason, Message: "msg of " + reason,
-			LastTimestamp:  metav1.NewTime(time.Now().Add(time.Duration(i) * time.Minute))}
+			LastTimestamp: metav1.NewTime(time.Now().Add(time.Duration(i) * time.Minute))}
 		if err := c.Create(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
