@@ -82,7 +82,7 @@ func (w *Watcher) workloadProblems(ctx context.Context, base Shape, describe boo
 		if err := w.direct.Get(ctx, client.ObjectKey{Namespace: w.ns, Name: DeploymentName(i)}, d); err != nil {
 			out = append(out, err.Error())
 		} else if d.Status.ReadyReplicas != base.Deployment || d.Status.Replicas != base.Deployment {
-			out = append(out, fmt.Sprintf("deployment %s: %d/%d ready", d.Name, d.Status.ReadyReplicas, base.Deployment))
+			out = append(out, fmt.Sprintf("deployment %s: %d/%d ready, %d pods", d.Name, d.Status.ReadyReplicas, base.Deployment, d.Status.Replicas))
 			if describe {
 				out = append(out, w.unreadyPods(ctx, d.Spec.Selector)...)
 			}
@@ -92,7 +92,7 @@ func (w *Watcher) workloadProblems(ctx context.Context, base Shape, describe boo
 	if err := w.direct.Get(ctx, client.ObjectKey{Namespace: w.ns, Name: StatefulSetName}, s); err != nil {
 		out = append(out, err.Error())
 	} else if s.Status.ReadyReplicas != base.StatefulSet || s.Status.Replicas != base.StatefulSet {
-		out = append(out, fmt.Sprintf("statefulset: %d/%d ready", s.Status.ReadyReplicas, base.StatefulSet))
+		out = append(out, fmt.Sprintf("statefulset: %d/%d ready, %d pods", s.Status.ReadyReplicas, base.StatefulSet, s.Status.Replicas))
 		if describe {
 			out = append(out, w.unreadyPods(ctx, s.Spec.Selector)...)
 		}
