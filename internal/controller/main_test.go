@@ -16,6 +16,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/test/utils"
 )
@@ -35,7 +36,8 @@ func TestMain(m *testing.M) {
 
 func runMain(m *testing.M) int {
 	apiServer.scheme = runtime.NewScheme()
-	if err := errors.Join(clientgoscheme.AddToScheme(apiServer.scheme), spiderpoolv2beta1.AddToScheme(apiServer.scheme)); err != nil {
+	if err := errors.Join(clientgoscheme.AddToScheme(apiServer.scheme), spiderpoolv2beta1.AddToScheme(apiServer.scheme),
+		ipamclaimsv1alpha1.AddToScheme(apiServer.scheme)); err != nil {
 		fmt.Fprintln(os.Stderr, "scheme:", err)
 		return 1
 	}

@@ -18,6 +18,7 @@ import (
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	k8scniv1 "github.com/spiderpool-go/spiderpool/api/k8scni/v1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
@@ -32,7 +33,8 @@ const (
 // newScheme returns the types the controller reads and writes.
 func newScheme() (*runtime.Scheme, error) {
 	s := runtime.NewScheme()
-	err := errors.Join(clientgoscheme.AddToScheme(s), spiderpoolv2beta1.AddToScheme(s), k8scniv1.AddToScheme(s))
+	err := errors.Join(clientgoscheme.AddToScheme(s), spiderpoolv2beta1.AddToScheme(s), k8scniv1.AddToScheme(s),
+		ipamclaimsv1alpha1.AddToScheme(s))
 	if err != nil {
 		return nil, fmt.Errorf("controller scheme: %w", err)
 	}

@@ -82,6 +82,9 @@ func setupReconcilers(mgr ctrl.Manager, opts Options) error {
 	if err := pools.SetupWithManager(mgr, opts.Env.IPPoolInformerWorkers); err != nil {
 		return err
 	}
+	if _, err := SetupClaimProjector(mgr, opts); err != nil {
+		return err
+	}
 	if err := gc.Setup(mgr, gc.NewOptions(opts.Env.GC, opts.ConfigMap)); err != nil {
 		return fmt.Errorf("garbage collector: %w", err)
 	}

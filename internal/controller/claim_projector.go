@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package controller
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+)
+
+// RBAC of the claim projector (SPIDERPOOL_CLAIM_STORAGE). It reads and
+// patches pools and their status (granted in rbac.go), reads endpoints
+// (granted for the GC) and creates claims for the records it adopts.
+//
+// +kubebuilder:rbac:groups=ipam.spiderpool-go.io,resources=spideripclaims,verbs=get;list;watch;create
+
+// DefaultClaimProjectionInterval is the shortest time between two status
+// writes of one pool by the claim projector: the claims created or deleted
+// meanwhile are written together.
+const DefaultClaimProjectionInterval = 300 * time.Millisecond
+
+// claimPoolIndex is the cache index of claims by spec.pool.
+const claimPoolIndex = "spec.pool"
+
+// ClaimProjector writes each SpiderIPPool's status.allocatedIPs and
+// allocatedIPCount from the pool's SpiderIPClaims, in Spiderpool's format
+// (docs/ipam.md, "The storage we choose next"). It is keyed by pool and is
+// the only writer of the records of a pool while the claim storage is on;
+// records someone else wrote are adopted (a claim is created for each) before
+// they are projected again (internal/claims.Project).
+type ClaimProjector struct {
+	// Client reads pools, claims and endpoints from the cache and writes.
+	Client client.Client
+	// Interval is the shortest time between two status writes of one pool
+	// (DefaultClaimProjectionInterval if 0).
+	Interval time.Duration
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+
+	mu        sync.Mutex
+	lastWrite map[string]time.Time // pool → time of the last status write
+}
+
+// SetupClaimProjector registers a ClaimProjector with mgr when
+// SPIDERPOOL_CLAIM_STORAGE is on, and returns it; with the switch off it
+// registers nothing and returns nil.
+func SetupClaimProjector(mgr ctrl.Manager, opts Options) (*ClaimProjector, error) {
+	if !opts.Env.ClaimStorage {
+		return nil, nil
+	}
+	r := &ClaimProjector{Client: mgr.GetClient()}
+	if err := r.SetupWithManager(mgr, opts.Env.IPPoolInformerWorkers); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// SetupWithManager registers the reconciler, leader only, with workers
+// concurrent reconciles. It watches pools, and claims mapped to their pool
+// (spec.pool, which holds the real name even where the pool label holds a
+// hash).
+func (r *ClaimProjector) SetupWithManager(mgr ctrl.Manager, workers int) error {
+	// Registered before the manager starts: no running context exists yet,
+	// and the call does not block on it.
+	err := mgr.GetFieldIndexer().IndexField(context.Background(), &ipamclaimsv1alpha1.SpiderIPClaim{}, claimPoolIndex,
+		func(o client.Object) []string {
+			if c, ok := o.(*ipamclaimsv1alpha1.SpiderIPClaim); ok {
+				return []string{c.Spec.Pool}
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("claim projector: index claims by pool: %w", err)
+	}
+	err = ctrl.NewControllerManagedBy(mgr).
+		Named("claimprojector").
+		For(&spiderpoolv2beta1.SpiderIPPool{}).
+		Watches(&ipamclaimsv1alpha1.SpiderIPClaim{}, handler.EnqueueRequestsFromMapFunc(claimToPool)).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(workers, 1)}).
+		Complete(r)
+	if err != nil {
+		return fmt.Errorf("set up claim projector: %w", err)
+	}
+	return nil
+}
+
+// claimToPool maps a claim to its pool.
+func claimToPool(_ context.Context, o client.Object) []reconcile.Request {
+	c, ok := o.(*ipamclaimsv1alpha1.SpiderIPClaim)
+	if !ok || c.Spec.Pool == "" {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: c.Spec.Pool}}}
+}
+
+// Reconcile implements reconcile.Reconciler: it projects one pool's claims.
+func (r *ClaimProjector) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	if wait := r.untilNextWrite(req.Name); wait > 0 {
+		return reconcile.Result{RequeueAfter: wait}, nil
+	}
+	pool := &spiderpoolv2beta1.SpiderIPPool{}
+	if err := r.Client.Get(ctx, req.NamespacedName, pool); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.forget(req.Name)
+		}
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	proj, err := r.project(ctx, pool)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	if len(proj.Adopt) > 0 {
+		// Project again once the cache holds the new claims: until then the
+		// records stay as they are.
+		return reconcile.Result{RequeueAfter: r.interval()}, r.adopt(ctx, pool.Name, proj.Adopt)
+	}
+	if err := r.write(ctx, pool, proj); err != nil {
+		if apierrors.IsConflict(err) {
+			return reconcile.Result{RequeueAfter: r.interval()}, nil
+		}
+		return reconcile.Result{}, err
+	}
+	return reconcile.Result{}, nil
+}
+
+// interval is Interval or its default.
+func (r *ClaimProjector) interval() time.Duration {
+	if r.Interval > 0 {
+		return r.Interval
+	}
+	return DefaultClaimProjectionInterval
+}
+
+// now is Now or time.Now.
+func (r *ClaimProjector) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// untilNextWrite returns how long pool must wait before its next status
+// write, 0 if it may write now.
+func (r *ClaimProjector) untilNextWrite(pool string) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	last, ok := r.lastWrite[pool]
+	if !ok {
+		return 0
+	}
+	return max(r.interval()-r.now().Sub(last), 0)
+}
+
+// wrote notes a status write of pool.
+func (r *ClaimProjector) wrote(pool string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lastWrite == nil {
+		r.lastWrite = map[string]time.Time{}
+	}
+	r.lastWrite[pool] = r.now()
+}
+
+// forget drops what is known of a deleted pool.
+func (r *ClaimProjector) forget(pool string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.lastWrite, pool)
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package controller_test
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/claims"
+	"github.com/spiderpool-go/spiderpool/test/utils"
+)
+
+// claimFor returns the claim of ip in pool, held as records(ip) holds it.
+func claimFor(t *testing.T, pool, ip string) *ipamclaimsv1alpha1.SpiderIPClaim {
+	t.Helper()
+	name, err := claims.Name(pool, netip.MustParseAddr(ip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := records(ip)[ip]
+	return &ipamclaimsv1alpha1.SpiderIPClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)}},
+		Spec: ipamclaimsv1alpha1.IPClaimSpec{Pool: pool, IP: ip, PodNamespace: rec.Namespace(), PodName: rec.Name(),
+			PodUID: rec.PodUID, Node: "node-1", NIC: "eth0"},
+	}
+}
+
+// createClaims creates the claims of ips in pool.
+func createClaims(t *testing.T, pool string, ips ...string) {
+	t.Helper()
+	for _, ip := range ips {
+		if err := apiServer.client.Create(t.Context(), claimFor(t, pool, ip)); err != nil {
+			t.Fatalf("create claim of %s: %v", ip, err)
+		}
+	}
+}
+
+// poolRecordsAre reports whether the pool's records and allocatedIPCount are
+// want, and whether the pool carries the digest of its records (the status
+// is the projector's own).
+func poolRecordsAre(t *testing.T, name string, want spiderpoolv2beta1.PoolIPAllocations) error {
+	pool := getPool(t, name)
+	got, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
+	if err != nil {
+		return err
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		return fmt.Errorf("%w: records of %s (-want +got):\n%s", errWaiting, name, diff)
+	}
+	if show(pool.Status.AllocatedIPCount) != fmt.Sprint(len(want)) {
+		return fmt.Errorf("%w: allocatedIPCount of %s is %s, want %d", errWaiting, name, show(pool.Status.AllocatedIPCount), len(want))
+	}
+	if claims.Foreign(pool.Status.AllocatedIPs, pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest]) {
+		return fmt.Errorf("%w: status of %s not annotated as projected", errWaiting, name)
+	}
+	return nil
+}
+
+// claimStorageReplica starts a controller with the claim storage on and
+// its IP GC off (the records of these tests name no pod).
+func claimStorageReplica(t *testing.T) {
+	t.Helper()
+	opts := replica(t, newNamespace(t), "controller-claims")
+	opts.Env.GC.Enabled, opts.Env.ClaimStorage = false, true
+	startReplica(t, opts)
+}
+
+// TestClaimProjectorFollowsClaims: with SPIDERPOOL_CLAIM_STORAGE on, the
+// pool's records follow its claims, created and deleted.
+func TestClaimProjectorFollowsClaims(t *testing.T) {
+	claimStorageReplica(t)
+	name := poolName(t)
+	createPool(t, name, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.14.0.0/24", IPs: []string{"10.14.0.1-10.14.0.20"}}, true)
+	createClaims(t, name, "10.14.0.1", "10.14.0.2", "10.14.0.3")
+	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.14.0.1", "10.14.0.2", "10.14.0.3")) })
+
+	if err := apiServer.client.Delete(t.Context(), claimFor(t, name, "10.14.0.2")); err != nil {
+		t.Fatal(err)
+	}
+	createClaims(t, name, "10.14.0.4")
+	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.14.0.1", "10.14.0.3", "10.14.0.4")) })
+}
+
+// TestClaimProjectorAdoptsRecords: records Spiderpool wrote (no claim) get
+// claims and stay; a record Spiderpool adds after a projection is adopted
+// too; once adopted, deleting the claim releases the record.
+func TestClaimProjectorAdoptsRecords(t *testing.T) {
+	name := poolName(t)
+	createPool(t, name, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.15.0.0/24", IPs: []string{"10.15.0.1-10.15.0.20"}}, true)
+	agentWrites(t, name, records("10.15.0.1", "10.15.0.2"), 2)
+	versions := watchRecords(t, name)
+	claimStorageReplica(t)
+	utils.Eventually(t, time.Minute, func() error { return adoptedClaims(t, name, "10.15.0.1", "10.15.0.2") })
+	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.15.0.1", "10.15.0.2")) })
+
+	agentWrites(t, name, records("10.15.0.1", "10.15.0.2", "10.15.0.3"), 3)
+	utils.Eventually(t, time.Minute, func() error { return adoptedClaims(t, name, "10.15.0.1", "10.15.0.2", "10.15.0.3") })
+	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.15.0.1", "10.15.0.2", "10.15.0.3")) })
+
+	seen := versions()
+	if len(seen) == 0 {
+		t.Error("no version of the pool seen")
+	}
+	for i, recs := range seen {
+		for _, ip := range []string{"10.15.0.1", "10.15.0.2"} {
+			if _, ok := recs[ip]; !ok {
+				t.Errorf("version %d of the pool's records lacks the Spiderpool record of %s: %v", i, ip, recs)
+			}
+		}
+	}
+
+	if err := apiServer.client.Delete(t.Context(), claimFor(t, name, "10.15.0.1")); err != nil {
+		t.Fatal(err)
+	}
+	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.15.0.2", "10.15.0.3")) })
+}
+
+// watchRecords watches the pool from now on; the function it returns stops
+// the watch and returns the records of every version seen.
+func watchRecords(t *testing.T, name string) func() []spiderpoolv2beta1.PoolIPAllocations {
+	t.Helper()
+	w, err := apiServer.client.Watch(t.Context(), &spiderpoolv2beta1.SpiderIPPoolList{}, client.MatchingFields{"metadata.name": name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []spiderpoolv2beta1.PoolIPAllocations
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range w.ResultChan() {
+			pool, ok := ev.Object.(*spiderpoolv2beta1.SpiderIPPool)
+			if !ok {
+				continue
+			}
+			recs, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
+			if err != nil {
+				t.Errorf("records of %s: %v", name, err)
+			}
+			seen = append(seen, recs)
+		}
+	}()
+	return func() []spiderpoolv2beta1.PoolIPAllocations {
+		w.Stop()
+		<-done
+		return seen
+	}
+}
+
+// adoptedClaims reports whether the pool's claims, listed by the pool label,
+// are the adopted claims of ips, held as their records say.
+func adoptedClaims(t *testing.T, pool string, ips ...string) error {
+	var list ipamclaimsv1alpha1.SpiderIPClaimList
+	if err := apiServer.client.List(t.Context(), &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)}); err != nil {
+		return err
+	}
+	got := map[string]ipamclaimsv1alpha1.IPClaimSpec{}
+	for _, c := range list.Items {
+		got[c.Name] = c.Spec
+	}
+	want := map[string]ipamclaimsv1alpha1.IPClaimSpec{}
+	for _, ip := range ips {
+		c := claimFor(t, pool, ip)
+		c.Spec.Node, c.Spec.NIC, c.Spec.Adopted = "", "", true // no endpoint records them
+		want[c.Name] = c.Spec
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		return fmt.Errorf("%w: claims of %s (-want +got):\n%s", errWaiting, pool, diff)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/go-logr/logr"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/claims"
+)
+
+// project reads the pool's claims and returns the pool's projection, and
+// logs what it drops.
+func (r *ClaimProjector) project(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) (claims.Projection, error) {
+	var list ipamclaimsv1alpha1.SpiderIPClaimList
+	if err := r.Client.List(ctx, &list, client.MatchingFields{claimPoolIndex: pool.Name}); err != nil {
+		return claims.Projection{}, fmt.Errorf("list claims of SpiderIPPool %s: %w", pool.Name, err)
+	}
+	records, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
+	if err != nil {
+		// Retrying does not help until someone rewrites the status, which
+		// triggers a new reconcile.
+		return claims.Projection{}, reconcile.TerminalError(fmt.Errorf("SpiderIPPool %s: %w", pool.Name, err))
+	}
+	log := logr.FromContextOrDiscard(ctx)
+	held := make([]claims.Claim, 0, len(list.Items))
+	for i := range list.Items {
+		c, err := claimOf(&list.Items[i])
+		if err != nil {
+			log.Info("claim skipped: its address does not parse", "claim", list.Items[i].Name, "error", err.Error())
+			continue
+		}
+		held = append(held, c)
+	}
+	foreign := claims.Foreign(pool.Status.AllocatedIPs, pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest])
+	proj := claims.Project(held, records, foreign)
+	for _, c := range proj.Conflicts {
+		log.Info("record of another pod replaced by the address's claim", "pool", pool.Name, "ip", c.IP.String(),
+			"claim", c.Claim.Name, "claimPodUID", c.Claim.UID, "recordPod", c.Record.NamespacedName, "recordPodUID", c.Record.PodUID)
+	}
+	if len(proj.Unreadable) > 0 {
+		log.Info("records whose key is not an address kept as they are", "pool", pool.Name, "keys", proj.Unreadable)
+	}
+	return proj, nil
+}
+
+// claimOf converts a claim object for the projection.
+func claimOf(o *ipamclaimsv1alpha1.SpiderIPClaim) (claims.Claim, error) {
+	a, err := netip.ParseAddr(o.Spec.IP)
+	if err != nil {
+		return claims.Claim{}, err
+	}
+	return claims.Claim{Name: o.Name, IP: a, Namespace: o.Spec.PodNamespace, Pod: o.Spec.PodName, UID: o.Spec.PodUID}, nil
+}
+
+// adopt creates a claim for each record without one. A claim that exists
+// already (the cache had not seen it) is fine: the next projection reads it.
+func (r *ClaimProjector) adopt(ctx context.Context, pool string, adopt []claims.Claim) error {
+	var errs []error
+	for _, c := range adopt {
+		obj, err := r.adoptedClaim(ctx, pool, c)
+		if err == nil {
+			err = client.IgnoreAlreadyExists(r.Client.Create(ctx, obj))
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("adopt record %s of SpiderIPPool %s: %w", c.IP, pool, err))
+		}
+	}
+	if len(errs) == 0 {
+		logr.FromContextOrDiscard(ctx).Info("records adopted", "pool", pool, "count", len(adopt))
+	}
+	return errors.Join(errs...)
+}
+
+// adoptedClaim returns the claim of an adopted record. Its node and
+// interface come from the holder's SpiderEndpoint when that records the same
+// pod UID and address; they stay empty otherwise.
+func (r *ClaimProjector) adoptedClaim(ctx context.Context, pool string, c claims.Claim) (*ipamclaimsv1alpha1.SpiderIPClaim, error) {
+	name, err := claims.Name(pool, c.IP)
+	if err != nil {
+		return nil, err
+	}
+	node, nic, err := r.endpointOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return &ipamclaimsv1alpha1.SpiderIPClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)}},
+		Spec: ipamclaimsv1alpha1.IPClaimSpec{
+			Pool: pool, IP: c.IP.String(), PodNamespace: c.Namespace, PodName: c.Pod, PodUID: c.UID,
+			Node: node, NIC: nic, Adopted: true,
+		},
+	}, nil
+}
+
+// endpointOf returns the node and interface the holder's SpiderEndpoint
+// records for the claim's address, or "" when it records none.
+func (r *ClaimProjector) endpointOf(ctx context.Context, c claims.Claim) (node, nic string, err error) {
+	ep := &spiderpoolv2beta1.SpiderEndpoint{}
+	if err := r.Client.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.Pod}, ep); err != nil {
+		return "", "", client.IgnoreNotFound(err)
+	}
+	if ep.Status.Current.UID != c.UID {
+		return "", "", nil
+	}
+	for _, d := range ep.Status.Current.IPs {
+		if hasAddr(d.IPv4, c.IP) || hasAddr(d.IPv6, c.IP) {
+			return ep.Status.Current.Node, d.NIC, nil
+		}
+	}
+	return ep.Status.Current.Node, "", nil
+}
+
+// hasAddr reports whether cidr ("10.0.0.5/24") holds the address a.
+func hasAddr(cidr *string, a netip.Addr) bool {
+	if cidr == nil {
+		return false
+	}
+	p, err := netip.ParsePrefix(*cidr)
+	return err == nil && p.Addr() == a
+}
+
+// write writes the projection into the pool's status when it differs, with
+// the read's resourceVersion as the precondition, then annotates the pool
+// with the digest of the status it holds.
+func (r *ClaimProjector) write(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool, proj claims.Projection) error {
+	records, count := spiderpoolv2beta1.FormatAllocatedIPs(proj.Records), proj.Count()
+	if ptr.Deref(records, "") != ptr.Deref(pool.Status.AllocatedIPs, "") || ptr.Deref(pool.Status.AllocatedIPCount, -1) != count {
+		orig := pool.DeepCopy()
+		pool.Status.AllocatedIPs, pool.Status.AllocatedIPCount = records, &count
+		if err := r.Client.Status().Patch(ctx, pool, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+			return fmt.Errorf("write status of SpiderIPPool %s: %w", pool.Name, err)
+		}
+		r.wrote(pool.Name)
+	}
+	digest := claims.Digest(pool.Status.AllocatedIPs)
+	if pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest] == digest {
+		return nil
+	}
+	orig := pool.DeepCopy()
+	if pool.Annotations == nil {
+		pool.Annotations = map[string]string{}
+	}
+	pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest] = digest
+	if err := r.Client.Patch(ctx, pool, client.MergeFrom(orig)); err != nil {
+		return fmt.Errorf("annotate SpiderIPPool %s with its projection: %w", pool.Name, err)
+	}
+	return nil
+}
