@@ -31,8 +31,9 @@ import (
 // meanwhile are written together.
 const DefaultClaimProjectionInterval = 300 * time.Millisecond
 
-// claimPoolIndex is the cache index of claims by spec.pool.
-const claimPoolIndex = "spec.pool"
+// ClaimPoolIndex is the cache index of claims by spec.pool that the claim
+// projector registers and lists by.
+const ClaimPoolIndex = "spec.pool"
 
 // ClaimProjector writes each SpiderIPPool's status.allocatedIPs and
 // allocatedIPCount from the pool's SpiderIPClaims, in Spiderpool's format
@@ -74,13 +75,7 @@ func SetupClaimProjector(mgr ctrl.Manager, opts Options) (*ClaimProjector, error
 func (r *ClaimProjector) SetupWithManager(mgr ctrl.Manager, workers int) error {
 	// Registered before the manager starts: no running context exists yet,
 	// and the call does not block on it.
-	err := mgr.GetFieldIndexer().IndexField(context.Background(), &ipamclaimsv1alpha1.SpiderIPClaim{}, claimPoolIndex,
-		func(o client.Object) []string {
-			if c, ok := o.(*ipamclaimsv1alpha1.SpiderIPClaim); ok {
-				return []string{c.Spec.Pool}
-			}
-			return nil
-		})
+	err := mgr.GetFieldIndexer().IndexField(context.Background(), &ipamclaimsv1alpha1.SpiderIPClaim{}, ClaimPoolIndex, IndexClaimPool)
 	if err != nil {
 		return fmt.Errorf("claim projector: index claims by pool: %w", err)
 	}
@@ -92,6 +87,14 @@ func (r *ClaimProjector) SetupWithManager(mgr ctrl.Manager, workers int) error {
 		Complete(r)
 	if err != nil {
 		return fmt.Errorf("set up claim projector: %w", err)
+	}
+	return nil
+}
+
+// IndexClaimPool is the ClaimPoolIndex function: a claim's spec.pool.
+func IndexClaimPool(o client.Object) []string {
+	if c, ok := o.(*ipamclaimsv1alpha1.SpiderIPClaim); ok {
+		return []string{c.Spec.Pool}
 	}
 	return nil
 }

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package controller_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/controller"
+)
+
+// fakeProjector is a ClaimProjector on a fake client (for the clock and for
+// injected conflicts) with one empty pool named "p".
+type fakeProjector struct {
+	r             *controller.ClaimProjector
+	c             client.Client
+	now           time.Time
+	statusWrites  atomic.Int32
+	conflictsLeft atomic.Int32
+}
+
+func newFakeProjector(t *testing.T) *fakeProjector {
+	t.Helper()
+	f := &fakeProjector{now: time.Unix(1000, 0)}
+	pool := &spiderpoolv2beta1.SpiderIPPool{ObjectMeta: metav1.ObjectMeta{Name: "p"},
+		Spec: spiderpoolv2beta1.IPPoolSpec{Subnet: "10.0.0.0/24", IPs: []string{"10.0.0.1-10.0.0.9"}}}
+	f.c = fake.NewClientBuilder().WithScheme(apiServer.scheme).WithObjects(pool).
+		WithStatusSubresource(&spiderpoolv2beta1.SpiderIPPool{}).
+		WithIndex(&ipamclaimsv1alpha1.SpiderIPClaim{}, controller.ClaimPoolIndex, controller.IndexClaimPool).
+		WithInterceptorFuncs(interceptor.Funcs{SubResourcePatch: f.patchStatus}).Build()
+	f.r = &controller.ClaimProjector{Client: f.c, Interval: 300 * time.Millisecond, Now: func() time.Time { return f.now }}
+	return f
+}
+
+// patchStatus counts status writes, and fails while conflicts are left.
+func (f *fakeProjector) patchStatus(ctx context.Context, c client.Client, sub string, obj client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
+	if f.conflictsLeft.Add(-1) >= 0 {
+		return apierrors.NewConflict(schema.GroupResource{Resource: "spiderippools"}, obj.GetName(), nil)
+	}
+	f.statusWrites.Add(1)
+	return c.SubResource(sub).Patch(ctx, obj, p, opts...)
+}
+
+func (f *fakeProjector) reconcile(t *testing.T) reconcile.Result {
+	t.Helper()
+	res, err := f.r.Reconcile(t.Context(), reconcile.Request{NamespacedName: client.ObjectKey{Name: "p"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (f *fakeProjector) recordsAre(t *testing.T, ips ...string) {
+	t.Helper()
+	pool := &spiderpoolv2beta1.SpiderIPPool{}
+	if err := f.c.Get(t.Context(), client.ObjectKey{Name: "p"}, pool); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ptr.Deref(pool.Status.AllocatedIPs, ""), ptr.Deref(spiderpoolv2beta1.FormatAllocatedIPs(records(ips...)), ""); got != want {
+		t.Errorf("records %s, want %s", got, want)
+	}
+}
+
+// TestClaimProjectorBatches: a pool's status is written at most once per
+// Interval; the claims created meanwhile go into the next write together.
+func TestClaimProjectorBatches(t *testing.T) {
+	f := newFakeProjector(t)
+	for _, ip := range []string{"10.0.0.1"} {
+		if err := f.c.Create(t.Context(), claimFor(t, "p", ip)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.reconcile(t)
+	f.recordsAre(t, "10.0.0.1")
+	for _, ip := range []string{"10.0.0.2", "10.0.0.3"} {
+		if err := f.c.Create(t.Context(), claimFor(t, "p", ip)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.now = f.now.Add(100 * time.Millisecond)
+	if res := f.reconcile(t); res.RequeueAfter != 200*time.Millisecond {
+		t.Errorf("reconcile 100 ms after a write: %+v, want RequeueAfter 200ms", res)
+	}
+	f.recordsAre(t, "10.0.0.1")
+	f.now = f.now.Add(200 * time.Millisecond)
+	f.reconcile(t)
+	f.recordsAre(t, "10.0.0.1", "10.0.0.2", "10.0.0.3")
+	if n := f.statusWrites.Load(); n != 2 {
+		t.Errorf("%d status writes, want 2", n)
+	}
+}
+
+// TestClaimProjectorConflictRequeues: a conflicting status write is tried
+// again after Interval, without an error.
+func TestClaimProjectorConflictRequeues(t *testing.T) {
+	f := newFakeProjector(t)
+	if err := f.c.Create(t.Context(), claimFor(t, "p", "10.0.0.1")); err != nil {
+		t.Fatal(err)
+	}
+	f.conflictsLeft.Store(1)
+	if res := f.reconcile(t); res.RequeueAfter != 300*time.Millisecond {
+		t.Errorf("reconcile after a conflict: %+v, want RequeueAfter 300ms", res)
+	}
+	f.recordsAre(t)
+	f.reconcile(t)
+	f.recordsAre(t, "10.0.0.1")
+}
