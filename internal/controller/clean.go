@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
@@ -33,8 +34,9 @@ const (
 )
 
 // spiderCRDs are the CRDs of the chart's crds/ directory that Clean
-// deletes, all of group spiderpool.spidernet.io (config/crd/bases; the
-// cleanup's RBAC names the same six).
+// deletes: the six of group spiderpool.spidernet.io and our SpiderIPClaim
+// (config/crd/bases; the cleanup's RBAC names the same seven). Claims have
+// no finalizer: they go with their CRD.
 var spiderCRDs = []string{
 	"spiderippools." + spiderpoolv2beta1.GroupName,
 	"spidersubnets." + spiderpoolv2beta1.GroupName,
@@ -42,6 +44,7 @@ var spiderCRDs = []string{
 	"spiderreservedips." + spiderpoolv2beta1.GroupName,
 	"spidermultusconfigs." + spiderpoolv2beta1.GroupName,
 	"spidercoordinators." + spiderpoolv2beta1.GroupName,
+	"spideripclaims." + ipamclaimsv1alpha1.GroupName,
 }
 
 // CleanOptions say what the uninstall cleanup removes besides the
@@ -96,7 +99,7 @@ func (o CleanOptions) spiderCRD(crd client.Object) bool {
 //     deletions and updates below;
 //  2. every SpiderIPPool, SpiderSubnet, SpiderEndpoint, SpiderReservedIP,
 //     SpiderMultusConfig and SpiderCoordinator, and then their finalizers;
-//  3. the six CRDs of the chart's crds/ directory, by name;
+//  3. the seven CRDs of the chart's crds/ directory, by name;
 //  4. the spiderpool-init Job, its pods in the background.
 //
 // Webhook configurations, CRDs and the Job are read first and deleted only
