@@ -127,7 +127,10 @@ func (r *ClaimProjector) Reconcile(ctx context.Context, req reconcile.Request) (
 	if len(proj.Adopt) > 0 {
 		// Project again once the cache holds the new claims: until then the
 		// records stay as they are.
-		return reconcile.Result{RequeueAfter: r.interval()}, r.adopt(ctx, pool.Name, proj.Adopt)
+		if err := r.adopt(ctx, pool.Name, proj.Adopt); err != nil {
+			return reconcile.Result{}, err
+		}
+		return reconcile.Result{RequeueAfter: r.interval()}, nil
 	}
 	if err := r.write(ctx, pool, proj); err != nil {
 		if apierrors.IsConflict(err) {
