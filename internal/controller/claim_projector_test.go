@@ -4,6 +4,7 @@
 package controller_test
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
@@ -75,7 +77,8 @@ func claimStorageReplica(t *testing.T) {
 }
 
 // TestClaimProjectorFollowsClaims: with SPIDERPOOL_CLAIM_STORAGE on, the
-// pool's records follow its claims, created and deleted.
+// pool's records follow its claims, created and deleted, and a record of
+// another pod for a claimed address gives way to the claim.
 func TestClaimProjectorFollowsClaims(t *testing.T) {
 	claimStorageReplica(t)
 	name := poolName(t)
@@ -88,6 +91,12 @@ func TestClaimProjectorFollowsClaims(t *testing.T) {
 	}
 	createClaims(t, name, "10.14.0.4")
 	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.14.0.1", "10.14.0.3", "10.14.0.4")) })
+
+	// Someone else gives a claimed address to another pod: the claim wins.
+	other := records("10.14.0.1", "10.14.0.3", "10.14.0.4")
+	other["10.14.0.1"] = spiderpoolv2beta1.NewPoolIPAllocation("default", "intruder", "uid-intruder")
+	agentWrites(t, name, other, 3)
+	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.14.0.1", "10.14.0.3", "10.14.0.4")) })
 }
 
 // TestClaimProjectorAdoptsRecords: records Spiderpool wrote (no claim) get
@@ -99,11 +108,13 @@ func TestClaimProjectorAdoptsRecords(t *testing.T) {
 	agentWrites(t, name, records("10.15.0.1", "10.15.0.2"), 2)
 	versions := watchRecords(t, name)
 	claimStorageReplica(t)
-	utils.Eventually(t, time.Minute, func() error { return adoptedClaims(t, name, "10.15.0.1", "10.15.0.2") })
+	utils.Eventually(t, time.Minute, func() error { return adoptedClaims(t, name, nil, "10.15.0.1", "10.15.0.2") })
 	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.15.0.1", "10.15.0.2")) })
 
+	createEndpoint(t, "10.15.0.3", "node-7", "net1")
 	agentWrites(t, name, records("10.15.0.1", "10.15.0.2", "10.15.0.3"), 3)
-	utils.Eventually(t, time.Minute, func() error { return adoptedClaims(t, name, "10.15.0.1", "10.15.0.2", "10.15.0.3") })
+	located := map[string][2]string{"10.15.0.3": {"node-7", "net1"}}
+	utils.Eventually(t, time.Minute, func() error { return adoptedClaims(t, name, located, "10.15.0.1", "10.15.0.2", "10.15.0.3") })
 	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.15.0.1", "10.15.0.2", "10.15.0.3")) })
 
 	seen := versions()
@@ -155,9 +166,24 @@ func watchRecords(t *testing.T, name string) func() []spiderpoolv2beta1.PoolIPAl
 	}
 }
 
+// createEndpoint creates the SpiderEndpoint of the holder of ip in
+// records(ip), on node with the address on nic.
+func createEndpoint(t *testing.T, ip, node, nic string) {
+	t.Helper()
+	rec := records(ip)[ip]
+	ep := &spiderpoolv2beta1.SpiderEndpoint{ObjectMeta: metav1.ObjectMeta{Namespace: rec.Namespace(), Name: rec.Name()},
+		Status: spiderpoolv2beta1.WorkloadEndpointStatus{Current: spiderpoolv2beta1.PodIPAllocation{UID: rec.PodUID, Node: node,
+			IPs: []spiderpoolv2beta1.IPAllocationDetail{{NIC: nic, IPv4: ptr.To(ip + "/24")}}}}}
+	if err := apiServer.client.Create(t.Context(), ep); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = apiServer.client.Delete(context.WithoutCancel(t.Context()), ep) })
+}
+
 // adoptedClaims reports whether the pool's claims, listed by the pool label,
-// are the adopted claims of ips, held as their records say.
-func adoptedClaims(t *testing.T, pool string, ips ...string) error {
+// are the adopted claims of ips, held as their records say, with the node
+// and interface of located (ip → node, nic) or none.
+func adoptedClaims(t *testing.T, pool string, located map[string][2]string, ips ...string) error {
 	var list ipamclaimsv1alpha1.SpiderIPClaimList
 	if err := apiServer.client.List(t.Context(), &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)}); err != nil {
 		return err
@@ -169,7 +195,7 @@ func adoptedClaims(t *testing.T, pool string, ips ...string) error {
 	want := map[string]ipamclaimsv1alpha1.IPClaimSpec{}
 	for _, ip := range ips {
 		c := claimFor(t, pool, ip)
-		c.Spec.Node, c.Spec.NIC, c.Spec.Adopted = "", "", true // no endpoint records them
+		c.Spec.Node, c.Spec.NIC, c.Spec.Adopted = located[ip][0], located[ip][1], true
 		want[c.Name] = c.Spec
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
