@@ -85,7 +85,9 @@ func setupReconcilers(mgr ctrl.Manager, opts Options) error {
 	if _, err := SetupClaimProjector(mgr, opts); err != nil {
 		return err
 	}
-	if err := gc.Setup(mgr, gc.NewOptions(opts.Env.GC, opts.ConfigMap)); err != nil {
+	gcOpts := gc.NewOptions(opts.Env.GC, opts.ConfigMap)
+	gcOpts.ClaimStorage = opts.Env.ClaimStorage
+	if err := gc.Setup(mgr, gcOpts); err != nil {
 		return fmt.Errorf("garbage collector: %w", err)
 	}
 	if opts.Env.EnableMultusConfig {

@@ -25,7 +25,9 @@ type collector struct {
 	// api reads the API server: every release is decided again on it.
 	api client.Reader
 	// store writes pool status and endpoint finalizers.
-	store   store.Store
+	store store.Store
+	// writer deletes SpiderIPClaims (Options.ClaimStorage).
+	writer  client.Writer
 	metrics *counters
 
 	// goneSince remembers when an incarnation was first seen dead, for
@@ -34,7 +36,7 @@ type collector struct {
 }
 
 func newCollector(opts Options, c client.Client, api client.Reader, m *counters) *collector {
-	return &collector{opts: opts, cache: c, api: api, store: kube.New(c), metrics: m}
+	return &collector{opts: opts, cache: c, api: api, store: kube.New(c), writer: c, metrics: m}
 }
 
 // collect releases the incarnation if it is dead: judged first on the

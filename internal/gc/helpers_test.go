@@ -108,6 +108,7 @@ var testIndexes = map[string]client.IndexerFunc{
 	podNodeIndex:       indexPodNode,
 	poolHolderIndex:    indexPoolHolders,
 	endpointOwnerIndex: indexEndpointOwner,
+	claimHolderIndex:   indexClaimHolder,
 }
 
 func (r indexed) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {

@@ -51,7 +51,8 @@ type holding struct {
 }
 
 // incarnationsOf lists, from the cache, every incarnation of the pod name
-// ns/name: the UIDs its pool records name, and the UID its endpoint
+// ns/name: the UIDs its pool records (and, with the claim storage, its
+// SpiderIPClaims) name, and the UID its endpoint
 // records, last, so that addresses it no longer holds are freed before its
 // endpoint is judged.
 func (c *collector) incarnationsOf(ctx context.Context, ns, name string) ([]holding, error) {
@@ -59,7 +60,7 @@ func (c *collector) incarnationsOf(ctx context.Context, ns, name string) ([]hold
 	if err != nil {
 		return nil, err
 	}
-	recs, err := c.recordsOf(ctx, ns+"/"+name)
+	recs, err := c.heldBy(ctx, ns+"/"+name)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/spiderpool-go/spiderpool/internal/ipam/ipamtest"
 	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
@@ -54,7 +53,7 @@ func fuzzing() bool {
 }
 
 func start() (*envtest.Environment, error) {
-	testEnv, err := utils.NewEnvtest(ipamtest.Scheme())
+	testEnv, err := utils.NewEnvtest(testScheme())
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +63,7 @@ func start() (*envtest.Environment, error) {
 		return nil, err
 	}
 	apiServer.cfg = cfg
-	if apiServer.client, err = client.New(cfg, client.Options{Scheme: ipamtest.Scheme()}); err != nil {
+	if apiServer.client, err = client.New(cfg, client.Options{Scheme: testScheme()}); err != nil {
 		return nil, fmt.Errorf("client: %w (stop: %w)", err, testEnv.Stop())
 	}
 	return testEnv, nil

@@ -56,6 +56,14 @@ type Options struct {
 	// an endpoint is left as it is.
 	EnableCleanOutdatedEndpoint bool
 
+	// ClaimStorage is the controller's SPIDERPOOL_CLAIM_STORAGE: addresses
+	// are held by SpiderIPClaims, whose projection into the pools' status is
+	// written by the claim projector alone. A release then deletes the
+	// incarnation's claims and never writes a pool's status, and claims are
+	// judged beside the pool records (docs/gc.md, "GC with the claim
+	// storage").
+	ClaimStorage bool
+
 	// Clock measures grace periods and paces the full scan; nil means the
 	// real clock.
 	Clock clock.WithTicker

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
@@ -86,6 +87,9 @@ func (r *reconciler) setupWithManager(mgr ctrl.Manager, workers int) error {
 		Watches(&spiderpoolv2beta1.SpiderIPPool{}, enqueueNewHolders()).
 		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.terminatingPodsOn),
 			builder.WithPredicates(readinessChanged()))
+	if r.c.opts.ClaimStorage {
+		b = b.Watches(&ipamclaimsv1alpha1.SpiderIPClaim{}, enqueueClaimHolders())
+	}
 	if r.c.opts.EnableStatefulSet {
 		b = b.Watches(&appsv1.StatefulSet{}, handler.EnqueueRequestsFromMapFunc(r.endpointsOf),
 			builder.WithPredicates(wantsLess()))

@@ -35,7 +35,11 @@ func (c *collector) release(ctx context.Context, inc incarnation, f *facts, foun
 	if err != nil {
 		return err
 	}
-	out, err := c.releaseRecords(ctx, newScope(inc, f, found, kept))
+	free := c.releaseRecords
+	if c.opts.ClaimStorage {
+		free = c.releaseClaims
+	}
+	out, err := free(ctx, newScope(inc, f, found, kept))
 	if out.removed > 0 {
 		c.metrics.released.Add(float64(out.removed))
 		log.FromContext(ctx).Info("released IPs of a dead pod", "pod", inc.key(), "uid", inc.UID, "count", out.removed)
@@ -67,19 +71,21 @@ func (c *collector) claimKept(ctx context.Context, inc incarnation, f *facts) (b
 
 // scope is what a release touches: the records of inc in pools, except
 // the claimed addresses. listed are the addresses of inc's own endpoint,
-// whose holders the release reports.
+// whose holders the release reports. found are the addresses the cache
+// showed held by inc (the SpiderIPClaims a claim-storage release deletes).
 type scope struct {
 	inc     incarnation
 	pools   map[string]bool
 	claimed map[poolAddr]bool
 	listed  map[poolAddr]bool
+	found   []poolAddr
 }
 
 // newScope is the scope of releasing inc: the pools of the found records
 // and of its own endpoint, or the addresses of another UID's endpoint as
 // claimed while that claim is kept.
 func newScope(inc incarnation, f *facts, found []poolAddr, claimKept bool) scope {
-	s := scope{inc: inc, pools: map[string]bool{}}
+	s := scope{inc: inc, pools: map[string]bool{}, found: found}
 	for _, a := range found {
 		s.pools[a.pool] = true
 	}

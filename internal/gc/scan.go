@@ -77,13 +77,14 @@ func (c *collector) scan(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// inventory lists, from the cache, every incarnation a pool record or an
-// endpoint names, with the records pools hold for it, by pod name. Within
+// inventory lists, from the cache, every incarnation a pool record, a
+// SpiderIPClaim (with the claim storage) or an endpoint names, with the
+// addresses held for it, by pod name. Within
 // a name the endpoint's incarnation comes last, as in the reconciler, so
 // that the addresses it lists but no longer holds are freed before it is
 // judged.
 func (c *collector) inventory(ctx context.Context) ([]holding, error) {
-	recs, err := c.recordInventory(ctx)
+	recs, err := c.holdingInventory(ctx)
 	if recs == nil {
 		return nil, err
 	}

@@ -19,7 +19,8 @@ import (
 // Options.Registerer), and, when Options.GC.Enabled, the reconciler of
 // endpoints, pods and node readiness (paths A and B) and the periodic
 // full scan (path C). Both run on the elected leader only. mgr's scheme
-// must hold the core and spiderpool.spidernet.io/v2beta1 types.
+// must hold the core and spiderpool.spidernet.io/v2beta1 types, and with
+// Options.ClaimStorage the ipam.spiderpool-go.io/v1alpha1 ones.
 func Setup(mgr ctrl.Manager, opts Options) error {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -37,6 +38,11 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	c := newCollector(opts, mgr.GetClient(), mgr.GetAPIReader(), m)
 	if err := addIndexes(mgr.GetFieldIndexer()); err != nil {
 		return err
+	}
+	if opts.ClaimStorage {
+		if err := addClaimIndex(mgr.GetFieldIndexer()); err != nil {
+			return err
+		}
 	}
 	if err := (&reconciler{c: c}).setupWithManager(mgr, opts.GC.WorkerNum); err != nil {
 		return fmt.Errorf("IP GC: register reconciler: %w", err)

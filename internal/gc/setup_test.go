@@ -21,7 +21,6 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/spiderpool-go/spiderpool/internal/config"
-	"github.com/spiderpool-go/spiderpool/internal/ipam/ipamtest"
 )
 
 // startManager runs a manager with the GC set up with opts until the test
@@ -29,7 +28,7 @@ import (
 func startManager(t *testing.T, opts Options) {
 	t.Helper()
 	mgr, err := ctrl.NewManager(apiServer.cfg, ctrl.Options{
-		Scheme:                 ipamtest.Scheme(),
+		Scheme:                 testScheme(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             ctrlconfig.Controller{SkipNameValidation: ptr.To(true)},
