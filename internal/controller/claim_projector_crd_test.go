@@ -33,10 +33,14 @@ func TestClaimCRDRules(t *testing.T) {
 	if err := apiServer.client.Get(t.Context(), types.NamespacedName{Name: claimFor(t, pool, "10.16.0.1").Name}, c); err != nil {
 		t.Fatal(err)
 	}
-	c.Spec.PodUID = "another-pod"
+	c.Spec.PodUID = "uid-of-the-successor" // adoption by a pod of the same name
+	if err := apiServer.client.Update(t.Context(), c); err != nil {
+		t.Errorf("adoption (podUID changed): %v, want it accepted", err)
+	}
+	c.Spec.PodName = "another-pod"
 	err = apiServer.client.Update(t.Context(), c)
-	if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "spec is immutable") {
-		t.Errorf("spec change: %v, want Invalid naming the immutable spec", err)
+	if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "spec.podName are immutable") {
+		t.Errorf("holder name changed: %v, want Invalid naming the immutable fields", err)
 	}
 
 	for _, bad := range []struct{ name, ip string }{

@@ -7,8 +7,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// IPClaimSpec says which address of which pool is held, and by whom. It is
-// immutable: a claim is created and deleted, never changed.
+// IPClaimSpec says which address of which pool is held, and by whom. The
+// address and the holder's name are immutable; the holder's UID changes
+// when a re-created pod of the same name adopts the address.
 type IPClaimSpec struct {
 	// Pool is the name of the SpiderIPPool the address belongs to.
 	// +kubebuilder:validation:MinLength=1
@@ -75,8 +76,10 @@ type SpiderIPClaim struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	// Spec is the claim. It cannot be changed once created.
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec is immutable: a claim is never changed; delete the claim and create a new one"
+	// Spec is the claim. Its address and the holder's name never change;
+	// podUID, node, nic and adopted may, when a pod of the same name (a
+	// StatefulSet or KubeVirt pod re-created) takes the address over.
+	// +kubebuilder:validation:XValidation:rule="self.pool == oldSelf.pool && self.ip == oldSelf.ip && self.podNamespace == oldSelf.podNamespace && self.podName == oldSelf.podName",message="spec.pool, spec.ip, spec.podNamespace and spec.podName are immutable (only podUID, node, nic and adopted may change, when a pod of the same name takes the address over); delete the claim and create a new one"
 	Spec IPClaimSpec `json:"spec"`
 }
 
