@@ -36,7 +36,7 @@ func (r *ClaimProjector) project(ctx context.Context, pool *spiderpoolv2beta1.Sp
 	log := logr.FromContextOrDiscard(ctx)
 	held := make([]claims.Claim, 0, len(list.Items))
 	for i := range list.Items {
-		c, err := claimOf(&list.Items[i])
+		c, err := claims.Of(&list.Items[i])
 		if err != nil {
 			log.Info("claim skipped: its address does not parse", "claim", list.Items[i].Name, "error", err.Error())
 			continue
@@ -53,15 +53,6 @@ func (r *ClaimProjector) project(ctx context.Context, pool *spiderpoolv2beta1.Sp
 		log.Info("records whose key is not an address kept as they are", "pool", pool.Name, "keys", proj.Unreadable)
 	}
 	return proj, nil
-}
-
-// claimOf converts a claim object for the projection.
-func claimOf(o *ipamclaimsv1alpha1.SpiderIPClaim) (claims.Claim, error) {
-	a, err := netip.ParseAddr(o.Spec.IP)
-	if err != nil {
-		return claims.Claim{}, err
-	}
-	return claims.Claim{Name: o.Name, IP: a, Namespace: o.Spec.PodNamespace, Pod: o.Spec.PodName, UID: o.Spec.PodUID}, nil
 }
 
 // adopt creates a claim for each record without one. A claim that exists

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package claimq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/allocator"
+	"github.com/spiderpool-go/spiderpool/internal/claims"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
+	"github.com/spiderpool-go/spiderpool/internal/store"
+)
+
+// view is one pool and its claims, as read for one allocation.
+type view struct {
+	dec  poolq.Decoded
+	held []claims.Claim
+}
+
+// allocate serves an Allocate; "pool full" from the watch is checked
+// again on fresh reads before it is reported.
+func (q *Queues) allocate(ctx context.Context, pool string, op *poolq.Op) poolq.Result {
+	res, err := q.tryAllocate(ctx, pool, op, false)
+	if errors.Is(err, poolq.ErrPoolExhausted) {
+		res, err = q.tryAllocate(ctx, pool, op, true)
+	}
+	res.Err = err
+	return res
+}
+
+func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fresh bool) (poolq.Result, error) {
+	v, err := q.read(ctx, pool, op.Reserved, fresh)
+	if err != nil {
+		return poolq.Result{}, err
+	}
+	if a, ok := heldBy(v.held, op.UID, op.Avoid); ok {
+		return poolq.Result{IP: a, Reused: true}, nil
+	}
+	taken := claims.Taken(v.held, v.dec.Records)
+	if n := distinct(taken); q.deps.MaxRecords > 0 && n >= q.deps.MaxRecords {
+		return poolq.Result{}, fmt.Errorf("%w: pool %s holds %d addresses, the most SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS allows",
+			poolq.ErrPoolExhausted, pool, n)
+	}
+	for _, m := range []map[netip.Addr]bool{op.Avoid, v.dec.Quarantined} {
+		for a := range m {
+			taken = append(taken, a)
+		}
+	}
+	taken = append(taken, q.reserved.taken(pool, time.Now())...)
+	picker, err := claims.NewPicker(v.dec.Usable, taken, q.deps.Node)
+	if err != nil {
+		return poolq.Result{}, fmt.Errorf("pool %s: %w", pool, err)
+	}
+	for {
+		a, err := picker.Next()
+		if errors.Is(err, allocator.ErrExhausted) {
+			return poolq.Result{}, fmt.Errorf("%w: pool %s has no free address", poolq.ErrPoolExhausted, pool)
+		}
+		if err != nil {
+			return poolq.Result{}, fmt.Errorf("pool %s: %w", pool, err)
+		}
+		if !q.reserved.reserve(pool, a, time.Now()) {
+			continue // another allocation of this agent is claiming it
+		}
+		won, err := q.claim(ctx, pool, a, op)
+		if err != nil {
+			q.reserved.drop(pool, a)
+		}
+		if err != nil || won {
+			return poolq.Result{IP: a}, err
+		}
+	}
+}
+
+// read returns pool and its claims, as recent as the watch or fresh.
+func (q *Queues) read(ctx context.Context, pool string, reserved poolq.Reserved, fresh bool) (view, error) {
+	var p *spiderpoolv2beta1.SpiderIPPool
+	var err error
+	claimReader := q.deps.Claims
+	if fresh {
+		q.freshReads.Add(2)
+		p, claimReader = &spiderpoolv2beta1.SpiderIPPool{}, q.deps.API
+		err = q.deps.API.Get(ctx, client.ObjectKey{Name: pool}, p)
+	} else {
+		p, err = q.deps.Pools.Latest(ctx, pool)
+	}
+	if apierrors.IsNotFound(err) {
+		return view{}, fmt.Errorf("%w: %s", poolq.ErrPoolNotFound, pool)
+	}
+	if err != nil {
+		return view{}, fmt.Errorf("read pool %s: %w", pool, err)
+	}
+	dec, err := poolq.Decode(p, reserved)
+	if err != nil {
+		return view{}, err
+	}
+	objs, err := poolClaims(ctx, claimReader, pool)
+	if err != nil {
+		return view{}, err
+	}
+	held := make([]claims.Claim, 0, len(objs))
+	for i := range objs {
+		if c, err := claims.Of(&objs[i]); err == nil { // a claim whose address does not parse holds nothing usable
+			held = append(held, c)
+		}
+	}
+	return view{dec: dec, held: held}, nil
+}
+
+// claim creates the claim of a for op's pod and reports whether it won the
+// address. A create whose outcome is unknown is settled by a fresh read.
+func (q *Queues) claim(ctx context.Context, pool string, a netip.Addr, op *poolq.Op) (bool, error) {
+	obj, err := newClaim(pool, a, op.PodKey, op.UID, q.deps.Node)
+	if err != nil {
+		return false, err
+	}
+	err = q.deps.Writer.Create(ctx, obj)
+	switch {
+	case err == nil:
+		q.creates.Add(1)
+		return true, nil
+	case apierrors.IsAlreadyExists(err):
+		q.lost.Add(1)
+		return false, nil
+	case !store.Ambiguous(err):
+		return false, fmt.Errorf("create SpiderIPClaim %s: %w", obj.Name, err)
+	}
+	q.freshReads.Add(1)
+	cur := &ipamclaimsv1alpha1.SpiderIPClaim{}
+	if gerr := q.deps.API.Get(ctx, client.ObjectKey{Name: obj.Name}, cur); gerr != nil {
+		if apierrors.IsNotFound(gerr) {
+			return false, nil // it did not land: try the next address
+		}
+		return false, fmt.Errorf("create SpiderIPClaim %s, outcome unknown: %w", obj.Name, errors.Join(err, gerr))
+	}
+	return cur.Spec.PodUID == op.UID, nil
+}
+
+// newClaim is the claim of a in pool for pod podKey ("ns/name") of uid.
+func newClaim(pool string, a netip.Addr, podKey, uid, node string) (*ipamclaimsv1alpha1.SpiderIPClaim, error) {
+	name, err := claims.Name(pool, a)
+	if err != nil {
+		return nil, err
+	}
+	ns, pod, _ := strings.Cut(podKey, "/")
+	return &ipamclaimsv1alpha1.SpiderIPClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)}},
+		Spec: ipamclaimsv1alpha1.IPClaimSpec{Pool: pool, IP: a.String(), PodNamespace: ns, PodName: pod,
+			PodUID: uid, Node: node},
+	}, nil
+}
+
+// heldBy returns the lowest address claimed for uid that is not in avoid.
+func heldBy(held []claims.Claim, uid string, avoid map[netip.Addr]bool) (netip.Addr, bool) {
+	var best netip.Addr
+	for _, c := range held {
+		if c.UID == uid && !avoid[c.IP] && (!best.IsValid() || c.IP.Less(best)) {
+			best = c.IP
+		}
+	}
+	return best, best.IsValid()
+}
+
+func distinct(addrs []netip.Addr) int {
+	seen := make(map[netip.Addr]struct{}, len(addrs))
+	for _, a := range addrs {
+		seen[a] = struct{}{}
+	}
+	return len(seen)
+}

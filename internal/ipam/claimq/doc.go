@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+// Package claimq serves the agent's pool operations (allocate, release,
+// adopt: internal/ipam/poolq's Op and Result) on SpiderIPClaims, the claim
+// storage of docs/ipam.md ("The storage we choose next"): one object per
+// allocated address, named after pool and address, so that the API
+// server's create is the atomic claim and no agent ever writes a pool.
+//
+//   - Allocate returns an address the pod UID already claims in the pool
+//     (an idempotent retry), else picks from the addresses neither claimed
+//     nor recorded in the pool's status (records Spiderpool wrote and the
+//     controller has not adopted yet are taken too), starting at an offset
+//     of the node's own (internal/claims.Picker), and creates its claim. An
+//     AlreadyExists means another agent won that address: the next one is
+//     tried. "Pool full" is only reported from fresh reads of the pool and
+//     its claims.
+//   - Release deletes the claims of the listed addresses that the pod UID
+//     holds, each with the resourceVersion it was read at as a
+//     precondition: a claim another pod took meanwhile is never deleted.
+//   - Adopt gives the claims of the listed addresses held under the same pod
+//     name to the new UID (a re-created StatefulSet or KubeVirt pod), by a
+//     conditional update.
+//
+// The controller projects the claims into the pools' status.allocatedIPs
+// (internal/controller's ClaimProjector). Not yet wired into the agent:
+// the Service still uses poolq.
+package claimq

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package claimq
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/claims"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
+)
+
+// PoolReader reads a pool as recent as the agent's watch of it
+// (ipam.PoolReader's Latest).
+type PoolReader interface {
+	Latest(ctx context.Context, name string) (*spiderpoolv2beta1.SpiderIPPool, error)
+}
+
+// Deps are what the queues need.
+type Deps struct {
+	// Pools reads pools as recent as the watch.
+	Pools PoolReader
+	// Claims reads claims as recent as the agent's watch of them (a cache).
+	Claims client.Reader
+	// API reads the API server directly: the fresh reads that decide
+	// "pool full" and whose claim a release deletes.
+	API client.Reader
+	// Writer creates, updates and deletes claims.
+	Writer client.Writer
+	// Node is this agent's node: it sets the claims' spec.node and the
+	// picker's starting offset.
+	Node string
+	// MaxRecords is the most addresses one pool may hold
+	// (SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS); 0 means no limit.
+	MaxRecords int
+}
+
+// Stats are cumulative counters.
+type Stats struct {
+	// Creates counts claims created, Lost the creates refused with
+	// AlreadyExists (another agent won the address).
+	Creates, Lost uint64
+	// Deletes and Updates count the claims deleted and adopted.
+	Deletes, Updates uint64
+	// FreshReads counts the lists and reads from the API server.
+	FreshReads uint64
+}
+
+// Queues serves pool operations on claims. It is safe for concurrent use:
+// the API server's create, conditional update and conditional delete are
+// the only serialisation needed.
+type Queues struct {
+	deps                                        Deps
+	reserved                                    reservations
+	creates, lost, deletes, updates, freshReads atomic.Uint64
+}
+
+// New returns Queues on deps.
+func New(deps Deps) *Queues {
+	return &Queues{deps: deps}
+}
+
+// Submit performs op on pool and returns its outcome.
+func (q *Queues) Submit(pool string, op *poolq.Op) poolq.Result {
+	var res poolq.Result
+	switch op.Kind {
+	case poolq.Allocate:
+		res = q.allocate(op.Ctx, pool, op)
+	case poolq.Release:
+		res.Released, res.Err = q.release(op.Ctx, pool, op)
+	case poolq.Adopt:
+		res.Err = q.adopt(op.Ctx, pool, op)
+	default:
+		res.Err = fmt.Errorf("pool %s: unknown operation %d", pool, op.Kind)
+	}
+	return res
+}
+
+// Stats returns the counters.
+func (q *Queues) Stats() Stats {
+	return Stats{Creates: q.creates.Load(), Lost: q.lost.Load(), Deletes: q.deletes.Load(),
+		Updates: q.updates.Load(), FreshReads: q.freshReads.Load()}
+}
+
+// poolClaims lists the claims of pool from r. The pool label may hold a
+// hash (long pool names), so spec.pool decides.
+func poolClaims(ctx context.Context, r client.Reader, pool string) ([]ipamclaimsv1alpha1.SpiderIPClaim, error) {
+	var list ipamclaimsv1alpha1.SpiderIPClaimList
+	err := r.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)})
+	if err != nil {
+		return nil, fmt.Errorf("list the SpiderIPClaims of pool %s: %w", pool, err)
+	}
+	out := list.Items[:0]
+	for _, c := range list.Items {
+		if c.Spec.Pool == pool {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
