@@ -77,8 +77,9 @@ func (c *collector) releaseClaim(ctx context.Context, a poolAddr, s scope) (outc
 
 // releaseClaimOnce reads the claim of a from the API server and deletes it
 // if s.inc holds it, on the condition that it is still the object read (UID
-// and resourceVersion): a claim deleted and created again for another pod
-// in between is kept. A claim that is gone is already free. A claim held by
+// and resourceVersion): a claim deleted and created again for another pod,
+// or adopted by a re-created pod of the same name (a new podUID), in
+// between is kept. A claim that is gone is already free. A claim held by
 // another pod at an address of s.inc's endpoint makes the endpoint outdated.
 func (c *collector) releaseClaimOnce(ctx context.Context, name string, a poolAddr, s scope) (outcome, error) {
 	cl := &ipamclaimsv1alpha1.SpiderIPClaim{}

@@ -121,11 +121,12 @@ func (c *collector) claimInventory(ctx context.Context) (map[incarnation][]poolA
 	return incs, nil
 }
 
-// enqueueClaimHolders maps a created claim to its holder's pod name: a claim
-// that lands after its pod's delete event (an ADD racing the deletion) is
-// judged at once, not when its record is projected or at the next scan. A
-// claim's spec never changes, so updates map to nothing, and deletions
-// free an address rather than hold one.
+// enqueueClaimHolders maps a created claim, and a claim given to another
+// pod UID (a re-created pod of the same name adopting it), to its holder's
+// pod name: a claim that lands after its pod's delete event (an ADD racing
+// the deletion) is judged at once, not when its record is projected or at
+// the next scan. The holder's name never changes; deletions free an address
+// rather than hold one.
 func enqueueClaimHolders() handler.Funcs {
 	return handler.Funcs{
 		CreateFunc: func(_ context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
@@ -133,7 +134,23 @@ func enqueueClaimHolders() handler.Funcs {
 				q.Add(req)
 			}
 		},
+		UpdateFunc: func(_ context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			for _, req := range adoptedClaimHolder(e.ObjectOld, e.ObjectNew) {
+				q.Add(req)
+			}
+		},
 	}
+}
+
+// adoptedClaimHolder is claimHolder of newObj when its pod UID is not
+// oldObj's.
+func adoptedClaimHolder(oldObj, newObj client.Object) []reconcile.Request {
+	o, ok1 := oldObj.(*ipamclaimsv1alpha1.SpiderIPClaim)
+	n, ok2 := newObj.(*ipamclaimsv1alpha1.SpiderIPClaim)
+	if !ok1 || !ok2 || o.Spec.PodUID == n.Spec.PodUID {
+		return nil
+	}
+	return claimHolder(n)
 }
 
 // claimHolder returns the pod name holding the claim obj, if it names one.

@@ -125,3 +125,17 @@ func (r *raceReader) Get(ctx context.Context, key client.ObjectKey, obj client.O
 	}
 	return err
 }
+
+// adoptClaim gives the claim name to the pod UID uid, as an agent adopting
+// it for a re-created pod of the same name does.
+func (e *env) adoptClaim(name, uid string) {
+	e.t.Helper()
+	cl := &ipamclaimsv1alpha1.SpiderIPClaim{}
+	if err := e.c.Get(e.ctx(), client.ObjectKey{Name: name}, cl); err != nil {
+		e.t.Fatal(err)
+	}
+	cl.Spec.PodUID = uid
+	if err := e.c.Update(e.ctx(), cl); err != nil {
+		e.t.Fatal(err)
+	}
+}

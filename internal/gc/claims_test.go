@@ -120,37 +120,46 @@ func TestClaimHeldByOthers(t *testing.T) {
 	}
 }
 
-// A claim deleted and created again for another pod between the GC's read
-// and its delete survives: the delete is conditional on the claim read.
-func TestClaimRecreatedBeforeDelete(t *testing.T) {
-	e := newClaimEnv(t, nil)
-	node := e.node("n", true)
-	dead, next := e.pod("dead", node), e.pod("next", node)
-	pool := e.pool("v4")
-	e.claim(pool, e.ip(1), "dead", string(dead.UID))
-	e.endpoint("dead", string(dead.UID), podOwner(dead), poolAddr{pool, e.ip(1)})
-	e.remove(dead)
-	e.gc.api = &raceReader{Reader: e.c, race: func() {
-		name, err := claims.Name(pool, netip.MustParseAddr(e.ip(1)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.c.Delete(e.ctx(), &ipamclaimsv1alpha1.SpiderIPClaim{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil {
-			t.Fatal(err)
-		}
-		e.claim(pool, e.ip(1), "next", string(next.UID))
-	}}
+// A claim deleted and created again for another pod, or adopted by a
+// re-created pod of the same name, between the GC's read and its delete
+// survives: the delete is conditional on the claim read (UID and
+// resourceVersion).
+func TestClaimChangedBeforeDelete(t *testing.T) {
+	for _, adopt := range []bool{false, true} {
+		t.Run(map[bool]string{false: "created again for another pod", true: "adopted by a pod of the same name"}[adopt], func(t *testing.T) {
+			e := newClaimEnv(t, nil)
+			node := e.node("n", true)
+			dead := e.pod("p", node)
+			pool := e.pool("v4")
+			e.claim(pool, e.ip(1), "p", string(dead.UID))
+			e.endpoint("p", string(dead.UID), podOwner(dead), poolAddr{pool, e.ip(1)})
+			next := e.recreate(dead)
+			name, err := claims.Name(pool, netip.MustParseAddr(e.ip(1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.gc.api = &raceReader{Reader: e.c, race: func() {
+				if adopt {
+					e.adoptClaim(name, string(next.UID))
+					return
+				}
+				if err := e.c.Delete(e.ctx(), &ipamclaimsv1alpha1.SpiderIPClaim{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil {
+					t.Fatal(err)
+				}
+				e.claim(pool, e.ip(1), "p", string(next.UID))
+			}}
 
-	if _, err := e.reconcile("dead"); err != nil {
-		t.Fatal(err)
-	}
-	e.wantClaims(pool, map[string]string{e.ip(1): string(next.UID)})
-	e.wantEndpoint("dead", epDeleted)
-	if got := e.counter(MetricGCCounts); got != 0 {
-		t.Errorf("%s = %v, want 0", MetricGCCounts, got)
-	}
-	if got := e.counter(MetricReleaseConflictCounts); got < 1 {
-		t.Errorf("%s = %v, want at least 1 (the lost delete)", MetricReleaseConflictCounts, got)
+			if _, err := e.reconcile("p"); err != nil {
+				t.Fatal(err)
+			}
+			e.wantClaims(pool, map[string]string{e.ip(1): string(next.UID)})
+			if got := e.counter(MetricGCCounts); got != 0 {
+				t.Errorf("%s = %v, want 0", MetricGCCounts, got)
+			}
+			if got := e.counter(MetricReleaseConflictCounts); got < 1 {
+				t.Errorf("%s = %v, want at least 1 (the lost delete)", MetricReleaseConflictCounts, got)
+			}
+		})
 	}
 }
 
@@ -169,8 +178,8 @@ func TestClaimsIgnoredWhenOff(t *testing.T) {
 	e.wantClaims(pool, map[string]string{e.ip(1): string(dead.UID), e.ip(2): string(dead.UID)})
 }
 
-// A created claim maps to its holder; claims without one are skipped, and
-// indexed under nothing.
+// A created claim, or one given to another pod UID, maps to its holder;
+// claims without one are skipped, and indexed under nothing.
 func TestClaimHolder(t *testing.T) {
 	for _, tt := range []struct {
 		spec ipamclaimsv1alpha1.IPClaimSpec
@@ -183,6 +192,14 @@ func TestClaimHolder(t *testing.T) {
 		{ipamclaimsv1alpha1.IPClaimSpec{PodNamespace: "ns"}, nil, nil},
 	} {
 		cl := &ipamclaimsv1alpha1.SpiderIPClaim{Spec: tt.spec}
+		adopted := cl.DeepCopy()
+		adopted.Spec.PodUID = "new"
+		if diff := cmp.Diff(tt.want, adoptedClaimHolder(cl, adopted)); diff != "" {
+			t.Errorf("adoptedClaimHolder(%+v) (-want +got):\n%s", tt.spec, diff)
+		}
+		if got := adoptedClaimHolder(cl, cl.DeepCopy()); got != nil {
+			t.Errorf("adoptedClaimHolder of an unchanged UID = %v, want none", got)
+		}
 		if diff := cmp.Diff(tt.want, claimHolder(cl)); diff != "" {
 			t.Errorf("claimHolder(%+v) (-want +got):\n%s", tt.spec, diff)
 		}

@@ -108,13 +108,14 @@
 // With Options.ClaimStorage (SPIDERPOOL_CLAIM_STORAGE) the addresses are
 // held by SpiderIPClaims and the claim projector alone writes the pools'
 // records. A release then deletes the incarnation's claims, each read from
-// the API server and deleted only if its pod UID, namespace and name are the
-// incarnation's, on the condition of the UID and resourceVersion read, and
-// writes no pool status: a record removed by the GC would be put back from
-// its claim, or make the projector adopt again the records of claims
-// released meanwhile. Claims are judged beside the records (an index by
-// holder, a watch of created claims, the scan); a record without a claim is
-// left for the projector to adopt.
+// the API server and deleted only if its pod UID, namespace and name are
+// the incarnation's, on the condition of the UID and resourceVersion read
+// (a claim created again, or adopted by a re-created pod of the same name,
+// in between is kept), and writes no pool status: a record removed by the
+// GC would be put back from its claim, or make the projector adopt again
+// the records of claims released meanwhile. Claims are judged beside the
+// records (an index by holder, a watch of claims created or adopted, the
+// scan); a record without a claim is left for the projector to adopt.
 //
 // # KubeVirt
 //
