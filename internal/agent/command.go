@@ -75,5 +75,6 @@ func loadOptions(path string, lookup config.LookupFunc) (Options, config.AgentEn
 		EnableIPConflictDetection: cm.EnableIPConflictDetection,
 		EnableReleaseConflictIPs:  env.EnableReleaseConflictIPs,
 		TuneSysctls:               cm.TuneSysctlConfig,
+		ClaimStorage:              env.ClaimStorage,
 	}, env, nil
 }

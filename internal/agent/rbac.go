@@ -27,6 +27,7 @@ package agent
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spiderippools;spidersubnets;spiderreservedips;spidermultusconfigs;spidercoordinators,verbs=get;list;watch
 // +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spiderippools/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=ipam.spiderpool-go.io,resources=spideripclaims,verbs=get;list;watch;create;update;delete
 // +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spiderippools,verbs=create;update
 // +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spidersubnets/status,verbs=get;update
 // +kubebuilder:rbac:groups=spiderpool.spidernet.io,resources=spiderendpoints,verbs=get;list;watch;create;update;patch;delete

@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/poolview"
 )
@@ -23,8 +24,9 @@ import (
 // own node's pods and its own Node, plus the cluster-scoped IPAM objects,
 // namespaces, endpoints and the SpiderCoordinators. Nothing else gets an
 // informer. SpiderIPPools are watched as metadata only (internal/ipam/poolview).
-func cacheOptions(node string) cache.Options {
-	return cache.Options{
+// With the claim storage on (claims), SpiderIPClaims are watched too.
+func cacheOptions(node string, claims bool) cache.Options {
+	o := cache.Options{
 		ReaderFailOnMissingInformer: true,
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.Pod{}:                          {Field: fields.OneTermEqualSelector("spec.nodeName", node)},
@@ -36,6 +38,10 @@ func cacheOptions(node string) cache.Options {
 			&spiderpoolv2beta1.SpiderCoordinator{}: {},
 		},
 	}
+	if claims {
+		o.ByObject[&ipamclaimsv1alpha1.SpiderIPClaim{}] = cache.ByObject{}
+	}
+	return o
 }
 
 // routedReader reads the kinds the cache watches from the cache and every
@@ -48,9 +54,9 @@ type routedReader struct {
 	cached map[schema.GroupVersionKind]bool
 }
 
-func newRoutedReader(c, api client.Reader, scheme *runtime.Scheme, node string) (*routedReader, error) {
+func newRoutedReader(c, api client.Reader, scheme *runtime.Scheme, co cache.Options) (*routedReader, error) {
 	r := &routedReader{cache: c, api: api, scheme: scheme, cached: map[schema.GroupVersionKind]bool{}}
-	for obj := range cacheOptions(node).ByObject {
+	for obj := range co.ByObject {
 		gvk, err := apiutil.GVKForObject(obj, scheme)
 		if err != nil {
 			return nil, fmt.Errorf("agent cache kinds: %w", err)

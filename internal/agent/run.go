@@ -19,10 +19,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
 	"github.com/spiderpool-go/spiderpool/internal/autopool"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/claimq"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/poolview"
 	"github.com/spiderpool-go/spiderpool/internal/metrics"
 	"github.com/spiderpool-go/spiderpool/internal/quarantine"
@@ -58,6 +60,10 @@ type Options struct {
 	// (DefaultSysctlRoot when empty).
 	TuneSysctls bool
 	SysctlRoot  string
+	// ClaimStorage is SPIDERPOOL_CLAIM_STORAGE: allocate and release by
+	// SpiderIPClaims (internal/ipam/claimq) instead of writing the pools'
+	// status; the controller projects the claims into it. Off by default.
+	ClaimStorage bool
 	// MetricsAddr serves the Prometheus metrics on every path
 	// (SPIDERPOOL_METRIC_HTTP_PORT when SPIDERPOOL_ENABLED_METRIC is true);
 	// empty disables it.
@@ -90,7 +96,7 @@ type agent struct {
 
 func newScheme() (*runtime.Scheme, error) {
 	s := runtime.NewScheme()
-	if err := errors.Join(clientgoscheme.AddToScheme(s), spiderpoolv2beta1.AddToScheme(s)); err != nil {
+	if err := errors.Join(clientgoscheme.AddToScheme(s), spiderpoolv2beta1.AddToScheme(s), ipamclaimsv1alpha1.AddToScheme(s)); err != nil {
 		return nil, fmt.Errorf("agent scheme: %w", err)
 	}
 	return s, nil
@@ -113,7 +119,7 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	co := cacheOptions(opts.IPAM.NodeName)
+	co := cacheOptions(opts.IPAM.NodeName, opts.ClaimStorage)
 	co.Scheme = scheme
 	c, err := cache.New(cfg, co)
 	if err != nil {
@@ -123,7 +129,7 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent client: %w", err)
 	}
-	reader, err := newRoutedReader(c, api, scheme, opts.IPAM.NodeName)
+	reader, err := newRoutedReader(c, api, scheme, co)
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +137,14 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent metrics: %w", err)
 	}
-	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, Pools: poolview.New(c, api), API: api, Store: kube.New(api), Observer: m,
-		AutoPools: &autopool.Reconciler{Client: api, APIReader: api}})
+	pools := poolview.New(c, api)
+	var ops ipam.PoolOps // nil: the pool queues over status.allocatedIPs
+	if opts.ClaimStorage {
+		ops = claimq.New(claimq.Deps{Pools: pools, Claims: c, API: api, Writer: api, Node: opts.IPAM.NodeName,
+			MaxRecords: opts.IPAM.MaxAllocatedIPs})
+	}
+	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, Pools: pools, API: api, Store: kube.New(api), Observer: m,
+		AutoPools: &autopool.Reconciler{Client: api, APIReader: api}, PoolOps: ops})
 	if err != nil {
 		return nil, fmt.Errorf("agent IPAM service: %w", err)
 	}
@@ -224,7 +236,7 @@ func (a *agent) becomeReady(ctx context.Context) error {
 // registerInformers creates the informers of cacheOptions up front: the
 // cache fails reads of anything else rather than starting an informer.
 func (a *agent) registerInformers(ctx context.Context) error {
-	for obj := range cacheOptions(a.opts.IPAM.NodeName).ByObject {
+	for obj := range cacheOptions(a.opts.IPAM.NodeName, a.opts.ClaimStorage).ByObject {
 		inf, err := a.cache.GetInformer(ctx, obj)
 		if err != nil {
 			return fmt.Errorf("agent informer for %T: %w", obj, err)

@@ -44,6 +44,10 @@ type AgentEnv struct {
 	// MultusClusterNetwork is MULTUS_CLUSTER_NETWORK ("<ns>/<name>" of the
 	// cluster default NetworkAttachmentDefinition, or "").
 	MultusClusterNetwork string
+	// ClaimStorage is SPIDERPOOL_CLAIM_STORAGE (false): allocate and release
+	// by SpiderIPClaims (docs/ipam.md); set it on the agents and the
+	// controller together.
+	ClaimStorage bool
 }
 
 // ParseAgentEnv reads the spiderpool-agent environment through lookup
@@ -59,6 +63,7 @@ func ParseAgentEnv(lookup LookupFunc) (AgentEnv, error) {
 		WaitSubnetPoolTime:       r.seconds(envVar{name: EnvWaitSubnetPoolTime, def: "2"}),
 		WaitSubnetPoolMaxRetries: r.count(envVar{name: EnvWaitSubnetPoolMaxRetries, def: "25"}),
 		MultusClusterNetwork:     r.str(envVar{name: EnvMultusClusterNetwork}),
+		ClaimStorage:             r.boolean(envVar{name: EnvClaimStorage, def: "false"}),
 	}
 	if err := r.err(); err != nil {
 		return AgentEnv{}, err

@@ -12,6 +12,8 @@ import (
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
 	"github.com/spiderpool-go/spiderpool/internal/store"
 	"github.com/spiderpool-go/spiderpool/internal/workload"
 )
@@ -113,6 +115,23 @@ type Deps struct {
 	// third-party controllers, which no controller sizes ahead; nil makes
 	// such pods fail their ADD.
 	AutoPools AutoPoolEnsurer
+	// PoolOps performs the pool operations; nil means the per-pool queues
+	// over the pools' status (internal/ipam/poolq) on Pools, API and Store.
+	// The claim storage (internal/ipam/claimq) is the other one.
+	PoolOps PoolOps
+}
+
+// PoolOps performs the pool operations of allocations and releases
+// (poolq.Op): the per-pool queues over status.allocatedIPs, or the claim
+// storage.
+type PoolOps interface {
+	// Submit performs op on pool and returns its outcome, also after
+	// op.Ctx is done: the caller learns whether an address was taken.
+	Submit(pool string, op *poolq.Op) poolq.Result
+	// Restore installs the pools read at start-up or a resynchronisation.
+	Restore(pools []spiderpoolv2beta1.SpiderIPPool, reserved poolq.Reserved)
+	// Stats returns cumulative counters.
+	Stats() poolq.Stats
 }
 
 // errMissingDep is returned by New for a nil dependency.

@@ -33,9 +33,9 @@ type Service struct {
 
 	ready atomic.Bool
 
-	// queues serialise and batch the writes of each pool; queues.Recorded
-	// answers what a pool records for a pod UID without API cost.
-	queues *poolq.Queues
+	// queues perform the pool operations: by default they serialise and
+	// batch the status writes of each pool.
+	queues PoolOps
 
 	pods       *podLocks
 	quarantine *quarantine
@@ -65,6 +65,12 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	if obs == nil {
 		obs = nopObserver{}
 	}
+	if deps.PoolOps == nil {
+		deps.PoolOps = poolq.New(poolq.Deps{
+			Cache: latestReader{pools}, API: deps.API, Store: deps.Store, Clock: clk, MaxRecords: cfg.MaxAllocatedIPs,
+			WriteTimeout: cfg.WriteTimeout, Backoff: cfg.Backoff, Observer: queueObserver{obs},
+		})
+	}
 	return &Service{
 		cfg:        cfg,
 		cache:      deps.Cache,
@@ -74,10 +80,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		clock:      clk,
 		autoPools:  deps.AutoPools,
 		poolEvents: newPoolEvents(),
-		queues: poolq.New(poolq.Deps{
-			Cache: latestReader{pools}, API: deps.API, Store: deps.Store, Clock: clk, MaxRecords: cfg.MaxAllocatedIPs,
-			WriteTimeout: cfg.WriteTimeout, Backoff: cfg.Backoff, Observer: queueObserver{obs},
-		}),
+		queues:     deps.PoolOps,
 		pods:       newPodLocks(),
 		quarantine: newQuarantine(clk, cfg.ConflictQuarantine),
 		containers: newContainerIndex(),

@@ -46,7 +46,7 @@ func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fre
 		return poolq.Result{}, err
 	}
 	if a, ok := heldBy(v.held, op.UID, op.Avoid); ok {
-		return poolq.Result{IP: a, Reused: true}, nil
+		return poolq.Result{IP: a, Reused: true, Pool: v.dec.Info}, nil
 	}
 	taken := claims.Taken(v.held, v.dec.Records)
 	if n := distinct(taken); q.deps.MaxRecords > 0 && n >= q.deps.MaxRecords {
@@ -79,7 +79,7 @@ func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fre
 			q.reserved.drop(pool, a)
 		}
 		if err != nil || won {
-			return poolq.Result{IP: a}, err
+			return poolq.Result{IP: a, Pool: v.dec.Info}, err
 		}
 	}
 }

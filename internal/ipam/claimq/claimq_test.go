@@ -156,7 +156,7 @@ func TestAgentsNeverShareAnAddress(t *testing.T) {
 	}
 	var lost uint64
 	for _, q := range agents {
-		lost += q.Stats().Lost
+		lost += q.Counts().Lost
 	}
 	t.Logf("creates refused because another agent won the address: %d of 30", lost)
 }
@@ -238,7 +238,7 @@ func TestOneAgentsAllocationsDoNotRace(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if s := q.Stats(); s.Creates != 20 || s.Lost != 0 {
+	if s := q.Counts(); s.Creates != 20 || s.Lost != 0 {
 		t.Errorf("stats = %+v; want 20 creates and none lost", s)
 	}
 }

@@ -56,9 +56,9 @@ type Stats struct {
 // the API server's create, conditional update and conditional delete are
 // the only serialisation needed.
 type Queues struct {
-	deps                                        Deps
-	reserved                                    reservations
-	creates, lost, deletes, updates, freshReads atomic.Uint64
+	deps                                             Deps
+	reserved                                         reservations
+	ops, creates, lost, deletes, updates, freshReads atomic.Uint64
 }
 
 // New returns Queues on deps.
@@ -68,6 +68,7 @@ func New(deps Deps) *Queues {
 
 // Submit performs op on pool and returns its outcome.
 func (q *Queues) Submit(pool string, op *poolq.Op) poolq.Result {
+	q.ops.Add(1)
 	var res poolq.Result
 	switch op.Kind {
 	case poolq.Allocate:
@@ -82,11 +83,23 @@ func (q *Queues) Submit(pool string, op *poolq.Op) poolq.Result {
 	return res
 }
 
-// Stats returns the counters.
-func (q *Queues) Stats() Stats {
+// Counts returns the claim counters.
+func (q *Queues) Counts() Stats {
 	return Stats{Creates: q.creates.Load(), Lost: q.lost.Load(), Deletes: q.deletes.Load(),
 		Updates: q.updates.Load(), FreshReads: q.freshReads.Load()}
 }
+
+// Stats returns the counters in the pool queues' terms (ipam.PoolOps):
+// every claim write is a write of its own, a lost create is a conflict.
+func (q *Queues) Stats() poolq.Stats {
+	c := q.Counts()
+	writes := c.Creates + c.Lost + c.Deletes + c.Updates
+	return poolq.Stats{Ops: q.ops.Load(), Batches: q.ops.Load(), Writes: writes, Conflicts: c.Lost, Reads: c.FreshReads}
+}
+
+// Restore implements ipam.PoolOps: the claims need no start-up state, the
+// agent's watch of them is the state.
+func (q *Queues) Restore([]spiderpoolv2beta1.SpiderIPPool, poolq.Reserved) {}
 
 // poolClaims lists the claims of pool from r. The pool label may hold a
 // hash (long pool names), so spec.pool decides.

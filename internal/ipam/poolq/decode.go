@@ -17,6 +17,8 @@ import (
 // address, and the addresses it keeps in quarantine. The claim storage
 // (internal/ipam/claimq) allocates from it.
 type Decoded struct {
+	// Info describes the pool for the result.
+	Info Info
 	// Usable is spec.ips minus excludeIPs and the reserved IPs.
 	Usable *allocator.Set
 	// Records are status.allocatedIPs, keyed by canonical address.
@@ -40,5 +42,5 @@ func Decode(pool *spiderpoolv2beta1.SpiderIPPool, reserved Reserved) (Decoded, e
 	if st.specErr != nil {
 		return Decoded{}, st.specErr
 	}
-	return Decoded{Usable: cache.set, Records: st.records, Quarantined: quarantine.Addrs(pool)}, nil
+	return Decoded{Info: st.info(), Usable: cache.set, Records: st.records, Quarantined: quarantine.Addrs(pool)}, nil
 }

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package claimq_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/annotation"
+	"github.com/spiderpool-go/spiderpool/internal/ipam"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/claimq"
+	"github.com/spiderpool-go/spiderpool/internal/store"
+	"github.com/spiderpool-go/spiderpool/internal/store/kube"
+)
+
+var _ ipam.PoolOps = (*claimq.Queues)(nil)
+
+// TestServiceOnClaims: the IPAM service with the claim storage as its pool
+// operations serves an ADD by a claim and its SpiderEndpoint, writes no
+// pool, and a DEL of the deleted pod deletes the claim and lets the
+// endpoint go.
+func TestServiceOnClaims(t *testing.T) {
+	ctx := t.Context()
+	newPool(t, "svc", "10.84.0.0/24", []string{"10.84.0.10-10.84.0.20"}, nil)
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "svc-node"}}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "svc-pod",
+		Annotations: map[string]string{annotation.KeyIPPool: `{"ipv4":["svc"]}`}},
+		Spec: corev1.PodSpec{NodeName: node.Name, Containers: []corev1.Container{{Name: "c", Image: "pause"}}}}
+	for _, o := range []client.Object{node, pod} {
+		if err := api.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc, err := ipam.New(ipam.Config{EnableIPv4: true, NodeName: node.Name, AgentNamespace: "kube-system",
+		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2}},
+		ipam.Deps{Cache: api, API: api, Store: kube.New(api), PoolOps: agent(node.Name, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Allocate(ctx, ipam.AllocateRequest{ContainerID: "c1", IfName: "eth0", PodNamespace: pod.Namespace,
+		PodName: pod.Name, PodUID: string(pod.UID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nic, ok := res.NIC("eth0")
+	if !ok || nic.IPv4 == nil {
+		t.Fatalf("ADD returned %+v; want an IPv4 address for eth0", res)
+	}
+	a := nic.IPv4.Address.Addr()
+	if c := claimOf(t, "svc", a); c == nil || c.Spec.PodUID != string(pod.UID) || c.Spec.Node != node.Name {
+		t.Fatalf("claim of %s = %+v; want the pod's on %s", a, c, node.Name)
+	}
+	p := &spiderpoolv2beta1.SpiderIPPool{}
+	if err := api.Get(ctx, client.ObjectKey{Name: "svc"}, p); err != nil || p.Status.AllocatedIPs != nil {
+		t.Errorf("pool status.allocatedIPs = %v (%v); want it untouched: the controller projects the claims", p.Status.AllocatedIPs, err)
+	}
+	if err := api.Delete(ctx, pod, client.GracePeriodSeconds(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Release(ctx, ipam.ReleaseRequest{ContainerID: "c1", IfName: "eth0", PodNamespace: pod.Namespace,
+		PodName: pod.Name, PodUID: string(pod.UID)}); err != nil {
+		t.Fatal(err)
+	}
+	if c := claimOf(t, "svc", a); c != nil {
+		t.Errorf("claim %s left after the DEL of the deleted pod", c.Name)
+	}
+	ep := &spiderpoolv2beta1.SpiderEndpoint{}
+	if err := api.Get(ctx, client.ObjectKeyFromObject(pod), ep); err == nil && slices.Contains(ep.Finalizers, spiderpoolv2beta1.SpiderFinalizer) {
+		t.Errorf("endpoint keeps its finalizer after the DEL: %v", ep.Finalizers)
+	}
+}
