@@ -18,6 +18,9 @@ type slotResult struct {
 	version int64
 	ip      netip.Addr
 	info    poolInfo
+	// reused says the pool already recorded ip for the pod UID before this
+	// attempt (an earlier attempt's): a rollback must leave it.
+	reused bool
 }
 
 // buildDetails turns the addresses of the planned interfaces into endpoint

@@ -116,7 +116,7 @@ func (a *allocation) allocateSlot(ctx context.Context, sl *slot, avoid, taken ma
 			Ctx: ctx, Kind: poolq.Allocate, PodKey: a.podKey, UID: a.uid, Avoid: opAvoid, Hint: p, Reserved: a.reserved,
 		})
 		if res.Err == nil {
-			return slotResult{nic: sl.nic, version: sl.version, ip: res.IP, info: newPoolInfo(res.Pool)}, nil
+			return slotResult{nic: sl.nic, version: sl.version, ip: res.IP, info: newPoolInfo(res.Pool), reused: res.Reused}, nil
 		}
 		errs = append(errs, res.Err)
 		if ctx.Err() != nil {
@@ -165,14 +165,20 @@ func sharePool(x, y *slot) bool {
 }
 
 // rollback releases what this attempt allocated; it runs even when ctx is
-// done.
+// done. Addresses the pools already recorded for the pod UID (reused) are
+// left: an earlier attempt's endpoint may list them (its write answered
+// 500 but landed, and this attempt's cache had not seen it yet: chaos seed
+// 1011), and freed they would go to another pod while it does. Nothing
+// leaks: the pod's next ADD reuses them, its DEL or the GC frees them.
 func (a *allocation) rollback(ctx context.Context, results []slotResult) error {
-	if len(results) == 0 {
-		return nil
-	}
 	byPool := map[string][]netip.Addr{}
 	for _, r := range results {
-		byPool[r.info.name] = append(byPool[r.info.name], r.ip)
+		if !r.reused {
+			byPool[r.info.name] = append(byPool[r.info.name], r.ip)
+		}
+	}
+	if len(byPool) == 0 {
+		return nil
 	}
 	rctx, cancel := a.svc.writeContext(ctx)
 	defer cancel()
