@@ -87,7 +87,7 @@ func (r *ClaimProjector) adoptedClaim(ctx context.Context, pool string, c claims
 		return nil, err
 	}
 	return &ipamclaimsv1alpha1.SpiderIPClaim{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)}},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: claims.Labels(pool, c.UID)},
 		Spec: ipamclaimsv1alpha1.IPClaimSpec{
 			Pool: pool, IP: c.IP.String(), PodNamespace: c.Namespace, PodName: c.Pod, PodUID: c.UID,
 			Node: node, NIC: nic, Adopted: true,

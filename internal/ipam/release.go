@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -128,10 +129,38 @@ func (s *Service) releaseUnlisted(ctx context.Context, podKey, uid string) error
 		return nil
 	}
 	byPool, err := s.recordedInCache(ctx, podKey, uid)
-	if err != nil || len(byPool) == 0 {
+	if err != nil {
 		return err
 	}
+	if h, ok := s.queues.(holdings); ok { // the claims, which the records follow with a lag
+		held, err := h.HeldBy(ctx, podKey, uid)
+		if err != nil {
+			return err
+		}
+		byPool = mergeAddrs(byPool, held)
+	}
+	if len(byPool) == 0 {
+		return nil
+	}
 	return s.releaseAddrs(ctx, podKey, uid, byPool)
+}
+
+// holdings is implemented by pool operations that know a pod's addresses
+// themselves (the claim storage, internal/ipam/claimq).
+type holdings interface {
+	HeldBy(ctx context.Context, podKey, uid string) (map[string][]netip.Addr, error)
+}
+
+// mergeAddrs adds the addresses of b to a, each once.
+func mergeAddrs(a, b map[string][]netip.Addr) map[string][]netip.Addr {
+	for pool, addrs := range b {
+		for _, ip := range addrs {
+			if !slices.Contains(a[pool], ip) {
+				a[pool] = append(a[pool], ip)
+			}
+		}
+	}
+	return a
 }
 
 // releaseEndpoint frees the addresses of ep (of one interface, when o

@@ -33,6 +33,11 @@ const KindSpiderIPClaim = "SpiderIPClaim"
 // pool's claims from a metadata-only watch.
 const LabelPool = GroupName + "/pool"
 
+// LabelPodUID is the label of a claim's holder UID (spec.podUID), when the
+// UID is a valid label value (a Kubernetes UID always is): a label selector
+// on it finds a pod's claims without decoding every claim.
+const LabelPodUID = GroupName + "/pod-uid"
+
 // AnnoProjectedDigest is the annotation the claim projector puts on a
 // SpiderIPPool: the digest of the status.allocatedIPs it last wrote. A pool
 // whose records no longer match it was written by someone else since

@@ -11,6 +11,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
+	"github.com/spiderpool-go/spiderpool/internal/claims"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
 	"github.com/spiderpool-go/spiderpool/internal/store"
 )
@@ -36,7 +37,7 @@ func (q *Queues) adoptOne(ctx context.Context, pool string, a netip.Addr, op *po
 		if cur == nil {
 			// A record not adopted yet names its holder too: Spiderpool's
 			// record of another pod must never give way to this claim.
-			rec, ok, err := q.record(ctx, pool, a)
+			rec, ok, _, err := q.record(ctx, pool, a)
 			if err != nil {
 				return err
 			}
@@ -57,6 +58,10 @@ func (q *Queues) adoptOne(ctx context.Context, pool string, a netip.Addr, op *po
 		}
 		cur = cur.DeepCopy()
 		cur.Spec.PodUID, cur.Spec.Node, cur.Spec.Adopted = op.UID, q.deps.Node, false
+		if cur.Labels == nil {
+			cur.Labels = map[string]string{}
+		}
+		claims.SetHolder(cur.Labels, op.UID)
 		err = q.deps.Writer.Update(ctx, cur) // conditional on cur's resourceVersion
 		switch {
 		case err == nil:

@@ -156,7 +156,7 @@ func newClaim(pool string, a netip.Addr, podKey, uid, node string) (*ipamclaimsv
 	}
 	ns, pod, _ := strings.Cut(podKey, "/")
 	return &ipamclaimsv1alpha1.SpiderIPClaim{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)}},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: claims.Labels(pool, uid)},
 		Spec: ipamclaimsv1alpha1.IPClaimSpec{Pool: pool, IP: a.String(), PodNamespace: ns, PodName: pod,
 			PodUID: uid, Node: node},
 	}, nil

@@ -109,8 +109,8 @@ func TestAllocateClaimsAnAddressNobodyHolds(t *testing.T) {
 	}
 	c := claimOf(t, "alloc", first.IP)
 	want := ipamclaimsv1alpha1.IPClaimSpec{Pool: "alloc", IP: first.IP.String(), PodNamespace: "ns", PodName: "a", PodUID: "uid-a", Node: "n1"}
-	if c == nil || c.Spec != want || c.Labels[ipamclaimsv1alpha1.LabelPool] != "alloc" {
-		t.Fatalf("claim of %s = %+v; want spec %+v and the pool label", first.IP, c, want)
+	if c == nil || c.Spec != want || c.Labels[ipamclaimsv1alpha1.LabelPool] != "alloc" || c.Labels[ipamclaimsv1alpha1.LabelPodUID] != "uid-a" {
+		t.Fatalf("claim of %s = %+v; want spec %+v and the pool and holder labels", first.IP, c, want)
 	}
 	again := submit(t, q, "alloc", poolq.Op{Kind: poolq.Allocate, PodKey: "ns/a", UID: "uid-a"})
 	if again.Err != nil || !again.Reused || again.IP != first.IP {
@@ -204,8 +204,8 @@ func TestAdoptGivesTheClaimToTheNewIncarnation(t *testing.T) {
 	if res := submit(t, agent("n2", 0), "adopt", poolq.Op{Kind: poolq.Adopt, PodKey: "ns/sts-0", UID: "uid-2", IPs: []netip.Addr{a}}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	if c := claimOf(t, "adopt", a); c == nil || c.Spec.PodUID != "uid-2" || c.Spec.Node != "n2" {
-		t.Errorf("claim after adoption = %+v; want uid-2 on n2", c)
+	if c := claimOf(t, "adopt", a); c == nil || c.Spec.PodUID != "uid-2" || c.Spec.Node != "n2" || c.Labels[ipamclaimsv1alpha1.LabelPodUID] != "uid-2" {
+		t.Errorf("claim after adoption = %+v; want uid-2 on n2, labelled so", c)
 	}
 	for _, tc := range []struct {
 		name string

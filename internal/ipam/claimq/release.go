@@ -96,34 +96,60 @@ func (q *Queues) current(ctx context.Context, pool string, a netip.Addr, fresh b
 }
 
 // unclaimedRecord returns ErrNotAdopted when the pool's status records a
-// for uid although no claim exists: only the controller's adoption, then
-// a release of the claim, frees it.
+// for uid although no claim exists and the status is not the projector's
+// own: the record was written by someone else (Spiderpool, or our agents
+// before the switch), and only the controller's adoption, then a release
+// of the claim, frees it. In the projector's own status such a record is a
+// claim deleted since, not projected yet: nothing is left to free.
 func (q *Queues) unclaimedRecord(ctx context.Context, pool string, a netip.Addr, uid string) error {
-	rec, ok, err := q.record(ctx, pool, a)
-	if err == nil && ok && rec.PodUID == uid {
+	rec, ok, foreign, err := q.record(ctx, pool, a)
+	if err == nil && ok && foreign && rec.PodUID == uid {
 		err = fmt.Errorf("pool %s: %s of pod UID %s: %w", pool, a, uid, ErrNotAdopted)
 	}
 	return err
 }
 
 // record returns the record of a in the pool's status.allocatedIPs, as
-// recent as the watch. A pool that does not exist records nothing.
-func (q *Queues) record(ctx context.Context, pool string, a netip.Addr) (spiderpoolv2beta1.PoolIPAllocation, bool, error) {
+// recent as the watch, and whether that status was written by someone
+// other than the projector (claims.Foreign). A pool that does not exist
+// records nothing.
+func (q *Queues) record(ctx context.Context, pool string, a netip.Addr) (rec spiderpoolv2beta1.PoolIPAllocation, ok, foreign bool, err error) {
 	p, err := q.deps.Pools.Latest(ctx, pool)
 	if apierrors.IsNotFound(err) {
-		return spiderpoolv2beta1.PoolIPAllocation{}, false, nil
+		return rec, false, false, nil
 	}
 	if err != nil {
-		return spiderpoolv2beta1.PoolIPAllocation{}, false, fmt.Errorf("read pool %s: %w", pool, err)
+		return rec, false, false, fmt.Errorf("read pool %s: %w", pool, err)
 	}
 	records, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
 	if err != nil {
-		return spiderpoolv2beta1.PoolIPAllocation{}, false, fmt.Errorf("%w: pool %s status.allocatedIPs: %w", store.ErrBadRecord, pool, err)
+		return rec, false, false, fmt.Errorf("%w: pool %s status.allocatedIPs: %w", store.ErrBadRecord, pool, err)
 	}
-	for key, rec := range records {
+	foreign = claims.Foreign(p.Status.AllocatedIPs, p.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest])
+	for key, r := range records {
 		if k, err := netip.ParseAddr(key); err == nil && k == a {
-			return rec, true, nil
+			return r, true, foreign, nil
 		}
 	}
-	return spiderpoolv2beta1.PoolIPAllocation{}, false, nil
+	return rec, false, foreign, nil
+}
+
+// HeldBy returns the addresses claimed for pod podKey ("ns/name") of uid,
+// by pool, from the agent's watch of claims: a DEL that finds no endpoint
+// frees them (ipam's releaseUnlisted).
+func (q *Queues) HeldBy(ctx context.Context, podKey, uid string) (map[string][]netip.Addr, error) {
+	var list ipamclaimsv1alpha1.SpiderIPClaimList
+	if err := q.deps.Claims.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPodUID: uid}); err != nil {
+		return nil, fmt.Errorf("list the SpiderIPClaims of pod UID %s: %w", uid, err)
+	}
+	out := map[string][]netip.Addr{}
+	for i := range list.Items {
+		c := &list.Items[i]
+		a, err := netip.ParseAddr(c.Spec.IP)
+		if err != nil || c.Spec.PodUID != uid || c.Spec.PodNamespace+"/"+c.Spec.PodName != podKey {
+			continue
+		}
+		out[c.Spec.Pool] = append(out[c.Spec.Pool], a)
+	}
+	return out, nil
 }

@@ -4,18 +4,22 @@
 package claimq_test
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/claimq"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/ipamtest"
 	"github.com/spiderpool-go/spiderpool/internal/store"
 	"github.com/spiderpool-go/spiderpool/internal/store/kube"
 )
@@ -77,5 +81,59 @@ func TestServiceOnClaims(t *testing.T) {
 	ep := &spiderpoolv2beta1.SpiderEndpoint{}
 	if err := api.Get(ctx, client.ObjectKeyFromObject(pod), ep); err == nil && slices.Contains(ep.Finalizers, spiderpoolv2beta1.SpiderFinalizer) {
 		t.Errorf("endpoint keeps its finalizer after the DEL: %v", ep.Finalizers)
+	}
+}
+
+// TestDelWithoutEndpointFreesTheClaims: an ADD whose endpoint create
+// answered 500 without landing keeps its claim and leaves no endpoint; the
+// pools' status does not record it either (no projector runs here, as
+// when the projection lags). The DEL of the deleted pod finds the claim
+// through its holder label and deletes it.
+func TestDelWithoutEndpointFreesTheClaims(t *testing.T) {
+	ctx := t.Context()
+	newPool(t, "noep", "10.85.0.0/24", []string{"10.85.0.10-10.85.0.20"}, nil)
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "noep-node"}}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "noep-pod",
+		Annotations: map[string]string{annotation.KeyIPPool: `{"ipv4":["noep"]}`}},
+		Spec: corev1.PodSpec{NodeName: node.Name, Containers: []corev1.Container{{Name: "c", Image: "pause"}}}}
+	for _, o := range []client.Object{node, pod} {
+		if err := api.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := ipamtest.NewStore(api)
+	svc, err := ipam.New(ipam.Config{EnableIPv4: true, NodeName: node.Name, AgentNamespace: "kube-system",
+		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2}},
+		ipam.Deps{Cache: api, API: api, Store: st, PoolOps: agent(node.Name, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.FailNext(ipamtest.CreateEndpoint, apierrors.NewInternalError(errors.New("etcd request timed out")))
+	req := ipam.AllocateRequest{ContainerID: "c1", IfName: "eth0", PodNamespace: pod.Namespace, PodName: pod.Name, PodUID: string(pod.UID)}
+	if _, err := svc.Allocate(ctx, req); err == nil {
+		t.Fatal("ADD succeeded; want the injected 500")
+	}
+	held := func() int {
+		var list ipamclaimsv1alpha1.SpiderIPClaimList
+		if err := api.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPodUID: string(pod.UID)}); err != nil {
+			t.Fatal(err)
+		}
+		return len(list.Items)
+	}
+	if n := held(); n != 1 {
+		t.Fatalf("%d claims of the pod after the ambiguous ADD; want 1, kept for the retry", n)
+	}
+	if err := api.Delete(ctx, pod, client.GracePeriodSeconds(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Release(ctx, ipam.ReleaseRequest{ContainerID: "c1", IfName: "eth0", PodNamespace: pod.Namespace,
+		PodName: pod.Name, PodUID: string(pod.UID)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := held(); n != 0 {
+		t.Errorf("%d claims of the deleted pod left after its DEL; want none", n)
 	}
 }
