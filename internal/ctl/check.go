@@ -17,29 +17,45 @@ import (
 func Check(ctx context.Context, s *Snapshot, judge judgeFunc) (CheckReport, error) {
 	records, bad := s.Records()
 	claims := s.Claims()
+	ipClaims := s.IPClaims()
 	j := newJudges(judge)
-	for _, r := range records {
-		if _, err := j.of(ctx, r.incarnation()); err != nil {
-			return CheckReport{}, err
-		}
-	}
-	for _, c := range claims {
-		if _, err := j.of(ctx, c.incarnation()); err != nil {
-			return CheckReport{}, err
-		}
+	if err := j.all(ctx, holders(records, claims, ipClaims)); err != nil {
+		return CheckReport{}, err
 	}
 	fs := classify(records, claims, j.seen)
+	fs = withIPClaims(fs, records, ipClaimView{claims: ipClaims, own: s.ProjectedStatus()}, j.seen)
 	for _, name := range sortedKeys(bad) {
 		fs = append(fs, newFinding(KindBadPool, "", name, incarnation{}, bad[name].Error()))
 	}
 	sortFindings(fs)
-	rep := CheckReport{Pools: len(s.Pools), Records: len(records), Endpoints: len(s.Endpoints), Findings: fs}
+	rep := CheckReport{
+		Pools: len(s.Pools), Records: len(records), Endpoints: len(s.Endpoints), IPClaims: len(ipClaims), Findings: fs,
+	}
 	for _, f := range fs {
 		if f.Problem {
 			rep.Problems++
 		}
 	}
 	return rep, nil
+}
+
+// holders lists the incarnations the records, the endpoints' claims and the
+// SpiderIPClaims name, in that order; claims naming no whole incarnation
+// are left out, as the GC leaves them.
+func holders(records []Record, claims []Claim, ipClaims []IPClaim) []incarnation {
+	out := make([]incarnation, 0, len(records)+len(claims)+len(ipClaims))
+	for _, r := range records {
+		out = append(out, r.incarnation())
+	}
+	for _, c := range claims {
+		out = append(out, c.incarnation())
+	}
+	for _, c := range ipClaims {
+		if c.judgeable() {
+			out = append(out, c.incarnation())
+		}
+	}
+	return out
 }
 
 // classify is the pure part of Check: findings from the records, the

@@ -45,7 +45,8 @@ const (
 // check") fail.
 func (k Kind) problem() bool {
 	switch k {
-	case KindKeptByDesign, KindPendingGC, KindUnnamedNIC, KindNoHelmRelease, KindOwnCleanupHook, KindCountDrift:
+	case KindKeptByDesign, KindPendingGC, KindUnnamedNIC, KindNoHelmRelease, KindOwnCleanupHook, KindCountDrift,
+		KindProjectionPending, KindAdoptionPending:
 		return false
 	}
 	return true
@@ -65,6 +66,8 @@ type Finding struct {
 	Pod string `json:"pod,omitempty"`
 	// UID is the holder's pod UID.
 	UID string `json:"uid,omitempty"`
+	// IPClaim is the SpiderIPClaim concerned, if one.
+	IPClaim string `json:"ipClaim,omitempty"`
 	// Detail says more, e.g. the GC's reason.
 	Detail string `json:"detail,omitempty"`
 }
@@ -85,6 +88,8 @@ type CheckReport struct {
 	Records int `json:"records"`
 	// Endpoints is the number of SpiderEndpoints.
 	Endpoints int `json:"endpoints"`
+	// IPClaims is the number of SpiderIPClaims (the claim storage).
+	IPClaims int `json:"ipClaims,omitempty"`
 	// Problems is the number of findings that are problems.
 	Problems int `json:"problems"`
 	// Findings are problems first, then notes, each by address.

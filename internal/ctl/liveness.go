@@ -50,6 +50,16 @@ func (j *judges) of(ctx context.Context, inc incarnation) (gc.Judgement, error) 
 	return v, nil
 }
 
+// all judges every incarnation of incs, stopping at the first error.
+func (j *judges) all(ctx context.Context, incs []incarnation) error {
+	for _, inc := range incs {
+		if _, err := j.of(ctx, inc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // gcJudge judges with the GC's decision table on reads from r.
 func gcJudge(opts gc.Options, r client.Reader, now func() time.Time) judgeFunc {
 	return func(ctx context.Context, inc incarnation) (gc.Judgement, error) {

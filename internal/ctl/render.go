@@ -194,8 +194,12 @@ func (r CheckReport) writeTable(w io.Writer, _ time.Time) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "checked %d pools, %d records, %d endpoints: %d problem(s), %d note(s)\n",
-		r.Pools, r.Records, r.Endpoints, r.Problems, len(r.Findings)-r.Problems)
+	claims := ""
+	if r.IPClaims > 0 {
+		claims = fmt.Sprintf(", %d SpiderIPClaims", r.IPClaims)
+	}
+	_, err := fmt.Fprintf(w, "checked %d pools, %d records, %d endpoints%s: %d problem(s), %d note(s)\n",
+		r.Pools, r.Records, r.Endpoints, claims, r.Problems, len(r.Findings)-r.Problems)
 	return err
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
@@ -59,8 +60,8 @@ func (c Claim) incarnation() incarnation { return incarnation{c.Namespace, c.Nam
 
 func (i incarnation) pod() string { return i.Namespace + "/" + i.Name }
 
-// Snapshot is the IPAM state read at one moment: pools, endpoints and
-// reserved IPs.
+// Snapshot is the IPAM state read at one moment: pools, endpoints,
+// reserved IPs and, with the claim storage, SpiderIPClaims.
 type Snapshot struct {
 	// Pools are all SpiderIPPools, by name.
 	Pools []spiderpoolv2beta1.SpiderIPPool
@@ -68,14 +69,25 @@ type Snapshot struct {
 	Endpoints []spiderpoolv2beta1.SpiderEndpoint
 	// Reserved are all SpiderReservedIPs.
 	Reserved []spiderpoolv2beta1.SpiderReservedIP
+	// SpiderIPClaims are all SpiderIPClaims, by name; none on a cluster
+	// without their CRD.
+	SpiderIPClaims []ipamclaimsv1alpha1.SpiderIPClaim
 }
 
-// LoadSnapshot lists pools, endpoints and reserved IPs through r. Pools are
-// listed before endpoints: an allocation writes its pool record first and
-// its endpoint last, so an allocation in flight shows at worst as a record
-// without endpoint, never as an endpoint without record.
+// LoadSnapshot lists SpiderIPClaims, pools, endpoints and reserved IPs
+// through r. Pools are listed before endpoints: an allocation writes its
+// pool record first and its endpoint last, so an allocation in flight shows
+// at worst as a record without endpoint, never as an endpoint without
+// record. Claims are listed first: an allocation on claims creates its
+// claim before its endpoint, and the controller projects the pool's records
+// from claims, so the records read next have had the most time to follow
+// the claims read.
 func LoadSnapshot(ctx context.Context, r client.Reader) (*Snapshot, error) {
-	s := &Snapshot{}
+	ipClaims, err := listIPClaims(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	s := &Snapshot{SpiderIPClaims: ipClaims}
 	var pools spiderpoolv2beta1.SpiderIPPoolList
 	if err := r.List(ctx, &pools); err != nil {
 		return nil, fmt.Errorf("list SpiderIPPools: %w", err)
