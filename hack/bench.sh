@@ -16,6 +16,7 @@
 #   BENCH_CONTENTION_SCENARIOS=shared-v4,pernode-v4,shared-dual,pernode-dual,shared-v4-big (or none)
 #   BENCH_CONTENTION_PODS=1000 BENCH_CONTENTION_CONCURRENCY=5 (plugin calls in flight per node)
 #   BENCH_CONTENTION_MINUTES=15 (its own bound)   BENCH_CONTENTION_BASELINE_AGENT=<binary> (A/B in the same lab)
+#   BENCH_CONTENTION_CLAIMS=1 (also every scenario with SPIDERPOOL_CLAIM_STORAGE on: build "claims")
 #   BENCH_BUDGET_MINUTES=55: the whole run, microbenchmarks and the contention benchmark included, ends
 #   within it; the lab replay gets what is left (less a minute to take the lab down) and records what it
 #   cut short
@@ -51,6 +52,7 @@ if [[ "$contention" != none ]]; then
   step "plugin-direct contention benchmark -> $out/contention.md"
   baseline=()
   [[ -n "${BENCH_CONTENTION_BASELINE_AGENT:-}" ]] && baseline=(--baseline-agent-binary "$BENCH_CONTENTION_BASELINE_AGENT")
+  [[ "${BENCH_CONTENTION_CLAIMS:-}" == 1 ]] && baseline+=(--claim-storage)
   "$out/bin/contentionbench" --bin-dir "$out/bin" --out "$out" --nodes "${BENCH_NODES:-10}" \
     --pods "${BENCH_CONTENTION_PODS:-1000}" --concurrency "${BENCH_CONTENTION_CONCURRENCY:-5}" \
     --scenarios "$contention" --budget "${BENCH_CONTENTION_MINUTES:-15}m" "${baseline[@]}" ||

@@ -26,6 +26,16 @@ func (l *Lab) SwapAgents(ctx context.Context, binary string) error {
 	if binary == l.AgentBinary {
 		return nil
 	}
+	return l.restartAgents(ctx, binary)
+}
+
+// RestartAgents restarts every node's agent, with l.AgentEnv as it is now,
+// and waits until they are ready.
+func (l *Lab) RestartAgents(ctx context.Context) error {
+	return l.restartAgents(ctx, l.AgentBinary)
+}
+
+func (l *Lab) restartAgents(ctx context.Context, binary string) error {
 	for _, n := range l.Nodes {
 		if err := l.StopAgent(n); err != nil {
 			return err

@@ -28,6 +28,11 @@ func setControllerGC(ctx context.Context, l *lab.Lab, on bool) error {
 	} else {
 		l.ControllerEnv = append(slices.Clip(l.ControllerEnv), gcOff)
 	}
+	return restartControllers(ctx, l)
+}
+
+// restartControllers restarts every controller of l with l.ControllerEnv.
+func restartControllers(ctx context.Context, l *lab.Lab) error {
 	for i := range l.Controllers {
 		if err := l.StopController(i); err != nil {
 			return err

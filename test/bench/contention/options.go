@@ -71,6 +71,9 @@ type Build struct {
 	AgentBinary string `json:"agentBinary"`
 	// PluginBinary is the spiderpool CNI plugin the workers run.
 	PluginBinary string `json:"pluginBinary"`
+	// ClaimStorage runs the agents and the controllers with
+	// SPIDERPOOL_CLAIM_STORAGE on (docs/ipam.md).
+	ClaimStorage bool `json:"claimStorage,omitempty"`
 }
 
 // Options configure Run.

@@ -89,6 +89,9 @@ func (r *scenarioRun) run(ctx context.Context) (RunResult, error) {
 	if err := r.env.Lab.SwapAgents(ctx, r.b.AgentBinary); err != nil {
 		return out, err
 	}
+	if err := setClaimStorage(ctx, r.env.Lab, r.b.ClaimStorage); err != nil {
+		return out, err
+	}
 	out.ControllerGC = r.s.ForeignRecords == 0
 	if err := setControllerGC(ctx, r.env.Lab, out.ControllerGC); err != nil {
 		return out, err
@@ -124,7 +127,12 @@ func (r *scenarioRun) phase(ctx context.Context, command string) PhaseResult {
 	res.LoadAvgStart, res.LoadAvgEnd = loadStart, bench.LoadAvg()
 	res.Checks.Duplicates = dups
 	var err error
-	res.Checks.Recorded, res.Checks.Foreign, err = r.records(context.WithoutCancel(ctx))
+	if r.b.ClaimStorage {
+		err = r.waitProjected(context.WithoutCancel(ctx))
+	}
+	if err == nil {
+		res.Checks.Recorded, res.Checks.Foreign, err = r.records(context.WithoutCancel(ctx))
+	}
 	if err != nil {
 		res.Notes = append(res.Notes, err.Error())
 	}

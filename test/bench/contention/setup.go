@@ -183,6 +183,9 @@ func (r *scenarioRun) cleanUp(ctx context.Context) ([]string, error) {
 	if err := c.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(r.ns), client.GracePeriodSeconds(0)); err != nil {
 		notes = append(notes, "delete pods: "+err.Error())
 	}
+	if err := deleteClaims(ctx, c); err != nil { // before the pools: the projector would write them back
+		notes = append(notes, err.Error())
+	}
 	for _, p := range r.layout.Pools {
 		if err := r.emptyAndDelete(ctx, p.Name); err != nil {
 			notes = append(notes, err.Error())

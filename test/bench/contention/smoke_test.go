@@ -17,8 +17,9 @@ import (
 	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
-// TestSmoke runs shared-v4 with 20 pods on 2 nodes in a lab of its own
-// and checks what the figures rest on: every ADD returned an address,
+// TestSmoke runs shared-v4 with 20 pods on 2 nodes in a lab of its own,
+// with today's storage and with the claim storage (build "claims"), and
+// checks what the figures rest on: every ADD returned an address,
 // no address twice, every DEL succeeded and freed its record. It needs
 // root and the lab's binaries: SPIDERPOOL_CONTENTION=1, with
 // KUBEBUILDER_ASSETS and CNI_PLUGINS_DIR (hack/testbin.sh).
@@ -57,18 +58,24 @@ func TestSmoke(t *testing.T) {
 		}
 	})
 	res := run(ctx, t, l, bin)
-	if len(res.Runs) != 1 || len(res.Runs[0].Phases) != 2 {
-		t.Fatalf("runs %+v", res.Runs)
+	if len(res.Runs) != 2 {
+		t.Fatalf("runs %+v; want the current build and the claims build", res.Runs)
 	}
-	add, del := res.Runs[0].Phases[0], res.Runs[0].Phases[1]
-	if add.OK != 20 || add.Checks.Duplicates != 0 || add.Checks.Recorded != 20 {
-		t.Errorf("ADD: %d/20 ok (%v), %d duplicates, %d records", add.OK, add.FirstErrors, add.Checks.Duplicates, add.Checks.Recorded)
-	}
-	if del.OK != 20 || del.Checks.Recorded != 0 {
-		t.Errorf("DEL: %d/20 ok (%v), %d records left", del.OK, del.FirstErrors, del.Checks.Recorded)
-	}
-	if add.API.PoolWrites == 0 || add.CPUPer1000["plugin"] == 0 {
-		t.Errorf("ADD measured no pool write or no plugin CPU: %+v, %v", add.API, add.CPUPer1000)
+	for _, r := range res.Runs {
+		if len(r.Phases) != 2 {
+			t.Fatalf("build %s: phases %+v", r.Build, r.Phases)
+		}
+		add, del := r.Phases[0], r.Phases[1]
+		if add.OK != 20 || add.Checks.Duplicates != 0 || add.Checks.Recorded != 20 {
+			t.Errorf("%s ADD: %d/20 ok (%v), %d duplicates, %d records (%v)", r.Build, add.OK, add.FirstErrors,
+				add.Checks.Duplicates, add.Checks.Recorded, add.Notes)
+		}
+		if del.OK != 20 || del.Checks.Recorded != 0 {
+			t.Errorf("%s DEL: %d/20 ok (%v), %d records left (%v)", r.Build, del.OK, del.FirstErrors, del.Checks.Recorded, del.Notes)
+		}
+		if add.API.PoolWrites == 0 || add.CPUPer1000["plugin"] == 0 {
+			t.Errorf("%s ADD measured no pool write or no plugin CPU: %+v, %v", r.Build, add.API, add.CPUPer1000)
+		}
 	}
 	t.Log("\n" + contention.Markdown(res))
 }
@@ -89,7 +96,10 @@ func run(ctx context.Context, t *testing.T, l *lab.Lab, bin string) *contention.
 	}
 	res, err := contention.Run(ctx, bench.Env{Lab: l, Config: cfg, Client: c}, contention.Options{
 		Scenarios: scenarios, Pods: 20, Concurrency: 5, Settle: 2 * time.Second,
-		Builds: []contention.Build{{Name: "current", AgentBinary: l.AgentBinary, PluginBinary: filepath.Join(bin, "spiderpool")}},
+		Builds: []contention.Build{
+			{Name: "current", AgentBinary: l.AgentBinary, PluginBinary: filepath.Join(bin, "spiderpool")},
+			{Name: "claims", AgentBinary: l.AgentBinary, PluginBinary: filepath.Join(bin, "spiderpool"), ClaimStorage: true},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

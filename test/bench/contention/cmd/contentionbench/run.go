@@ -63,6 +63,11 @@ func builds(f flags, bin string) []contention.Build {
 		current.PluginBinary = filepath.Join(bin, "spiderpool")
 	}
 	out := []contention.Build{current}
+	if f.claimStorage {
+		claims := current
+		claims.Name, claims.ClaimStorage = "claims", true
+		out = append(out, claims)
+	}
 	if f.baselineAgentBinary != "" || f.baselinePluginBinary != "" {
 		base := contention.Build{Name: "baseline", AgentBinary: f.baselineAgentBinary, PluginBinary: f.baselinePluginBinary}
 		if base.AgentBinary == "" {

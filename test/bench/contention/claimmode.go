@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright Authors of spiderpool-go
+
+package contention
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/claims"
+	"github.com/spiderpool-go/spiderpool/internal/config"
+	"github.com/spiderpool-go/spiderpool/test/lab"
+)
+
+// claimsOn switches the claim storage on (docs/ipam.md).
+const claimsOn = config.EnvClaimStorage + "=true"
+
+// setClaimStorage restarts the lab's controllers and agents with the claim
+// storage on or off, unless they already run so. The agents and the
+// controller switch together: the projector and the GC must run on claims
+// when the agents allocate on them.
+func setClaimStorage(ctx context.Context, l *lab.Lab, on bool) error {
+	if slices.Contains(l.ControllerEnv, claimsOn) == on {
+		return nil
+	}
+	drop := func(env []string) []string {
+		return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return kv == claimsOn })
+	}
+	l.ControllerEnv, l.AgentEnv = drop(l.ControllerEnv), drop(l.AgentEnv)
+	if on {
+		l.ControllerEnv, l.AgentEnv = append(l.ControllerEnv, claimsOn), append(l.AgentEnv, claimsOn)
+	}
+	if err := restartControllers(ctx, l); err != nil {
+		return err
+	}
+	return l.RestartAgents(ctx)
+}
+
+// deleteClaims deletes every claim: the next scenario's pools hold the
+// same addresses. A lab without the CRD has none.
+func deleteClaims(ctx context.Context, c client.Client) error {
+	err := c.DeleteAllOf(ctx, &ipamclaimsv1alpha1.SpiderIPClaim{})
+	if err != nil && !meta.IsNoMatchError(err) {
+		return fmt.Errorf("delete SpiderIPClaims: %w", err)
+	}
+	return nil
+}
+
+// waitProjected waits, up to a minute, until every pool of the scenario
+// holds the projector's own projection of its claims (the digest it
+// annotated and one record per claim), so that the records counted after
+// a phase are the claims'.
+func (r *scenarioRun) waitProjected(ctx context.Context) error {
+	var pending string
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		for _, want := range r.layout.Pools {
+			p := &spiderpoolv2beta1.SpiderIPPool{}
+			if err := r.env.Client.Get(ctx, client.ObjectKeyFromObject(want), p); err != nil {
+				pending = err.Error()
+				return false, nil
+			}
+			var list ipamclaimsv1alpha1.SpiderIPClaimList
+			if err := r.env.Client.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(p.Name)}); err != nil {
+				pending = err.Error()
+				return false, nil
+			}
+			recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
+			if err != nil || len(recs) != len(list.Items) || claims.Foreign(p.Status.AllocatedIPs, p.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest]) {
+				pending = fmt.Sprintf("pool %s: %d records, %d claims", p.Name, len(recs), len(list.Items))
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("projection not caught up after a minute (%s): %w", pending, err)
+	}
+	return nil
+}
