@@ -214,7 +214,13 @@ func failIPClaimList(t *testing.T, err error) client.Client {
 	if serr != nil {
 		t.Fatal(serr)
 	}
-	return interceptor.NewClient(fake.NewClientBuilder().WithScheme(scheme).Build(), interceptor.Funcs{
+	return ipClaimListFails(fake.NewClientBuilder().WithScheme(scheme).Build(), err)
+}
+
+// ipClaimListFails returns c with its lists of SpiderIPClaims failing with
+// err.
+func ipClaimListFails(c client.WithWatch, err error) client.Client {
+	return interceptor.NewClient(c, interceptor.Funcs{
 		List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
 			if _, ok := list.(*ipamclaimsv1alpha1.SpiderIPClaimList); ok {
 				return err
