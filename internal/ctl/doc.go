@@ -15,6 +15,11 @@
 // pod's addresses that the GC keeps for the next pod of the same name are
 // reported as kept by design.
 //
+// With the claim storage (docs/ipam.md, SpiderIPClaims), "check" also
+// judges every claim's holder and compares the claims with their pools'
+// records, the claims' projection; a cluster without the SpiderIPClaim CRD
+// has no claims, and nothing changes there.
+//
 // "migrate check" adds, before a Spiderpool cluster is switched over
 // (docs/migration.md), what would block adopting its state: unnamed NIC
 // entries, pools over our limits, drifted counts and Spiderpool Helm
