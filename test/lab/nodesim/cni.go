@@ -125,7 +125,16 @@ func (r *cniRunner) del(ctx context.Context, sb *sandbox, n network) error {
 	if err != nil {
 		return err
 	}
-	if err := r.cni.DelNetworkList(ctx, list, runtimeConf(sb, n)); err != nil {
+	rc := runtimeConf(sb, n)
+	if !netNSUsable(rc.NetNS) {
+		// As containerd does for a sandbox whose namespace is gone: DEL
+		// without CNI_NETNS, so that the plugins still release (IPAM DEL)
+		// and skip the namespace. A simulator killed between creating the
+		// mount point and bind-mounting it leaves a plain file there, on
+		// which every plugin's DEL would fail forever (chaos seed 1011).
+		rc.NetNS = ""
+	}
+	if err := r.cni.DelNetworkList(ctx, list, rc); err != nil {
 		return fmt.Errorf("delete network %q (%s): %w", n.Name, n.IfName, err)
 	}
 	return nil

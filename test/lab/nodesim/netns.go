@@ -11,6 +11,7 @@ import (
 	"runtime"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -85,6 +86,17 @@ func removeNetNS(path string) error {
 		return fmt.Errorf("remove netns %s: %w", path, err)
 	}
 	return nil
+}
+
+// netNSUsable reports whether path is a network namespace a plugin can
+// enter: not a missing path, nor a file that is no namespace mount.
+func netNSUsable(path string) bool {
+	n, err := ns.GetNS(path)
+	if err != nil {
+		return false
+	}
+	_ = n.Close() // read-only handle
+	return true
 }
 
 // setLoopbackUp sets lo up in the calling thread's network namespace.

@@ -4,6 +4,8 @@
 package nodesim
 
 import (
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -90,5 +92,28 @@ func TestTeardownLane(t *testing.T) {
 	}
 	if n := e.records(t); n != 0 {
 		t.Errorf("%d sandbox records after the teardown lane ran for a gone pod", n)
+	}
+}
+
+// TestNetNSUsable: a pinned namespace is usable; a missing path and the
+// plain file a simulator killed mid-creation leaves are not, so that DEL
+// runs without CNI_NETNS instead of failing on them forever.
+func TestNetNSUsable(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("creating a network namespace needs root")
+	}
+	dir := t.TempDir()
+	pinned, plain := filepath.Join(dir, "pinned"), filepath.Join(dir, "plain")
+	if err := createNetNS(pinned); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = removeNetNS(pinned) })
+	if err := os.WriteFile(plain, nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]bool{pinned: true, plain: false, filepath.Join(dir, "missing"): false} {
+		if got := netNSUsable(path); got != want {
+			t.Errorf("netNSUsable(%s) = %t, want %t", filepath.Base(path), got, want)
+		}
 	}
 }
