@@ -21,8 +21,8 @@ var (
 
 // Action is one write of "ip release".
 type Action struct {
-	// Op is what is written: remove-record, remove-endpoint-address or
-	// delete-endpoint.
+	// Op is what is written: delete-ipclaim, remove-record,
+	// remove-endpoint-address or delete-endpoint.
 	Op string `json:"op"`
 	// Pool is the pool whose record is removed, if that is the op.
 	Pool string `json:"pool,omitempty"`

@@ -30,6 +30,14 @@ type Writer struct {
 func (w *Writer) releaseHolding(ctx context.Context, ip string, h Holding, dryRun bool) ([]Action, error) {
 	var acts []Action
 	if h.Recorded {
+		// The claim first: the projector would write the record back from it.
+		result, found, err := w.deleteIPClaim(ctx, h.Pool, ip, h.UID, dryRun)
+		if found {
+			acts = append(acts, Action{Op: OpDeleteIPClaim, Pool: h.Pool, Pod: h.Pod, UID: h.UID, Result: result})
+		}
+		if err != nil {
+			return acts, err
+		}
 		act := Action{Op: OpRemoveRecord, Pool: h.Pool, Pod: h.Pod, UID: h.UID, Result: resultPlanned}
 		if !dryRun {
 			var err error
