@@ -5,13 +5,16 @@ package claimq_test
 
 import (
 	"errors"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
@@ -135,5 +138,70 @@ func TestDelWithoutEndpointFreesTheClaims(t *testing.T) {
 	}
 	if n := held(); n != 0 {
 		t.Errorf("%d claims of the deleted pod left after its DEL; want none", n)
+	}
+}
+
+// TestStatefulSetPodKeepsItsClaim: with the claim storage, a StatefulSet
+// pod re-created under its name keeps its address: the DEL of the old
+// incarnation keeps the claim (the ordinal is still wanted), and the new
+// incarnation's ADD adopts it (podUID and holder label rewritten).
+func TestStatefulSetPodKeepsItsClaim(t *testing.T) {
+	ctx := t.Context()
+	newPool(t, "sts", "10.86.0.0/24", []string{"10.86.0.10-10.86.0.20"}, nil)
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "sts-node"}}
+	labels := map[string]string{"app": "db"}
+	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "db"},
+		Spec: appsv1.StatefulSetSpec{Replicas: ptr.To(int32(1)), Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "pause"}}}}}}
+	for _, o := range []client.Object{node, sts} {
+		if err := api.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc, err := ipam.New(ipam.Config{EnableIPv4: true, EnableStatefulSet: true, NodeName: node.Name, AgentNamespace: "kube-system",
+		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2}},
+		ipam.Deps{Cache: api, API: api, Store: kube.New(api), PoolOps: agent(node.Name, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	incarnation := func() (*corev1.Pod, netip.Addr) {
+		t.Helper()
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "db-0", Labels: labels,
+			Annotations:     map[string]string{annotation.KeyIPPool: `{"ipv4":["sts"]}`},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "db", UID: sts.UID, Controller: ptr.To(true)}}},
+			Spec: corev1.PodSpec{NodeName: node.Name, Containers: []corev1.Container{{Name: "c", Image: "pause"}}}}
+		if err := api.Create(ctx, pod); err != nil {
+			t.Fatal(err)
+		}
+		res, err := svc.Allocate(ctx, ipam.AllocateRequest{ContainerID: "c-" + string(pod.UID), IfName: "eth0",
+			PodNamespace: pod.Namespace, PodName: pod.Name, PodUID: string(pod.UID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nic, ok := res.NIC("eth0")
+		if !ok || nic.IPv4 == nil {
+			t.Fatalf("ADD returned %+v", res)
+		}
+		return pod, nic.IPv4.Address.Addr()
+	}
+	first, a := incarnation()
+	if err := api.Delete(ctx, first, client.GracePeriodSeconds(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Release(ctx, ipam.ReleaseRequest{ContainerID: "c-" + string(first.UID), IfName: "eth0",
+		PodNamespace: first.Namespace, PodName: first.Name, PodUID: string(first.UID)}); err != nil {
+		t.Fatal(err)
+	}
+	if c := claimOf(t, "sts", a); c == nil || c.Spec.PodUID != string(first.UID) {
+		t.Fatalf("claim after the DEL of a wanted ordinal = %+v; want it kept", c)
+	}
+	second, b := incarnation()
+	c := claimOf(t, "sts", a)
+	if b != a || c == nil || c.Spec.PodUID != string(second.UID) || c.Labels[ipamclaimsv1alpha1.LabelPodUID] != string(second.UID) {
+		t.Errorf("re-created pod got %s (want %s), claim %+v; want it adopted by the new UID", b, a, c)
 	}
 }
