@@ -58,7 +58,9 @@ func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fre
 			taken = append(taken, a)
 		}
 	}
-	taken = append(taken, q.reserved.taken(pool, time.Now())...)
+	if !fresh { // a fresh attempt decides "pool full": only the API server's claims count
+		taken = append(taken, q.reserved.taken(pool, time.Now())...)
+	}
 	picker, err := claims.NewPicker(v.dec.Usable, taken, q.deps.Node)
 	if err != nil {
 		return poolq.Result{}, fmt.Errorf("pool %s: %w", pool, err)
@@ -71,7 +73,7 @@ func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fre
 		if err != nil {
 			return poolq.Result{}, fmt.Errorf("pool %s: %w", pool, err)
 		}
-		if !q.reserved.reserve(pool, a, time.Now()) {
+		if !q.reserved.reserve(pool, a, time.Now()) && !fresh {
 			continue // another allocation of this agent is claiming it
 		}
 		won, err := q.claim(ctx, pool, a, op)

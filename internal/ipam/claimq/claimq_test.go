@@ -242,3 +242,42 @@ func TestOneAgentsAllocationsDoNotRace(t *testing.T) {
 		t.Errorf("stats = %+v; want 20 creates and none lost", s)
 	}
 }
+
+// TestPoolFullOnlyFromTheAPIServer: an address this agent lost a race for
+// a moment ago, and that its winner released since, is still handed out:
+// "pool full" is decided by the API server's claims, not by the agent's
+// memory of recent races.
+func TestPoolFullOnlyFromTheAPIServer(t *testing.T) {
+	newPool(t, "lastone", "10.87.0.0/24", []string{"10.87.0.10"}, nil)
+	// q's watch has seen no claim yet: it tries the address, loses the
+	// create and remembers the loss for a while.
+	q := claimq.New(claimq.Deps{Pools: latest{api}, Claims: noClaimsYet{api}, API: api, Writer: api, Node: "n1"})
+	other := agent("n2", 0)
+	won := submit(t, other, "lastone", poolq.Op{Kind: poolq.Allocate, PodKey: "ns/w", UID: "uid-w"})
+	if won.Err != nil {
+		t.Fatal(won.Err)
+	}
+	if res := submit(t, q, "lastone", poolq.Op{Kind: poolq.Allocate, PodKey: "ns/l", UID: "uid-l"}); !errors.Is(res.Err, poolq.ErrPoolExhausted) {
+		t.Fatalf("allocate from a full pool: %+v; want ErrPoolExhausted", res)
+	}
+	if lost := q.Counts().Lost; lost != 1 {
+		t.Fatalf("%d creates lost; want 1 (the test relies on the agent remembering it)", lost)
+	}
+	if res := submit(t, other, "lastone", poolq.Op{Kind: poolq.Release, PodKey: "ns/w", UID: "uid-w", IPs: []netip.Addr{won.IP}}); res.Released != 1 {
+		t.Fatalf("release = %+v", res)
+	}
+	if res := submit(t, q, "lastone", poolq.Op{Kind: poolq.Allocate, PodKey: "ns/l", UID: "uid-l"}); res.Err != nil || res.IP != won.IP {
+		t.Errorf("allocate after the release = %+v; want %s", res, won.IP)
+	}
+}
+
+// noClaimsYet is a watch of claims that has not seen any yet.
+type noClaimsYet struct{ client.Reader }
+
+func (noClaimsYet) List(_ context.Context, list client.ObjectList, _ ...client.ListOption) error {
+	if l, ok := list.(*ipamclaimsv1alpha1.SpiderIPClaimList); ok {
+		l.Items = nil
+		return nil
+	}
+	return errors.New("noClaimsYet lists SpiderIPClaims only")
+}
