@@ -29,6 +29,22 @@ import (
 
 var _ ipam.PoolOps = (*claimq.Queues)(nil)
 
+// newService returns a ready IPAM service of node on the claim storage,
+// writing endpoints through st.
+func newService(t *testing.T, node string, statefulSets bool, st store.Store) *ipam.Service {
+	t.Helper()
+	svc, err := ipam.New(ipam.Config{EnableIPv4: true, EnableStatefulSet: statefulSets, NodeName: node, AgentNamespace: "kube-system",
+		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2}},
+		ipam.Deps{Cache: api, API: api, Store: st, PoolOps: agent(node, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Restore(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
 // TestServiceOnClaims: the IPAM service with the claim storage as its pool
 // operations serves an ADD by a claim and its SpiderEndpoint, writes no
 // pool, and a DEL of the deleted pod deletes the claim and lets the
@@ -45,15 +61,7 @@ func TestServiceOnClaims(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	svc, err := ipam.New(ipam.Config{EnableIPv4: true, NodeName: node.Name, AgentNamespace: "kube-system",
-		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2}},
-		ipam.Deps{Cache: api, API: api, Store: kube.New(api), PoolOps: agent(node.Name, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Restore(ctx); err != nil {
-		t.Fatal(err)
-	}
+	svc := newService(t, node.Name, false, kube.New(api))
 	res, err := svc.Allocate(ctx, ipam.AllocateRequest{ContainerID: "c1", IfName: "eth0", PodNamespace: pod.Namespace,
 		PodName: pod.Name, PodUID: string(pod.UID)})
 	if err != nil {
@@ -105,15 +113,7 @@ func TestDelWithoutEndpointFreesTheClaims(t *testing.T) {
 		}
 	}
 	st := ipamtest.NewStore(api)
-	svc, err := ipam.New(ipam.Config{EnableIPv4: true, NodeName: node.Name, AgentNamespace: "kube-system",
-		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2}},
-		ipam.Deps{Cache: api, API: api, Store: st, PoolOps: agent(node.Name, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Restore(ctx); err != nil {
-		t.Fatal(err)
-	}
+	svc := newService(t, node.Name, false, st)
 	st.FailNext(ipamtest.CreateEndpoint, apierrors.NewInternalError(errors.New("etcd request timed out")))
 	req := ipam.AllocateRequest{ContainerID: "c1", IfName: "eth0", PodNamespace: pod.Namespace, PodName: pod.Name, PodUID: string(pod.UID)}
 	if _, err := svc.Allocate(ctx, req); err == nil {
@@ -159,15 +159,7 @@ func TestStatefulSetPodKeepsItsClaim(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	svc, err := ipam.New(ipam.Config{EnableIPv4: true, EnableStatefulSet: true, NodeName: node.Name, AgentNamespace: "kube-system",
-		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2}},
-		ipam.Deps{Cache: api, API: api, Store: kube.New(api), PoolOps: agent(node.Name, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Restore(ctx); err != nil {
-		t.Fatal(err)
-	}
+	svc := newService(t, node.Name, true, kube.New(api))
 	incarnation := func() (*corev1.Pod, netip.Addr) {
 		t.Helper()
 		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "db-0", Labels: labels,
