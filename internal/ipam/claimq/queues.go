@@ -102,10 +102,13 @@ func (q *Queues) Stats() poolq.Stats {
 func (q *Queues) Restore([]spiderpoolv2beta1.SpiderIPPool, poolq.Reserved) {}
 
 // poolClaims lists the claims of pool from r. The pool label may hold a
-// hash (long pool names), so spec.pool decides.
+// hash (long pool names), so spec.pool decides. The claims are only read:
+// a cache hands out its own objects instead of a deep copy of every claim
+// of the pool per allocation (the API client ignores the option).
 func poolClaims(ctx context.Context, r client.Reader, pool string) ([]ipamclaimsv1alpha1.SpiderIPClaim, error) {
 	var list ipamclaimsv1alpha1.SpiderIPClaimList
-	err := r.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)})
+	err := r.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)},
+		client.UnsafeDisableDeepCopy)
 	if err != nil {
 		return nil, fmt.Errorf("list the SpiderIPClaims of pool %s: %w", pool, err)
 	}

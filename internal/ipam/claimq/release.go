@@ -139,7 +139,7 @@ func (q *Queues) record(ctx context.Context, pool string, a netip.Addr) (rec spi
 // frees them (ipam's releaseUnlisted).
 func (q *Queues) HeldBy(ctx context.Context, podKey, uid string) (map[string][]netip.Addr, error) {
 	var list ipamclaimsv1alpha1.SpiderIPClaimList
-	if err := q.deps.Claims.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPodUID: uid}); err != nil {
+	if err := q.deps.Claims.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPodUID: uid}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("list the SpiderIPClaims of pod UID %s: %w", uid, err)
 	}
 	out := map[string][]netip.Addr{}
