@@ -92,6 +92,9 @@ type agent struct {
 	metrics *prometheus.Registry
 	reprobe *reprober
 	rdma    *rdmaMetrics
+	// claims indexes the claim informer's objects for the allocations
+	// (claim storage only).
+	claims *claimq.Index
 }
 
 func newScheme() (*runtime.Scheme, error) {
@@ -139,9 +142,11 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	}
 	pools := poolview.New(c, api)
 	var ops ipam.PoolOps // nil: the pool queues over status.allocatedIPs
+	var index *claimq.Index
 	if opts.ClaimStorage {
+		index = claimq.NewIndex()
 		ops = claimq.New(claimq.Deps{Pools: pools, Claims: c, API: api, Writer: api, Node: opts.IPAM.NodeName,
-			MaxRecords: opts.IPAM.MaxAllocatedIPs})
+			MaxRecords: opts.IPAM.MaxAllocatedIPs, Index: index})
 	}
 	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, Pools: pools, API: api, Store: kube.New(api), Observer: m,
 		AutoPools: &autopool.Reconciler{Client: api, APIReader: api}, PoolOps: ops})
@@ -157,7 +162,7 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 		return nil, fmt.Errorf("agent metrics: %w", err)
 	}
 	rdma, served := newRDMAMetrics(opts.EnableRDMAMetric, opts.IPAM.NodeName, svc)
-	a := &agent{opts: opts, cache: c, svc: svc, metrics: reg, queue: queue, rdma: rdma,
+	a := &agent{opts: opts, cache: c, svc: svc, metrics: reg, queue: queue, rdma: rdma, claims: index,
 		handler: newHandler(newMeasuredIPAM(served, m), opts.IPAM.NodeName, detection{opts.EnableGatewayDetection, opts.EnableIPConflictDetection}),
 		drainer: newQueueDrainer(queue, svc.Release, qm)}
 	a.handler.onReleaseError = a.keepRelease
@@ -245,6 +250,13 @@ func (a *agent) registerInformers(ctx context.Context) error {
 			if _, err := inf.AddEventHandler(poolEvents(a.svc)); err != nil {
 				return fmt.Errorf("agent SpiderIPPool event handler: %w", err)
 			}
+		}
+		if _, ok := obj.(*ipamclaimsv1alpha1.SpiderIPClaim); ok && a.claims != nil {
+			reg, err := inf.AddEventHandler(a.claims)
+			if err != nil {
+				return fmt.Errorf("agent SpiderIPClaim index: %w", err)
+			}
+			a.claims.SetSynced(reg.HasSynced)
 		}
 	}
 	return nil

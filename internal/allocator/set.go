@@ -165,6 +165,25 @@ func (s *Set) NextMember(a netip.Addr) (netip.Addr, bool) {
 	return x.addr(s.version), true
 }
 
+// NextNonMember returns the lowest address at or after a that is not in s,
+// in O(log n): a itself when it is not in s, otherwise the address after
+// the end of a's range. It is false when that range ends at the family's
+// last address, or when a is not of s's family.
+func (s *Set) NextNonMember(a netip.Addr) (netip.Addr, bool) {
+	if !s.has(a) {
+		return netip.Addr{}, false
+	}
+	x := toU128(a)
+	i := s.firstHiAtLeast(x)
+	if i == len(s.spans) || x.less(s.spans[i].lo) {
+		return a, true
+	}
+	if s.spans[i].hi == maxU128(s.version) {
+		return netip.Addr{}, false
+	}
+	return s.spans[i].hi.inc().addr(s.version), true
+}
+
 // First returns the lowest address of s.
 func (s *Set) First() (netip.Addr, bool) {
 	if s.IsEmpty() {

@@ -163,6 +163,22 @@ func TestSetQueries(t *testing.T) {
 	}
 }
 
+func TestSetNextNonMember(t *testing.T) {
+	s := mustSet(t, allocator.IPv4, "10.0.0.1-10.0.0.3", "10.0.0.10", "255.255.255.0-255.255.255.255")
+	next := map[string]string{"0.0.0.0": "0.0.0.0", "10.0.0.1": "10.0.0.4", "10.0.0.3": "10.0.0.4", "10.0.0.4": "10.0.0.4",
+		"10.0.0.10": "10.0.0.11", "10.0.1.0": "10.0.1.0", "255.255.255.7": "", "fd00::1": ""}
+	for in, want := range next {
+		got, ok := s.NextNonMember(netip.MustParseAddr(in))
+		if (want == "") == ok || (ok && got.String() != want) {
+			t.Errorf("NextNonMember(%s) = %v, %v; want %q", in, got, ok, want)
+		}
+	}
+	v6 := mustSet(t, allocator.IPv6, "fd00::1-fd00::ff")
+	if got, ok := v6.NextNonMember(netip.MustParseAddr("fd00::7")); !ok || got != netip.MustParseAddr("fd00::100") {
+		t.Errorf("NextNonMember(fd00::7) = %v, %v; want fd00::100", got, ok)
+	}
+}
+
 func TestSetCountSaturates(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -5,9 +5,9 @@ package claims
 
 import (
 	"encoding/binary"
-	"fmt"
 	"hash/fnv"
 	"net/netip"
+	"slices"
 
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
 )
@@ -21,41 +21,89 @@ import (
 // its node. The offset is into the usable set, not into the free set, so a
 // node keeps its starting point while others allocate.
 //
+// The picker jumps over the runs of addresses Taken.Skip knows (the
+// claims, kept as ranges) and asks Taken.Is about each address it lands on,
+// so one pick costs a lookup per run and per address taken otherwise, not
+// the pool's size or its number of claims.
+//
 // A Picker is not safe for concurrent use.
 type Picker struct {
-	pool  *allocator.Pool
-	start netip.Addr
+	taken Taken
+	segs  []allocator.Range // what is left to scan, in order
+	next  netip.Addr        // the next address of segs[0]
+}
+
+// Taken says which addresses a Picker must not offer.
+type Taken struct {
+	// Skip, when set, returns the lowest address at or after a that is not
+	// in its runs of taken addresses; false when those reach the family's
+	// last address.
+	Skip func(a netip.Addr) (netip.Addr, bool)
+	// Is reports whether a is taken (an address Skip does not know of).
+	Is func(a netip.Addr) bool
 }
 
 // NewPicker returns the Picker of node in a pool with the given usable
 // addresses (spec.ips minus excludeIPs and reserved IPs: see
-// allocator.PoolSpec.Usable) and taken addresses (those with a claim or a
-// record in the pool's status: see Taken). Taken addresses of the other
-// family are ignored; those outside the usable set are kept taken.
-func NewPicker(usable *allocator.Set, taken []netip.Addr, node string) (*Picker, error) {
-	pool := allocator.NewPoolFromSet(usable)
-	own := make([]netip.Addr, 0, len(taken))
-	for _, a := range taken {
-		if allocator.VersionOf(a) == usable.Version() {
-			own = append(own, a)
+// allocator.PoolSpec.Usable), offering the addresses not taken.
+func NewPicker(usable *allocator.Set, node string, taken Taken) *Picker {
+	p := &Picker{taken: taken, segs: scanOrder(usable.Ranges(), Start(usable, node))}
+	if len(p.segs) > 0 {
+		p.next = p.segs[0].First
+	}
+	return p
+}
+
+// Next returns the next address to try that is not taken. Each address is
+// offered at most once, so the call after AlreadyExists (another agent won
+// it) returns another one. It fails with allocator.ErrExhausted when the
+// scan has come round to the start.
+func (p *Picker) Next() (netip.Addr, error) {
+	for len(p.segs) > 0 {
+		a, ok := p.next, true
+		if p.taken.Skip != nil {
+			a, ok = p.taken.Skip(a)
+		}
+		if !ok || p.segs[0].Last.Less(a) {
+			p.advance()
+			continue
+		}
+		if a == p.segs[0].Last {
+			p.advance()
+		} else {
+			p.next = a.Next()
+		}
+		if p.taken.Is == nil || !p.taken.Is(a) {
+			return a, nil
 		}
 	}
-	if err := pool.Restore(own); err != nil {
-		return nil, fmt.Errorf("restore taken addresses: %w", err)
+	return netip.Addr{}, allocator.ErrExhausted
+}
+
+// advance moves to the next range to scan.
+func (p *Picker) advance() {
+	p.segs = p.segs[1:]
+	if len(p.segs) > 0 {
+		p.next = p.segs[0].First
 	}
-	return &Picker{pool: pool, start: Start(usable, node)}, nil
 }
 
-// Next returns the next free address to try and counts it as taken, so the
-// following call (after AlreadyExists, another agent won it) returns another
-// one. It fails with allocator.ErrExhausted when none is left.
-func (p *Picker) Next() (netip.Addr, error) {
-	return p.pool.AllocateNext(p.start)
-}
-
-// Take counts a as taken (a claim seen meanwhile).
-func (p *Picker) Take(a netip.Addr) {
-	_ = p.pool.Allocate(a) // already taken or not usable: nothing to do
+// scanOrder returns the ranges to scan from start round to just below it:
+// the rest of start's range, the ranges above, the ranges below, and the
+// beginning of start's range.
+func scanOrder(ranges []allocator.Range, start netip.Addr) []allocator.Range {
+	i := slices.IndexFunc(ranges, func(r allocator.Range) bool { return !r.Last.Less(start) })
+	if i < 0 || start.Less(ranges[i].First) {
+		return ranges // no start (an empty set) or not inside: scan in order
+	}
+	out := make([]allocator.Range, 0, len(ranges)+1)
+	out = append(out, allocator.Range{First: start, Last: ranges[i].Last})
+	out = append(out, ranges[i+1:]...)
+	out = append(out, ranges[:i]...)
+	if ranges[i].First.Less(start) {
+		out = append(out, allocator.Range{First: ranges[i].First, Last: start.Prev()})
+	}
+	return out
 }
 
 // Start returns node's first address to try in usable: the address at the

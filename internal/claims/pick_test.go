@@ -64,14 +64,19 @@ func TestStartIsStableAndInside(t *testing.T) {
 	}
 }
 
+// in returns a taken function reporting the given addresses.
+func in(as ...netip.Addr) func(netip.Addr) bool {
+	m := map[netip.Addr]bool{}
+	for _, a := range as {
+		m[a] = true
+	}
+	return func(a netip.Addr) bool { return m[a] }
+}
+
 func TestPickerSkipsTakenAndWraps(t *testing.T) {
 	set := usable(t, allocator.PoolSpec{Version: allocator.IPv4, IPs: []string{"10.0.0.1-10.0.0.4"}, ReservedIPs: []string{"10.0.0.2"}})
 	start := claims.Start(set, "node-1")
-	taken := addrs("10.0.0.9", "fd00::1") // outside the pool, other family: ignored for the order
-	p, err := claims.NewPicker(set, append(taken, start), "node-1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := claims.NewPicker(set, "node-1", claims.Taken{Is: in(append(addrs("10.0.0.9", "fd00::1"), start)...)})
 	got := map[netip.Addr]bool{start: true}
 	for range 2 {
 		a, err := p.Next()
@@ -91,13 +96,7 @@ func TestPickerSkipsTakenAndWraps(t *testing.T) {
 func TestPickerOrderFromStart(t *testing.T) {
 	set := usable(t, allocator.PoolSpec{Version: allocator.IPv4, IPs: []string{"10.0.0.1-10.0.0.8"}})
 	start := claims.Start(set, "n")
-	p, err := claims.NewPicker(set, nil, "n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Take(start)
-	p.Take(netip.MustParseAddr("10.1.0.1")) // not usable: no effect
-	a, err := p.Next()
+	a, err := claims.NewPicker(set, "n", claims.Taken{Is: in(start)}).Next()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +106,65 @@ func TestPickerOrderFromStart(t *testing.T) {
 	}
 	if a != want {
 		t.Errorf("after taking the start %v, Next() = %v, want %v", start, a, want)
+	}
+}
+
+// TestPickerOffersEveryAddressOnce walks whole pools of several ranges from
+// every node's start: each usable address comes once, then ErrExhausted.
+func TestPickerOffersEveryAddressOnce(t *testing.T) {
+	specs := []allocator.PoolSpec{
+		{Version: allocator.IPv4, IPs: []string{"10.0.0.1-10.0.0.10", "10.0.0.20-10.0.0.22", "10.0.0.30"}, ExcludeIPs: []string{"10.0.0.5"}},
+		{Version: allocator.IPv4, IPs: []string{"10.0.0.7"}},
+		{Version: allocator.IPv6, IPs: []string{"fd00::1-fd00::9", "fd00::f0-fd00::ff"}},
+	}
+	for _, spec := range specs {
+		set := usable(t, spec)
+		n, _ := set.Count()
+		for _, node := range []string{"a", "b", "node-1", "node-2", "node-3", "worker"} {
+			p := claims.NewPicker(set, node, claims.Taken{})
+			seen := map[netip.Addr]bool{}
+			for {
+				a, err := p.Next()
+				if errors.Is(err, allocator.ErrExhausted) {
+					break
+				}
+				if seen[a] || !set.Contains(a) {
+					t.Fatalf("%v from %q: Next() = %v twice or not usable", spec.IPs, node, a)
+				}
+				seen[a] = true
+			}
+			if uint64(len(seen)) != n {
+				t.Errorf("%v from %q: offered %d of %d addresses", spec.IPs, node, len(seen), n)
+			}
+		}
+	}
+	if _, err := claims.NewPicker(allocator.NewSet(allocator.IPv4), "n", claims.Taken{}).Next(); !errors.Is(err, allocator.ErrExhausted) {
+		t.Errorf("Next() on an empty set: %v, want ErrExhausted", err)
+	}
+}
+
+// TestPickerJumpsOverRuns: with every address but one in Skip's runs, the
+// picker offers that one after a lookup or two per run, then none.
+func TestPickerJumpsOverRuns(t *testing.T) {
+	set := usable(t, allocator.PoolSpec{Version: allocator.IPv4, IPs: []string{"10.0.0.1-10.0.3.254", "10.0.5.1-10.0.5.9"}})
+	for _, free := range addrs("10.0.0.1", "10.0.2.77", "10.0.3.254", "10.0.5.5") {
+		runs := set.Clone()
+		if err := runs.Remove(allocator.Range{First: free, Last: free}); err != nil {
+			t.Fatal(err)
+		}
+		skips := 0
+		p := claims.NewPicker(set, "node-7", claims.Taken{Skip: func(a netip.Addr) (netip.Addr, bool) {
+			skips++
+			return runs.NextNonMember(a)
+		}})
+		if a, err := p.Next(); err != nil || a != free {
+			t.Errorf("Next() = %v, %v; want %v", a, err, free)
+		}
+		if a, err := p.Next(); !errors.Is(err, allocator.ErrExhausted) {
+			t.Errorf("second Next() = %v, %v; want ErrExhausted", a, err)
+		}
+		if skips > 8 {
+			t.Errorf("%d lookups for %d runs: the picker walked the runs", skips, runs.NumRanges())
+		}
 	}
 }

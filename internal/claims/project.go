@@ -105,22 +105,6 @@ func (p *Projection) addRecord(key string, rec spiderpoolv2beta1.PoolIPAllocatio
 	}
 }
 
-// Taken returns the addresses that are not free: those of the claims and
-// those of the records (a record not yet adopted is taken too). Record keys
-// that are not addresses are skipped.
-func Taken(claims []Claim, records spiderpoolv2beta1.PoolIPAllocations) []netip.Addr {
-	out := make([]netip.Addr, 0, len(claims)+len(records))
-	for _, c := range claims {
-		out = append(out, c.IP)
-	}
-	for key := range records {
-		if a, err := netip.ParseAddr(key); err == nil {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // Digest returns the digest of a status.allocatedIPs value, kept by the
 // projector in the pool's annotation ipam.spiderpool-go.io/projected-digest.
 func Digest(allocatedIPs *string) string {

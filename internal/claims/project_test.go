@@ -112,10 +112,3 @@ func TestForeign(t *testing.T) {
 		t.Error("nil and empty status differ")
 	}
 }
-
-func TestTaken(t *testing.T) {
-	got := claims.Taken([]claims.Claim{claim("10.0.0.1", "a", "ua")}, recs{"10.0.0.2": rec("b", "ub"), "bad": rec("c", "uc")})
-	if diff := cmp.Diff(addrs("10.0.0.1", "10.0.0.2"), got, cmpopts.EquateComparable(netip.Addr{})); diff != "" {
-		t.Errorf("Taken (-want +got):\n%s", diff)
-	}
-}

@@ -25,8 +25,8 @@ import (
 
 // view is one pool and its claims, as read for one allocation.
 type view struct {
-	dec  poolq.Decoded
-	held []claims.Claim
+	dec  decoded
+	held claimView
 }
 
 // allocate serves an Allocate; "pool full" from the watch is checked
@@ -45,26 +45,18 @@ func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fre
 	if err != nil {
 		return poolq.Result{}, err
 	}
-	if a, ok := heldBy(v.held, op.UID, op.Avoid); ok {
+	if a, ok := v.held.heldBy(op.UID, op.Avoid); ok {
 		return poolq.Result{IP: a, Reused: true, Pool: v.dec.Info}, nil
 	}
-	taken := claims.Taken(v.held, v.dec.Records)
-	if n := distinct(taken); q.deps.MaxRecords > 0 && n >= q.deps.MaxRecords {
+	if n := v.taken(); q.deps.MaxRecords > 0 && n >= q.deps.MaxRecords {
 		return poolq.Result{}, fmt.Errorf("%w: pool %s holds %d addresses, the most SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS allows",
 			poolq.ErrPoolExhausted, pool, n)
 	}
-	for _, m := range []map[netip.Addr]bool{op.Avoid, v.dec.Quarantined} {
-		for a := range m {
-			taken = append(taken, a)
-		}
-	}
-	if !fresh { // a fresh attempt decides "pool full": only the API server's claims count
-		taken = append(taken, q.reserved.taken(pool, time.Now())...)
-	}
-	picker, err := claims.NewPicker(v.dec.Usable, taken, q.deps.Node)
-	if err != nil {
-		return poolq.Result{}, fmt.Errorf("pool %s: %w", pool, err)
-	}
+	now := time.Now()
+	picker := claims.NewPicker(v.dec.Usable, q.deps.Node, claims.Taken{Skip: v.held.skip, Is: func(a netip.Addr) bool {
+		return v.dec.unclaimed[a] || op.Avoid[a] || v.dec.Quarantined[a] ||
+			(!fresh && q.reserved.holds(pool, a, now)) // a fresh attempt decides "pool full": only the API server's claims count
+	}})
 	for {
 		a, err := picker.Next()
 		if errors.Is(err, allocator.ErrExhausted) {
@@ -86,31 +78,61 @@ func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fre
 	}
 }
 
+// taken counts the addresses held by a claim or by a record no claim holds
+// yet.
+func (v view) taken() int {
+	n := v.held.count()
+	for a := range v.dec.unclaimed {
+		if !v.held.claimed(a) {
+			n++
+		}
+	}
+	return n
+}
+
 // read returns pool and its claims, as recent as the watch or fresh.
 func (q *Queues) read(ctx context.Context, pool string, reserved poolq.Reserved, fresh bool) (view, error) {
 	var p *spiderpoolv2beta1.SpiderIPPool
 	var err error
-	claimReader := q.deps.Claims
 	if fresh {
 		q.freshReads.Add(2)
-		p, claimReader = &spiderpoolv2beta1.SpiderIPPool{}, q.deps.API
+		p = &spiderpoolv2beta1.SpiderIPPool{}
 		err = q.deps.API.Get(ctx, client.ObjectKey{Name: pool}, p)
 	} else {
 		p, err = q.deps.Pools.Latest(ctx, pool)
 	}
 	if apierrors.IsNotFound(err) {
+		q.decoded.forget(pool)
 		return view{}, fmt.Errorf("%w: %s", poolq.ErrPoolNotFound, pool)
 	}
 	if err != nil {
 		return view{}, fmt.Errorf("read pool %s: %w", pool, err)
 	}
-	dec, err := poolq.Decode(p, reserved)
+	dec, err := q.decoded.decode(p, reserved)
 	if err != nil {
 		return view{}, err
 	}
-	objs, err := poolClaims(ctx, claimReader, pool)
+	if !fresh && q.deps.Index != nil {
+		if held, ok := q.deps.Index.pool(pool); ok {
+			return view{dec: dec, held: held}, nil
+		}
+	}
+	claimReader := q.deps.Claims
+	if fresh {
+		claimReader = q.deps.API
+	}
+	held, err := listHeld(ctx, claimReader, pool)
 	if err != nil {
 		return view{}, err
+	}
+	return view{dec: dec, held: held}, nil
+}
+
+// listHeld lists the claims of pool from r.
+func listHeld(ctx context.Context, r client.Reader, pool string) (*claimSet, error) {
+	objs, err := poolClaims(ctx, r, pool)
+	if err != nil {
+		return nil, err
 	}
 	held := make([]claims.Claim, 0, len(objs))
 	for i := range objs {
@@ -118,7 +140,7 @@ func (q *Queues) read(ctx context.Context, pool string, reserved poolq.Reserved,
 			held = append(held, c)
 		}
 	}
-	return view{dec: dec, held: held}, nil
+	return snapshot(held), nil
 }
 
 // claim creates the claim of a for op's pod and reports whether it won the
@@ -162,23 +184,4 @@ func newClaim(pool string, a netip.Addr, podKey, uid, node string) (*ipamclaimsv
 		Spec: ipamclaimsv1alpha1.IPClaimSpec{Pool: pool, IP: a.String(), PodNamespace: ns, PodName: pod,
 			PodUID: uid, Node: node},
 	}, nil
-}
-
-// heldBy returns the lowest address claimed for uid that is not in avoid.
-func heldBy(held []claims.Claim, uid string, avoid map[netip.Addr]bool) (netip.Addr, bool) {
-	var best netip.Addr
-	for _, c := range held {
-		if c.UID == uid && !avoid[c.IP] && (!best.IsValid() || c.IP.Less(best)) {
-			best = c.IP
-		}
-	}
-	return best, best.IsValid()
-}
-
-func distinct(addrs []netip.Addr) int {
-	seen := make(map[netip.Addr]struct{}, len(addrs))
-	for _, a := range addrs {
-		seen[a] = struct{}{}
-	}
-	return len(seen)
 }

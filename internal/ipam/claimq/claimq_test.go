@@ -17,6 +17,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
@@ -32,6 +33,9 @@ import (
 // kube-apiserver and etcd with the project's CRDs), started in TestMain.
 var api client.Client //nolint:gochecknoglobals // shared by the package's tests
 
+// cfg is the envtest API server's config, for the tests' own watches.
+var cfg *rest.Config //nolint:gochecknoglobals // shared by the package's tests
+
 func scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	if err := errors.Join(clientgoscheme.AddToScheme(s), spiderpoolv2beta1.AddToScheme(s), ipamclaimsv1alpha1.AddToScheme(s)); err != nil {
@@ -41,7 +45,8 @@ func scheme() *runtime.Scheme {
 }
 
 func TestMain(m *testing.M) {
-	os.Exit(utils.RunWithEnvtest(m, scheme(), func(cfg *rest.Config) (err error) {
+	os.Exit(utils.RunWithEnvtest(m, scheme(), func(c *rest.Config) (err error) {
+		cfg = c
 		api, err = client.New(cfg, client.Options{Scheme: scheme()})
 		return err
 	}))
@@ -57,6 +62,31 @@ func (l latest) Latest(ctx context.Context, name string) (*spiderpoolv2beta1.Spi
 
 func agent(node string, maxRecords int) *claimq.Queues {
 	return claimq.New(claimq.Deps{Pools: latest{api}, Claims: api, API: api, Writer: api, Node: node, MaxRecords: maxRecords})
+}
+
+// indexed returns the queues of an agent on node whose allocations ask an
+// Index fed by a watch of the claims, as the agent wires them.
+func indexed(t *testing.T, node string) *claimq.Queues {
+	t.Helper()
+	c, err := cache.New(cfg, cache.Options{Scheme: scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inf, err := c.GetInformer(t.Context(), &ipamclaimsv1alpha1.SpiderIPClaim{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := claimq.NewIndex()
+	reg, err := inf.AddEventHandler(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.SetSynced(reg.HasSynced)
+	go func() { _ = c.Start(t.Context()) }()
+	if !c.WaitForCacheSync(t.Context()) {
+		t.Fatal("the claim cache did not sync")
+	}
+	return claimq.New(claimq.Deps{Pools: latest{api}, Claims: c, API: api, Writer: api, Node: node, Index: x})
 }
 
 // newPool creates pool name offering ips, with records as Spiderpool
@@ -124,10 +154,29 @@ func TestAllocateClaimsAnAddressNobodyHolds(t *testing.T) {
 
 // TestAgentsNeverShareAnAddress: three agents allocate the whole pool at
 // once, 10 pods each in parallel; every address goes to one pod, and the
-// next allocation finds the pool full on fresh reads.
+// next allocation finds the pool full on fresh reads. The agents list the
+// claims for each allocation, or ask an Index fed by their watch.
 func TestAgentsNeverShareAnAddress(t *testing.T) {
-	newPool(t, "shared", "10.81.0.0/24", []string{"10.81.0.1-10.81.0.30"}, nil)
-	agents := []*claimq.Queues{agent("n1", 0), agent("n2", 0), agent("n3", 0)}
+	for i, tc := range []struct {
+		name  string
+		agent func(node string) *claimq.Queues
+	}{
+		{"listing", func(node string) *claimq.Queues { return agent(node, 0) }},
+		{"index", func(node string) *claimq.Queues { return indexed(t, node) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pool := fmt.Sprintf("shared-%d", i)
+			newPool(t, pool, "10.81.0.0/24", []string{"10.81.0.1-10.81.0.30"}, nil)
+			agents := []*claimq.Queues{tc.agent("n1"), tc.agent("n2"), tc.agent("n3")}
+			allocateAll(t, agents, pool)
+		})
+	}
+}
+
+// allocateAll has each agent allocate 10 addresses of the 30 of pool at
+// once and checks that each went to one pod and that the pool is full.
+func allocateAll(t *testing.T, agents []*claimq.Queues, pool string) {
+	t.Helper()
 	var mu sync.Mutex
 	got := map[netip.Addr]string{}
 	var wg sync.WaitGroup
@@ -135,7 +184,7 @@ func TestAgentsNeverShareAnAddress(t *testing.T) {
 		for j := range 10 {
 			wg.Go(func() {
 				uid := fmt.Sprintf("uid-%d-%d", i, j)
-				res := submit(t, q, "shared", poolq.Op{Kind: poolq.Allocate, PodKey: "ns/" + uid, UID: uid})
+				res := submit(t, q, pool, poolq.Op{Kind: poolq.Allocate, PodKey: "ns/" + uid, UID: uid})
 				mu.Lock()
 				defer mu.Unlock()
 				if prev, dup := got[res.IP]; res.Err != nil || dup {
@@ -147,10 +196,10 @@ func TestAgentsNeverShareAnAddress(t *testing.T) {
 	}
 	wg.Wait()
 	var list ipamclaimsv1alpha1.SpiderIPClaimList
-	if err := api.List(t.Context(), &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: "shared"}); err != nil || len(list.Items) != 30 {
+	if err := api.List(t.Context(), &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: pool}); err != nil || len(list.Items) != 30 {
 		t.Fatalf("%d claims (%v); want 30", len(list.Items), err)
 	}
-	full := submit(t, agents[0], "shared", poolq.Op{Kind: poolq.Allocate, PodKey: "ns/late", UID: "uid-late"})
+	full := submit(t, agents[0], pool, poolq.Op{Kind: poolq.Allocate, PodKey: "ns/late", UID: "uid-late"})
 	if !errors.Is(full.Err, poolq.ErrPoolExhausted) {
 		t.Errorf("allocate from a full pool: %v; want ErrPoolExhausted", full.Err)
 	}

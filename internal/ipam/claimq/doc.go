@@ -9,9 +9,12 @@
 //
 //   - Allocate returns an address the pod UID already claims in the pool
 //     (an idempotent retry), else picks from the addresses neither claimed
-//     nor recorded in the pool's status (records Spiderpool wrote and the
-//     controller has not adopted yet are taken too), starting at an offset
-//     of the node's own (internal/claims.Picker), and creates its claim. An
+//     nor recorded in a status someone else wrote (records Spiderpool wrote
+//     and the controller has not adopted yet), starting at an offset of the
+//     node's own (internal/claims.Picker), and creates its claim. The claims
+//     come from an Index fed by the agent's watch, and the pool is decoded
+//     once per resourceVersion, so an allocation's work does not grow with
+//     the pool's claims. An
 //     AlreadyExists means another agent won that address: the next one is
 //     tried. "Pool full" is only reported from fresh reads of the pool and
 //     its claims.
@@ -23,6 +26,6 @@
 //     conditional update.
 //
 // The controller projects the claims into the pools' status.allocatedIPs
-// (internal/controller's ClaimProjector). Not yet wired into the agent:
-// the Service still uses poolq.
+// (internal/controller's ClaimProjector). The agent uses these queues
+// instead of poolq's when SPIDERPOOL_CLAIM_STORAGE is set.
 package claimq

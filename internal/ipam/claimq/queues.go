@@ -39,6 +39,10 @@ type Deps struct {
 	// MaxRecords is the most addresses one pool may hold
 	// (SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS); 0 means no limit.
 	MaxRecords int
+	// Index, when set, answers an allocation's questions about its pool's
+	// claims from the watch (see Index); without it, or until it has
+	// synced, an allocation lists them from Claims.
+	Index *Index
 }
 
 // Stats are cumulative counters.
@@ -58,6 +62,7 @@ type Stats struct {
 type Queues struct {
 	deps                                             Deps
 	reserved                                         reservations
+	decoded                                          decodeCache
 	ops, creates, lost, deletes, updates, freshReads atomic.Uint64
 }
 

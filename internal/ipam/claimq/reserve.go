@@ -21,6 +21,8 @@ const reserveFor = 10 * time.Second
 type reservations struct {
 	mu sync.Mutex
 	m  map[string]map[netip.Addr]time.Time
+	// swept is when each pool's expired reservations were last forgotten.
+	swept map[string]time.Time
 }
 
 // reserve marks a of pool as being claimed; false if it already is (or
@@ -31,6 +33,7 @@ func (r *reservations) reserve(pool string, a netip.Addr, now time.Time) bool {
 	if until, ok := r.m[pool][a]; ok && now.Before(until) {
 		return false
 	}
+	r.expire(pool, now)
 	r.set(pool, a, now.Add(reserveFor))
 	return true
 }
@@ -42,20 +45,12 @@ func (r *reservations) drop(pool string, a netip.Addr) {
 	delete(r.m[pool], a)
 }
 
-// taken lists the addresses of pool reserved at now, and forgets the
-// expired ones.
-func (r *reservations) taken(pool string, now time.Time) []netip.Addr {
+// holds reports whether a of pool is reserved at now.
+func (r *reservations) holds(pool string, a netip.Addr, now time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]netip.Addr, 0, len(r.m[pool]))
-	for a, until := range r.m[pool] {
-		if now.Before(until) {
-			out = append(out, a)
-		} else {
-			delete(r.m[pool], a)
-		}
-	}
-	return out
+	until, ok := r.m[pool][a]
+	return ok && now.Before(until)
 }
 
 func (r *reservations) set(pool string, a netip.Addr, until time.Time) {
@@ -66,4 +61,22 @@ func (r *reservations) set(pool string, a netip.Addr, until time.Time) {
 		r.m[pool] = map[netip.Addr]time.Time{}
 	}
 	r.m[pool][a] = until
+}
+
+// expire forgets the reservations of pool that ended before now, at most
+// once per reserveFor, so that the map holds what the last reserveFor
+// reserved.
+func (r *reservations) expire(pool string, now time.Time) {
+	if now.Before(r.swept[pool].Add(reserveFor)) {
+		return
+	}
+	if r.swept == nil {
+		r.swept = map[string]time.Time{}
+	}
+	r.swept[pool] = now
+	for a, until := range r.m[pool] {
+		if !now.Before(until) {
+			delete(r.m[pool], a)
+		}
+	}
 }

@@ -36,3 +36,6 @@ func (r Reserved) of(v int64) []string {
 	}
 	return r.v6
 }
+
+// Key identifies the reserved ranges: equal keys, equal ranges.
+func (r Reserved) Key() string { return r.key }
