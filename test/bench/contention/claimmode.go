@@ -54,13 +54,14 @@ func deleteClaims(ctx context.Context, c client.Client) error {
 	return nil
 }
 
-// waitProjected waits, up to a minute, until every pool of the scenario
+// waitProjected waits, up to timeout, until every pool of the scenario
 // holds the projector's own projection of its claims (the digest it
 // annotated and one record per claim), so that the records counted after
-// a phase are the claims'.
-func (r *scenarioRun) waitProjected(ctx context.Context) error {
+// a phase are the claims', and returns how long that took (to 200 ms).
+func (r *scenarioRun) waitProjected(ctx context.Context, timeout time.Duration) (time.Duration, error) {
 	var pending string
-	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+	start := time.Now()
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
 		for _, want := range r.layout.Pools {
 			p := &spiderpoolv2beta1.SpiderIPPool{}
 			if err := r.env.Client.Get(ctx, client.ObjectKeyFromObject(want), p); err != nil {
@@ -81,7 +82,7 @@ func (r *scenarioRun) waitProjected(ctx context.Context) error {
 		return true, nil
 	})
 	if err != nil {
-		return fmt.Errorf("projection not caught up after a minute (%s): %w", pending, err)
+		return time.Since(start), fmt.Errorf("projection not caught up after %s (%s): %w", timeout, pending, err)
 	}
-	return nil
+	return time.Since(start), nil
 }

@@ -37,6 +37,7 @@ func Markdown(res *Results) string {
 				p.Checks.Recorded, p.Checks.Foreign, p.Checks.Duplicates)
 		}
 	}
+	writeClaimFigures(&b, res)
 	writeAgentCPU(&b, res)
 	writeErrors(&b, res)
 	if len(res.NotRun) > 0 {
@@ -46,6 +47,30 @@ func Markdown(res *Results) string {
 		fmt.Fprintf(&b, "\nStopped early: %s\n", res.Error)
 	}
 	return b.String()
+}
+
+// writeClaimFigures lists the projection lag after each phase and the
+// adoption time of the claims build.
+func writeClaimFigures(b *strings.Builder, res *Results) {
+	first := true
+	for _, r := range res.Runs {
+		if r.Build != "claims" {
+			continue
+		}
+		if first {
+			b.WriteString("\nClaims build: projection lag after each phase (last call to status caught up), adoption of foreign records:\n\n")
+			first = false
+		}
+		lags := make([]string, 0, len(r.Phases))
+		for _, p := range r.Phases {
+			lags = append(lags, fmt.Sprintf("%s %.1f s", p.Phase, p.ProjectionLagSeconds))
+		}
+		fmt.Fprintf(b, "- %s: %s", r.Scenario.Name, strings.Join(lags, ", "))
+		if r.AdoptionSeconds > 0 {
+			fmt.Fprintf(b, "; adoption %.1f s", r.AdoptionSeconds)
+		}
+		b.WriteString("\n")
+	}
 }
 
 // writeAgentCPU is a table of each agent's CPU seconds per 1,000 calls.

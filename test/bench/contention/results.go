@@ -40,6 +40,9 @@ type RunResult struct {
 	// ControllerGC says whether the controller's IP GC ran (it is off with
 	// foreign records, which it would free).
 	ControllerGC bool `json:"controllerGC"`
+	// AdoptionSeconds is how long the controller took to adopt the
+	// foreign records and project them, before the phases (claims build).
+	AdoptionSeconds float64 `json:"adoptionSeconds,omitempty"`
 	// Phases are ADD and DEL.
 	Phases []PhaseResult `json:"phases"`
 	// Notes are anything else worth knowing (cleanup trouble, say).
@@ -79,6 +82,10 @@ type PhaseResult struct {
 	CPUPer1000   map[string]float64 `json:"cpuSecondsPer1000"`
 	LoadAvgStart float64            `json:"loadAvgStart"`
 	LoadAvgEnd   float64            `json:"loadAvgEnd"`
+	// ProjectionLagSeconds is, for the claims build, the time from the
+	// phase's last call to the pools' status holding every claim (polled
+	// every 200 ms).
+	ProjectionLagSeconds float64 `json:"projectionLagSeconds,omitempty"`
 	// Checks are the correctness checks after the phase.
 	Checks Checks `json:"checks"`
 	// Notes are anything else worth knowing (a failed metrics read, say).
