@@ -5,7 +5,7 @@
 # chaos.sh is "make chaos": CHAOS_RUNS seeded chaos runs on the lab
 # (docs/chaos.md). Knobs: CHAOS_RUNS (20), CHAOS_DURATION (10m),
 # CHAOS_NODES (10), CHAOS_PODS (1000), CHAOS_SEED (first seed; run i uses
-# seed+i; default: from the clock), CHAOS_SETTLE (4m). Replay one run with
+# seed+i; default: from the clock), CHAOS_SETTLE (6m). Replay one run with
 # CHAOS_RUNS=1 CHAOS_SEED=<seed>. Results: _output/chaos/<timestamp>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -97,6 +97,18 @@ func TestClaimProjectorFollowsClaims(t *testing.T) {
 	other["10.14.0.1"] = spiderpoolv2beta1.NewPoolIPAllocation("default", "intruder", "uid-intruder")
 	agentWrites(t, name, other, 3)
 	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.14.0.1", "10.14.0.3", "10.14.0.4")) })
+	recordsOwnedByProjector(t, name)
+}
+
+// recordsOwnedByProjector checks that the pool's managedFields name the
+// projector as the last writer of its records, as an agent's metadata
+// watch sees them.
+func recordsOwnedByProjector(t *testing.T, name string) {
+	t.Helper()
+	pool := getPool(t, name)
+	if owner, _ := claims.RecordsOwner(pool.ManagedFields); owner != ipamclaimsv1alpha1.ProjectorFieldManager || claims.ForeignStatus(pool) {
+		t.Errorf("records of %s last written by %q; want %q", name, owner, ipamclaimsv1alpha1.ProjectorFieldManager)
+	}
 }
 
 // TestClaimProjectorAdoptsRecords: records Spiderpool wrote (no claim) get
@@ -113,6 +125,9 @@ func TestClaimProjectorAdoptsRecords(t *testing.T) {
 
 	createEndpoint(t, "10.15.0.3", "node-7", "net1")
 	agentWrites(t, name, records("10.15.0.1", "10.15.0.2", "10.15.0.3"), 3)
+	if pool := getPool(t, name); !claims.ForeignStatus(pool) {
+		t.Errorf("a status another writer changed is not foreign: managedFields %v", pool.ManagedFields)
+	}
 	located := map[string][2]string{"10.15.0.3": {"node-7", "net1"}}
 	utils.Eventually(t, time.Minute, func() error { return adoptedClaims(t, name, located, "10.15.0.1", "10.15.0.2", "10.15.0.3") })
 	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.15.0.1", "10.15.0.2", "10.15.0.3")) })
@@ -133,6 +148,7 @@ func TestClaimProjectorAdoptsRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.15.0.2", "10.15.0.3")) })
+	recordsOwnedByProjector(t, name)
 }
 
 // watchRecords watches the pool from now on; the function it returns stops

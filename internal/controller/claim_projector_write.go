@@ -130,7 +130,8 @@ func (r *ClaimProjector) write(ctx context.Context, pool *spiderpoolv2beta1.Spid
 	if ptr.Deref(records, "") != ptr.Deref(pool.Status.AllocatedIPs, "") || ptr.Deref(pool.Status.AllocatedIPCount, -1) != count {
 		orig := pool.DeepCopy()
 		pool.Status.AllocatedIPs, pool.Status.AllocatedIPCount = records, &count
-		if err := r.Client.Status().Patch(ctx, pool, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+		patch := client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})
+		if err := r.Client.Status().Patch(ctx, pool, patch, client.FieldOwner(ipamclaimsv1alpha1.ProjectorFieldManager)); err != nil {
 			return fmt.Errorf("write status of SpiderIPPool %s: %w", pool.Name, err)
 		}
 		r.wrote(pool.Name)

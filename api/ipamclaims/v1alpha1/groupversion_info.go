@@ -44,3 +44,11 @@ const LabelPodUID = GroupName + "/pod-uid"
 // (Spiderpool, after a rollback), and its records without a claim are
 // adopted instead of dropped.
 const AnnoProjectedDigest = GroupName + "/projected-digest"
+
+// ProjectorFieldManager is the field manager of the claim projector's
+// writes of a SpiderIPPool's status. The API server records the manager
+// that last changed status.allocatedIPs in the pool's managedFields, which
+// a metadata-only watch delivers: when it is this one, the records are the
+// projector's (one per claim, or released since) and an agent need not read
+// them; any other manager wrote records no claim may hold yet.
+const ProjectorFieldManager = "spiderpool-claim-projector"

@@ -99,7 +99,7 @@ func (q *Queues) read(ctx context.Context, pool string, reserved poolq.Reserved,
 		p = &spiderpoolv2beta1.SpiderIPPool{}
 		err = q.deps.API.Get(ctx, client.ObjectKey{Name: pool}, p)
 	} else {
-		p, err = q.deps.Pools.Latest(ctx, pool)
+		p, err = q.deps.Pools.Current(ctx, pool, ownRecords)
 	}
 	if apierrors.IsNotFound(err) {
 		q.decoded.forget(pool)
@@ -126,6 +126,14 @@ func (q *Queues) read(ctx context.Context, pool string, reserved poolq.Reserved,
 		return view{}, err
 	}
 	return view{dec: dec, held: held}, nil
+}
+
+// ownRecords accepts a pool's status as last read while the projector
+// changed its records last: they are its claims' (seen by the claim watch)
+// or released ones, so an agent has nothing to learn from them. A record
+// someone else wrote must be seen, so such a status is read again.
+func ownRecords(m *metav1.PartialObjectMetadata) bool {
+	return claims.OwnRecords(m.ManagedFields)
 }
 
 // listHeld lists the claims of pool from r.

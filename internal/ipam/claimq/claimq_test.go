@@ -55,7 +55,7 @@ func TestMain(m *testing.M) {
 // latest reads pools from the API server: fresher than any watch.
 type latest struct{ client.Reader }
 
-func (l latest) Latest(ctx context.Context, name string) (*spiderpoolv2beta1.SpiderIPPool, error) {
+func (l latest) Current(ctx context.Context, name string, _ func(*metav1.PartialObjectMetadata) bool) (*spiderpoolv2beta1.SpiderIPPool, error) {
 	p := &spiderpoolv2beta1.SpiderIPPool{}
 	return p, l.Get(ctx, client.ObjectKey{Name: name}, p)
 }

@@ -9,7 +9,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 
-	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/claims"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
@@ -76,9 +75,10 @@ func (c *decodeCache) forget(pool string) {
 	delete(c.m, pool)
 }
 
-// decodePool decodes pool; its records only when the status is foreign.
+// decodePool decodes pool; its records only when the status is foreign
+// (claims.ForeignStatus).
 func decodePool(pool *spiderpoolv2beta1.SpiderIPPool, reserved poolq.Reserved) (decoded, error) {
-	foreign := claims.Foreign(pool.Status.AllocatedIPs, pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest])
+	foreign := claims.ForeignStatus(pool)
 	src := pool
 	if !foreign {
 		spec := *pool // shallow: Decode only reads

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
@@ -16,15 +17,17 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
 )
 
-// PoolReader reads a pool as recent as the agent's watch of it
-// (ipam.PoolReader's Latest).
+// PoolReader reads a pool as the agent's watch of its metadata has it
+// (poolview.View's Current): its spec and status from the last whole read
+// while keep accepts the watch's metadata and the spec is unchanged.
 type PoolReader interface {
-	Latest(ctx context.Context, name string) (*spiderpoolv2beta1.SpiderIPPool, error)
+	Current(ctx context.Context, name string, keep func(*metav1.PartialObjectMetadata) bool) (*spiderpoolv2beta1.SpiderIPPool, error)
 }
 
 // Deps are what the queues need.
 type Deps struct {
-	// Pools reads pools as recent as the watch.
+	// Pools reads pools as the watch has them; a status the projector
+	// wrote is not read again (claims.OwnRecords).
 	Pools PoolReader
 	// Claims reads claims as recent as the agent's watch of them (a cache).
 	Claims client.Reader

@@ -109,29 +109,32 @@ func (q *Queues) unclaimedRecord(ctx context.Context, pool string, a netip.Addr,
 	return err
 }
 
-// record returns the record of a in the pool's status.allocatedIPs, as
-// recent as the watch, and whether that status was written by someone
-// other than the projector (claims.Foreign). A pool that does not exist
-// records nothing.
+// record returns the record of a in the pool's status.allocatedIPs when
+// that status was written by someone other than the projector
+// (claims.ForeignStatus), and whether it was. The projector's own records
+// are its claims' or released ones: the claims say all there is, so none is
+// returned. A pool that does not exist records nothing.
 func (q *Queues) record(ctx context.Context, pool string, a netip.Addr) (rec spiderpoolv2beta1.PoolIPAllocation, ok, foreign bool, err error) {
-	p, err := q.deps.Pools.Latest(ctx, pool)
+	p, err := q.deps.Pools.Current(ctx, pool, ownRecords)
 	if apierrors.IsNotFound(err) {
 		return rec, false, false, nil
 	}
 	if err != nil {
 		return rec, false, false, fmt.Errorf("read pool %s: %w", pool, err)
 	}
+	if !claims.ForeignStatus(p) {
+		return rec, false, false, nil
+	}
 	records, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
 	if err != nil {
-		return rec, false, false, fmt.Errorf("%w: pool %s status.allocatedIPs: %w", store.ErrBadRecord, pool, err)
+		return rec, false, true, fmt.Errorf("%w: pool %s status.allocatedIPs: %w", store.ErrBadRecord, pool, err)
 	}
-	foreign = claims.Foreign(p.Status.AllocatedIPs, p.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest])
 	for key, r := range records {
 		if k, err := netip.ParseAddr(key); err == nil && k == a {
-			return r, true, foreign, nil
+			return r, true, true, nil
 		}
 	}
-	return rec, false, foreign, nil
+	return rec, false, true, nil
 }
 
 // HeldBy returns the addresses claimed for pod podKey ("ns/name") of uid,

@@ -146,6 +146,33 @@ func (v *View) Latest(ctx context.Context, name string) (*spiderpoolv2beta1.Spid
 	return v.read(ctx, name, m.ResourceVersion)
 }
 
+// Current returns pool name as the watch's metadata has it now, with the
+// spec and status of the last whole read when that read's UID and
+// generation are still the watch's and keep, given the watch's metadata,
+// says its status is still good enough. Otherwise it reads the pool whole,
+// as Latest does. The copy returned carries the watch's resourceVersion,
+// labels, annotations, finalizers, deletion and managedFields: it is for
+// reading, never for a write conditional on its version.
+func (v *View) Current(ctx context.Context, name string, keep func(*metav1.PartialObjectMetadata) bool) (*spiderpoolv2beta1.SpiderIPPool, error) {
+	m := NewMeta()
+	if err := v.meta.Get(ctx, client.ObjectKey{Name: name}, m); err != nil {
+		return nil, err //nolint:wrapcheck // the callers wrap
+	}
+	p := v.held(name)
+	if p == nil || stale(p, m) || (newerVersion(m.ResourceVersion, p.ResourceVersion) && !keep(m)) {
+		var err error
+		if p, err = v.read(ctx, name, m.ResourceVersion); err != nil {
+			return nil, err
+		}
+	}
+	c := withMeta(p, m)
+	if c == p {
+		return p, nil
+	}
+	c.ResourceVersion, c.ManagedFields = m.ResourceVersion, m.ManagedFields
+	return c, nil
+}
+
 func (v *View) held(name string) *spiderpoolv2beta1.SpiderIPPool {
 	v.mu.Lock()
 	defer v.mu.Unlock()

@@ -189,3 +189,60 @@ func TestPoolViewFirstSpecsReadsAllInOneList(t *testing.T) {
 		t.Errorf("a view that held nothing read %d times for %d pools, want one list", v.reads.Load(), len(names))
 	}
 }
+
+// TestCurrentReadsTheStatusOnlyWhenKeepRefuses: a status write costs
+// Current no read while keep accepts the watch's metadata, and one when it
+// refuses; a spec change is always read; the copy carries the watch's
+// version and managedFields.
+func TestCurrentReadsTheStatusOnlyWhenKeepRefuses(t *testing.T) {
+	ctx := t.Context()
+	api, err := client.New(envCfg, client.Options{Scheme: ipamtest.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := startPoolMetaCache(t)
+	v := New(meta, api)
+	pool := &spiderpoolv2beta1.SpiderIPPool{ObjectMeta: metav1.ObjectMeta{Name: "current"}, Spec: spiderpoolv2beta1.IPPoolSpec{
+		IPVersion: ptr.To(spiderpoolv2beta1.IPv4), Subnet: "10.98.0.0/24", IPs: []string{"10.98.0.10-10.98.0.20"},
+	}}
+	if err := api.Create(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	waitMeta(t, meta, "current", pool.ResourceVersion)
+	keep := true
+	current := func(wantReads uint64, why string) *spiderpoolv2beta1.SpiderIPPool {
+		t.Helper()
+		p, err := v.Current(ctx, "current", func(*metav1.PartialObjectMetadata) bool { return keep })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Reads() != wantReads || p.ResourceVersion != pool.ResourceVersion {
+			t.Errorf("%s: %d reads, version %s; want %d reads, version %s", why, v.Reads(), p.ResourceVersion, wantReads, pool.ResourceVersion)
+		}
+		return p
+	}
+	current(1, "first sight")
+	pool.Status.AllocatedIPs = spiderpoolv2beta1.FormatAllocatedIPs(spiderpoolv2beta1.PoolIPAllocations{
+		"10.98.0.10": spiderpoolv2beta1.NewPoolIPAllocation("ns", "p", "uid-1")})
+	if err := api.Status().Update(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	waitMeta(t, meta, "current", pool.ResourceVersion)
+	if p := current(1, "status write, kept"); p.Status.AllocatedIPs != nil || len(p.ManagedFields) == 0 {
+		t.Errorf("kept copy: status %v, %d managedFields; want the old, empty status and the watch's managedFields",
+			p.Status.AllocatedIPs, len(p.ManagedFields))
+	}
+	keep = false
+	if p := current(2, "status write, refused"); p.Status.AllocatedIPs == nil {
+		t.Error("the status read again lacks the record")
+	}
+	keep = true
+	pool.Spec.IPs = []string{"10.98.0.10-10.98.0.30"}
+	if err := api.Update(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	waitMeta(t, meta, "current", pool.ResourceVersion)
+	if p := current(3, "spec change"); p.Spec.IPs[0] != "10.98.0.10-10.98.0.30" {
+		t.Errorf("after a spec change: ips %v", p.Spec.IPs)
+	}
+}
