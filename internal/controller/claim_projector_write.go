@@ -5,12 +5,14 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
 
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -128,9 +130,10 @@ func hasAddr(cidr *string, a netip.Addr) bool {
 func (r *ClaimProjector) write(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool, proj claims.Projection) error {
 	records, count := spiderpoolv2beta1.FormatAllocatedIPs(proj.Records), proj.Count()
 	if ptr.Deref(records, "") != ptr.Deref(pool.Status.AllocatedIPs, "") || ptr.Deref(pool.Status.AllocatedIPCount, -1) != count {
-		orig := pool.DeepCopy()
-		pool.Status.AllocatedIPs, pool.Status.AllocatedIPCount = records, &count
-		patch := client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})
+		patch, err := recordsPatch(pool.ResourceVersion, records, count)
+		if err != nil {
+			return fmt.Errorf("write status of SpiderIPPool %s: %w", pool.Name, err)
+		}
 		if err := r.Client.Status().Patch(ctx, pool, patch, client.FieldOwner(ipamclaimsv1alpha1.ProjectorFieldManager)); err != nil {
 			return fmt.Errorf("write status of SpiderIPPool %s: %w", pool.Name, err)
 		}
@@ -140,13 +143,35 @@ func (r *ClaimProjector) write(ctx context.Context, pool *spiderpoolv2beta1.Spid
 	if pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest] == digest {
 		return nil
 	}
-	orig := pool.DeepCopy()
-	if pool.Annotations == nil {
-		pool.Annotations = map[string]string{}
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{ipamclaimsv1alpha1.AnnoProjectedDigest: digest}}})
+	if err == nil {
+		err = r.Client.Patch(ctx, pool, client.RawPatch(types.MergePatchType, patch))
 	}
-	pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest] = digest
-	if err := r.Client.Patch(ctx, pool, client.MergeFrom(orig)); err != nil {
+	if err != nil {
 		return fmt.Errorf("annotate SpiderIPPool %s with its projection: %w", pool.Name, err)
 	}
 	return nil
+}
+
+// recordsPatch is the merge patch that sets a pool's records and count on
+// the condition of resourceVersion. It is built directly rather than by
+// diffing the pool before and after (client.MergeFrom), which would encode
+// and decode the whole record list four times per projection.
+func recordsPatch(resourceVersion string, records *string, count int64) (client.Patch, error) {
+	var p struct {
+		Metadata struct {
+			ResourceVersion string `json:"resourceVersion"`
+		} `json:"metadata"`
+		Status struct {
+			AllocatedIPs     *string `json:"allocatedIPs"`
+			AllocatedIPCount int64   `json:"allocatedIPCount"`
+		} `json:"status"`
+	}
+	p.Metadata.ResourceVersion = resourceVersion
+	p.Status.AllocatedIPs, p.Status.AllocatedIPCount = records, count
+	data, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode the records patch: %w", err)
+	}
+	return client.RawPatch(types.MergePatchType, data), nil
 }
