@@ -20,8 +20,9 @@ func Markdown(res *Results) string {
 		fmt.Fprintf(&b, "- build `%s`: agent `%s`, plugin `%s`\n", bl.Name, bl.AgentBinary, bl.PluginBinary)
 	}
 	b.WriteString("\n| build | scenario | phase | ok / calls | ops/s | p50 / p95 / p99 ms | pool writes / alloc | 409 / alloc " +
-		"| endpoint writes / alloc | GETs / alloc | API requests / alloc | CPU s / 1,000: agents, apiserver, etcd, controller, plugin | records / foreign / duplicates |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		"| claim writes / 409 per alloc | endpoint writes / alloc | GETs / alloc | API requests / alloc " +
+		"| CPU s / 1,000: agents, apiserver, etcd, controller, plugin | records / foreign / duplicates |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Runs {
 		name := r.Scenario.Name
 		if !r.ControllerGC {
@@ -30,9 +31,9 @@ func Markdown(res *Results) string {
 		for _, p := range r.Phases {
 			a := p.PerAllocation
 			c := p.CPUPer1000
-			fmt.Fprintf(&b, "| %s | %s | %s | %d / %d | %.1f | %.0f / %.0f / %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f, %.2f, %.2f, %.2f, %.2f | %d / %d / %d |\n",
+			fmt.Fprintf(&b, "| %s | %s | %s | %d / %d | %.1f | %.0f / %.0f / %.0f | %.2f | %.2f | %.2f / %.2f | %.2f | %.2f | %.2f | %.2f, %.2f, %.2f, %.2f, %.2f | %d / %d / %d |\n",
 				r.Build, name, p.Phase, p.OK, p.Calls, p.OpsPerSecond, p.Latency.P50, p.Latency.P95, p.Latency.P99,
-				a.PoolWrites, a.PoolConflicts, a.EndpointCreates+a.EndpointWrites, a.Gets, a.Requests,
+				a.PoolWrites, a.PoolConflicts, a.ClaimWrites, a.ClaimConflicts, a.EndpointCreates+a.EndpointWrites, a.Gets, a.Requests,
 				c["agents"], c["kube-apiserver"], c["etcd"], c["controller-0"], c["plugin"],
 				p.Checks.Recorded, p.Checks.Foreign, p.Checks.Duplicates)
 		}

@@ -18,6 +18,9 @@ import (
 
 const spiderGroup = "spiderpool.spidernet.io"
 
+// claimGroup is the group of SpiderIPClaims (the claim storage).
+const claimGroup = "ipam.spiderpool-go.io"
+
 // snapshot is the counters a phase's figures are differences of.
 type snapshot struct {
 	at       time.Time
@@ -55,6 +58,11 @@ type APIFigures struct {
 	EndpointWrites  float64 `json:"endpointWrites"`
 	// Conflicts is every 409 of the spiderpool.spidernet.io group.
 	Conflicts float64 `json:"conflicts"`
+	// ClaimWrites is successful POST, PUT, PATCH and DELETE of
+	// spideripclaims; ClaimConflicts is spideripclaims requests answered
+	// 409 (a create another agent won: AlreadyExists).
+	ClaimWrites    float64 `json:"claimWrites"`
+	ClaimConflicts float64 `json:"claimConflicts"`
 	// Gets is GET (single objects, not LIST or WATCH) of the group's
 	// resources and of pods.
 	Gets float64 `json:"gets"`
@@ -68,6 +76,10 @@ func apiFigures(d bench.RequestCounts) APIFigures {
 		ok := strings.HasPrefix(k.Code, "2")
 		if k.Verb == "GET" && (k.Group == spiderGroup || (k.Group == "" && k.Resource == "pods")) {
 			f.Gets += v
+		}
+		if k.Group == claimGroup && k.Resource == "spideripclaims" {
+			f.ClaimWrites += count(ok && k.Verb != "GET" && k.Verb != "LIST" && k.Verb != "WATCH", v)
+			f.ClaimConflicts += count(k.Code == "409", v)
 		}
 		if k.Group != spiderGroup {
 			continue
@@ -103,7 +115,7 @@ func (f APIFigures) per(n int) APIFigures {
 	d := float64(n)
 	return APIFigures{Requests: f.Requests / d, SpiderRequests: f.SpiderRequests / d, PoolWrites: f.PoolWrites / d,
 		PoolConflicts: f.PoolConflicts / d, EndpointCreates: f.EndpointCreates / d, EndpointWrites: f.EndpointWrites / d,
-		Conflicts: f.Conflicts / d, Gets: f.Gets / d}
+		Conflicts: f.Conflicts / d, Gets: f.Gets / d, ClaimWrites: f.ClaimWrites / d, ClaimConflicts: f.ClaimConflicts / d}
 }
 
 // RequestDelta is one apiserver_request_total series' increase in a phase.
@@ -112,12 +124,12 @@ type RequestDelta struct {
 	Count float64 `json:"count"`
 }
 
-// requestDeltas lists the phase's series of the spiderpool group and of
-// pods, most requests first.
+// requestDeltas lists the phase's series of the spiderpool group, of the
+// claims and of pods, most requests first.
 func requestDeltas(d bench.RequestCounts) []RequestDelta {
 	var out []RequestDelta
 	for k, v := range d {
-		if k.Group == spiderGroup || (k.Group == "" && k.Resource == "pods") {
+		if k.Group == spiderGroup || k.Group == claimGroup || (k.Group == "" && k.Resource == "pods") {
 			out = append(out, RequestDelta{RequestKey: k, Count: v})
 		}
 	}
