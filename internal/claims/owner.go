@@ -51,11 +51,15 @@ func OwnRecords(fields []metav1.ManagedFieldsEntry) bool {
 }
 
 // ForeignStatus reports whether pool's status.allocatedIPs may hold
-// records no claim holds yet: by its managedFields (OwnRecords), or, when
-// it has none, by the digest annotation (Foreign).
+// records no claim holds yet: neither does the digest annotation match it
+// (Foreign: the projector annotates after each write, and after adopting
+// a status it did not need to rewrite) nor, by its managedFields, did the
+// projector write it last (OwnRecords: the state between the projector's
+// status write and its annotation, which a cache may show). A pool without
+// managedFields is judged by the digest alone.
 func ForeignStatus(pool *spiderpoolv2beta1.SpiderIPPool) bool {
-	if len(pool.ManagedFields) > 0 {
-		return !OwnRecords(pool.ManagedFields)
+	if !Foreign(pool.Status.AllocatedIPs, pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest]) {
+		return false
 	}
-	return Foreign(pool.Status.AllocatedIPs, pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest])
+	return len(pool.ManagedFields) == 0 || !OwnRecords(pool.ManagedFields)
 }

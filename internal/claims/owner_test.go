@@ -34,7 +34,7 @@ func TestRecordsOwner(t *testing.T) {
 		own     bool
 		foreign bool
 	}{
-		{"no managedFields: nothing known", nil, "", false, false},
+		{"no managedFields: nothing known", nil, "", false, true},
 		{"never written", []metav1.ManagedFieldsEntry{entry("kubectl", "", specFields)}, "", true, false},
 		{"the projector", []metav1.ManagedFieldsEntry{entry("kubectl", "", specFields), entry(projector, "status", recordsFields)}, projector, true, false},
 		{"Spiderpool's agent", []metav1.ManagedFieldsEntry{entry(projector, "status", countFields), entry("spiderpool-agent", "status", recordsFields)}, "spiderpool-agent", false, true},
@@ -47,20 +47,18 @@ func TestRecordsOwner(t *testing.T) {
 				t.Errorf("RecordsOwner = %q, OwnRecords = %t; want %q, %t", owner, claims.OwnRecords(tt.fields), tt.owner, tt.own)
 			}
 			pool := &spiderpoolv2beta1.SpiderIPPool{ObjectMeta: metav1.ObjectMeta{ManagedFields: tt.fields}}
+			pool.Status.AllocatedIPs = ptr.To(`{"10.0.0.1":{"pod":"ns/p","podUid":"u"}}`)
 			if got := claims.ForeignStatus(pool); got != tt.foreign {
-				t.Errorf("ForeignStatus = %t, want %t", got, tt.foreign)
+				t.Errorf("ForeignStatus without the digest = %t, want %t", got, tt.foreign)
+			}
+			pool.Annotations = map[string]string{ipamclaimsv1alpha1.AnnoProjectedDigest: claims.Digest(pool.Status.AllocatedIPs)}
+			if claims.ForeignStatus(pool) {
+				t.Error("ForeignStatus with the status's digest annotated = true, want false")
 			}
 		})
 	}
-	// Without managedFields the digest annotation decides.
-	pool := &spiderpoolv2beta1.SpiderIPPool{}
-	pool.Status.AllocatedIPs = ptr.To(`{"10.0.0.1":{"pod":"ns/p","podUid":"u"}}`)
-	if !claims.ForeignStatus(pool) {
-		t.Error("records without managedFields or digest are not foreign")
-	}
-	pool.Annotations = map[string]string{ipamclaimsv1alpha1.AnnoProjectedDigest: claims.Digest(pool.Status.AllocatedIPs)}
-	if claims.ForeignStatus(pool) {
-		t.Error("records with their digest annotated are foreign")
+	if claims.ForeignStatus(&spiderpoolv2beta1.SpiderIPPool{}) {
+		t.Error("an empty status is foreign")
 	}
 }
 

@@ -119,3 +119,49 @@ func TestClaimProjectorConflictRequeues(t *testing.T) {
 	f.reconcile(t)
 	f.recordsAre(t, "10.0.0.1")
 }
+
+// TestClaimProjectorOwnWriteBeforeItsDigest: a cache may show the pool
+// between the projector's status write and its digest annotation. The
+// managedFields name the projector as the writer of those records, so a
+// record whose claim was deleted since is a release and is dropped; it is
+// not adopted as if someone else had written it (which would re-create the
+// released claim for a pod that is gone).
+func TestClaimProjectorOwnWriteBeforeItsDigest(t *testing.T) {
+	f := newFakeProjector(t)
+	pool := &spiderpoolv2beta1.SpiderIPPool{}
+	if err := f.c.Get(t.Context(), client.ObjectKey{Name: "p"}, pool); err != nil {
+		t.Fatal(err)
+	}
+	pool.Status.AllocatedIPs = spiderpoolv2beta1.FormatAllocatedIPs(records("10.0.0.1", "10.0.0.2"))
+	pool.Status.AllocatedIPCount = ptr.To(int64(2))
+	if err := f.c.Status().Update(t.Context(), pool); err != nil {
+		t.Fatal(err)
+	}
+	pool.Annotations = map[string]string{ipamclaimsv1alpha1.AnnoProjectedDigest: "sha256:of-the-status-before"}
+	if err := f.c.Update(t.Context(), pool); err != nil {
+		t.Fatal(err)
+	}
+	// The fake client keeps no managedFields: the projector's reads get
+	// those the API server would record.
+	projected := []metav1.ManagedFieldsEntry{{Manager: ipamclaimsv1alpha1.ProjectorFieldManager,
+		Operation: metav1.ManagedFieldsOperationUpdate, Subresource: "status", FieldsType: "FieldsV1",
+		FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:status":{"f:allocatedIPCount":{},"f:allocatedIPs":{}}}`)}}}
+	f.r.Client = interceptor.NewClient(f.c.(client.WithWatch), interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			err := c.Get(ctx, key, obj, opts...)
+			if p, ok := obj.(*spiderpoolv2beta1.SpiderIPPool); ok {
+				p.ManagedFields = projected
+			}
+			return err
+		},
+	})
+	if err := f.c.Create(t.Context(), claimFor(t, "p", "10.0.0.2")); err != nil {
+		t.Fatal(err)
+	}
+	f.reconcile(t)
+	f.recordsAre(t, "10.0.0.2")
+	var list ipamclaimsv1alpha1.SpiderIPClaimList
+	if err := f.c.List(t.Context(), &list); err != nil || len(list.Items) != 1 {
+		t.Errorf("claims after the projection: %d (%v); want only the one of 10.0.0.2 (the released one not adopted back)", len(list.Items), err)
+	}
+}

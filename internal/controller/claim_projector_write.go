@@ -45,7 +45,7 @@ func (r *ClaimProjector) project(ctx context.Context, pool *spiderpoolv2beta1.Sp
 		}
 		held = append(held, c)
 	}
-	foreign := claims.Foreign(pool.Status.AllocatedIPs, pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest])
+	foreign := claims.ForeignStatus(pool)
 	proj := claims.Project(held, records, foreign)
 	for _, c := range proj.Conflicts {
 		log.Info("record of another pod replaced by the address's claim", "pool", pool.Name, "ip", c.IP.String(),

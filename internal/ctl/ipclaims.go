@@ -102,7 +102,7 @@ func (s *Snapshot) ProjectedStatus() map[string]bool {
 	own := make(map[string]bool, len(s.Pools))
 	for i := range s.Pools {
 		p := &s.Pools[i]
-		own[p.Name] = !claims.Foreign(p.Status.AllocatedIPs, p.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest])
+		own[p.Name] = !claims.ForeignStatus(p)
 	}
 	return own
 }
