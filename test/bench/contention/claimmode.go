@@ -5,6 +5,7 @@ package contention
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -44,12 +45,27 @@ func setClaimStorage(ctx context.Context, l *lab.Lab, on bool) error {
 	return l.RestartAgents(ctx)
 }
 
-// deleteClaims deletes every claim: the next scenario's pools hold the
-// same addresses. A lab without the CRD has none.
+// deleteClaims deletes every claim, and waits up to 5 minutes until none
+// is left: the next scenario's pools hold the same addresses. A delete of
+// 20,000 claims outlasts the API server's request timeout (the deletion
+// goes on), so it is repeated until a list finds none. A lab without the
+// CRD has none.
 func deleteClaims(ctx context.Context, c client.Client) error {
-	err := c.DeleteAllOf(ctx, &ipamclaimsv1alpha1.SpiderIPClaim{})
-	if err != nil && !meta.IsNoMatchError(err) {
-		return fmt.Errorf("delete SpiderIPClaims: %w", err)
+	var last error
+	err := wait.PollUntilContextTimeout(ctx, time.Second, 5*time.Minute, true, func(ctx context.Context) (bool, error) {
+		last = c.DeleteAllOf(ctx, &ipamclaimsv1alpha1.SpiderIPClaim{})
+		if meta.IsNoMatchError(last) {
+			return true, nil
+		}
+		var left ipamclaimsv1alpha1.SpiderIPClaimList
+		if err := c.List(ctx, &left, client.Limit(1)); err != nil {
+			last = err
+			return false, nil
+		}
+		return len(left.Items) == 0, nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete SpiderIPClaims: %w", errors.Join(last, err))
 	}
 	return nil
 }
