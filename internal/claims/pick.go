@@ -5,33 +5,41 @@ package claims
 
 import (
 	"encoding/binary"
-	"hash/fnv"
 	"net/netip"
 	"slices"
 
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
 )
 
-// Picker chooses the addresses one node's agent tries to claim in one pool.
+// Picker chooses the addresses an agent tries to claim in one pool.
 //
-// The search starts at the node's own offset into the pool's usable
-// addresses ([Start]) and goes up from there, wrapping around, so agents of
-// different nodes rarely race for one address. Spiderpool promises no
-// lowest-first order, and this is not one: the address a pod gets depends on
-// its node. The offset is into the usable set, not into the free set, so a
-// node keeps its starting point while others allocate.
-//
-// The picker jumps over the runs of addresses Taken.Skip knows (the
-// claims, kept as ranges) and asks Taken.Is about each address it lands on,
-// so one pick costs a lookup per run and per address taken otherwise, not
-// the pool's size or its number of claims.
+// It first draws up to maxProbes addresses uniformly from the pool's usable
+// addresses and offers each that is free: agents allocating at once rarely
+// draw the same address while a fair share of the pool is free, wherever
+// the others allocate. When the draws find nothing (a pool nearly full), it
+// scans up from the last draw, wrapping around, jumping over the runs of
+// addresses Taken.Skip knows (the claims, kept as ranges) and asking
+// Taken.Is about each address it lands on. So one pick costs a few lookups,
+// not the pool's size or its number of claims. Spiderpool promises no
+// lowest-first order, and this is not one.
 //
 // A Picker is not safe for concurrent use.
 type Picker struct {
-	taken Taken
-	segs  []allocator.Range // what is left to scan, in order
-	next  netip.Addr        // the next address of segs[0]
+	usable  *allocator.Set
+	size    uint64                // addresses of usable, saturated
+	draw    func(n uint64) uint64 // uniform in [0, n); nil: no draws
+	taken   Taken
+	probes  int                     // draws made
+	last    netip.Addr              // the last draw
+	offered map[netip.Addr]struct{} // drawn addresses offered
+	segs    []allocator.Range       // what is left to scan, in order; nil before the scan
+	next    netip.Addr              // the next address of segs[0]
+	scan    bool                    // the scan has started
 }
+
+// maxProbes is how many draws a Picker makes before it scans: with a
+// quarter of the pool free, all of them miss in 10% of the picks.
+const maxProbes = 8
 
 // Taken says which addresses a Picker must not offer.
 type Taken struct {
@@ -43,22 +51,57 @@ type Taken struct {
 	Is func(a netip.Addr) bool
 }
 
-// NewPicker returns the Picker of node in a pool with the given usable
-// addresses (spec.ips minus excludeIPs and reserved IPs: see
-// allocator.PoolSpec.Usable), offering the addresses not taken.
-func NewPicker(usable *allocator.Set, node string, taken Taken) *Picker {
-	p := &Picker{taken: taken, segs: scanOrder(usable.Ranges(), Start(usable, node))}
-	if len(p.segs) > 0 {
-		p.next = p.segs[0].First
-	}
-	return p
+// NewPicker returns a Picker in a pool with the given usable addresses
+// (spec.ips minus excludeIPs and reserved IPs: see
+// allocator.PoolSpec.Usable), offering the addresses not taken. draw
+// returns a uniform random number below n (math/rand/v2's Uint64N); with
+// draw nil the picker only scans, from the lowest address.
+func NewPicker(usable *allocator.Set, draw func(n uint64) uint64, taken Taken) *Picker {
+	size, _ := usable.Count()
+	return &Picker{usable: usable, size: size, draw: draw, taken: taken, offered: map[netip.Addr]struct{}{}}
 }
 
 // Next returns the next address to try that is not taken. Each address is
 // offered at most once, so the call after AlreadyExists (another agent won
 // it) returns another one. It fails with allocator.ErrExhausted when the
-// scan has come round to the start.
+// scan has come round to where it started.
 func (p *Picker) Next() (netip.Addr, error) {
+	for p.draw != nil && p.probes < maxProbes && p.size > 0 {
+		p.probes++
+		a := nth(p.usable, p.draw(p.size))
+		p.last = a
+		if _, seen := p.offered[a]; !seen && p.free(a) {
+			p.offered[a] = struct{}{}
+			return a, nil
+		}
+	}
+	if !p.scan {
+		p.scan = true
+		start, _ := p.usable.First()
+		if p.last.IsValid() {
+			start = p.last
+		}
+		p.segs = scanOrder(p.usable.Ranges(), start)
+		if len(p.segs) > 0 {
+			p.next = p.segs[0].First
+		}
+	}
+	return p.scanNext()
+}
+
+// free reports whether a is neither in Skip's runs nor taken.
+func (p *Picker) free(a netip.Addr) bool {
+	if p.taken.Skip != nil {
+		if b, ok := p.taken.Skip(a); !ok || b != a {
+			return false
+		}
+	}
+	return p.taken.Is == nil || !p.taken.Is(a)
+}
+
+// scanNext returns the next address of the scan that is neither taken nor
+// offered already by a draw.
+func (p *Picker) scanNext() (netip.Addr, error) {
 	for len(p.segs) > 0 {
 		a, ok := p.next, true
 		if p.taken.Skip != nil {
@@ -73,7 +116,7 @@ func (p *Picker) Next() (netip.Addr, error) {
 		} else {
 			p.next = a.Next()
 		}
-		if p.taken.Is == nil || !p.taken.Is(a) {
+		if _, seen := p.offered[a]; !seen && (p.taken.Is == nil || !p.taken.Is(a)) {
 			return a, nil
 		}
 	}
@@ -104,25 +147,6 @@ func scanOrder(ranges []allocator.Range, start netip.Addr) []allocator.Range {
 		out = append(out, allocator.Range{First: ranges[i].First, Last: start.Prev()})
 	}
 	return out
-}
-
-// Start returns node's first address to try in usable: the address at the
-// offset FNV-1a(node) modulo the number of usable addresses, counted from
-// the lowest. It is stable across processes and releases. The zero Addr for
-// an empty set.
-func Start(usable *allocator.Set, node string) netip.Addr {
-	n, _ := usable.Count() // saturated at 2^64-1: any offset below it is in the set
-	if n == 0 {
-		return netip.Addr{}
-	}
-	return nth(usable, nodeHash(node)%n)
-}
-
-// nodeHash is FNV-1a of the node's name.
-func nodeHash(node string) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(node)) // a hash.Hash never fails to write
-	return h.Sum64()
 }
 
 // nth returns the address at offset off in s, counted from the lowest; off

@@ -5,6 +5,7 @@ package claims_test
 
 import (
 	"errors"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 
@@ -30,40 +31,6 @@ func addrs(ss ...string) []netip.Addr {
 	return out
 }
 
-func TestStartIsStableAndInside(t *testing.T) {
-	tests := []struct {
-		name string
-		spec allocator.PoolSpec
-	}{
-		{"v4 two ranges", allocator.PoolSpec{Version: allocator.IPv4, IPs: []string{"10.0.0.1-10.0.0.10", "10.0.1.0-10.0.1.255"}, ExcludeIPs: []string{"10.0.0.5"}}},
-		{"v4 one address", allocator.PoolSpec{Version: allocator.IPv4, IPs: []string{"10.0.0.7"}}},
-		{"v6 /64", allocator.PoolSpec{Version: allocator.IPv6, IPs: []string{"fd00::-fd00::ffff:ffff:ffff:ffff"}}},
-		{"v6 /48, more than 2^64 addresses", allocator.PoolSpec{Version: allocator.IPv6, IPs: []string{"fd00::-fd00:0:0:ffff:ffff:ffff:ffff:ffff"}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			set := usable(t, tt.spec)
-			seen := map[netip.Addr]bool{}
-			for _, node := range []string{"node-1", "node-2", "node-3", "worker-a", ""} {
-				a := claims.Start(set, node)
-				if !set.Contains(a) {
-					t.Errorf("Start(%q) = %v, not in the pool", node, a)
-				}
-				if again := claims.Start(set, node); again != a {
-					t.Errorf("Start(%q) = %v then %v", node, a, again)
-				}
-				seen[a] = true
-			}
-			if set.NumRanges() > 0 && len(seen) < 2 && tt.name != "v4 one address" {
-				t.Errorf("every node starts at one address: %v", seen)
-			}
-		})
-	}
-	if a := claims.Start(allocator.NewSet(allocator.IPv4), "n"); a.IsValid() {
-		t.Errorf("Start of an empty set = %v", a)
-	}
-}
-
 // in returns a taken function reporting the given addresses.
 func in(as ...netip.Addr) func(netip.Addr) bool {
 	m := map[netip.Addr]bool{}
@@ -75,8 +42,8 @@ func in(as ...netip.Addr) func(netip.Addr) bool {
 
 func TestPickerSkipsTakenAndWraps(t *testing.T) {
 	set := usable(t, allocator.PoolSpec{Version: allocator.IPv4, IPs: []string{"10.0.0.1-10.0.0.4"}, ReservedIPs: []string{"10.0.0.2"}})
-	start := claims.Start(set, "node-1")
-	p := claims.NewPicker(set, "node-1", claims.Taken{Is: in(append(addrs("10.0.0.9", "fd00::1"), start)...)})
+	start := netip.MustParseAddr("10.0.0.3")
+	p := claims.NewPicker(set, seeded(1), claims.Taken{Is: in(append(addrs("10.0.0.9", "fd00::1"), start)...)})
 	got := map[netip.Addr]bool{start: true}
 	for range 2 {
 		a, err := p.Next()
@@ -93,24 +60,9 @@ func TestPickerSkipsTakenAndWraps(t *testing.T) {
 	}
 }
 
-func TestPickerOrderFromStart(t *testing.T) {
-	set := usable(t, allocator.PoolSpec{Version: allocator.IPv4, IPs: []string{"10.0.0.1-10.0.0.8"}})
-	start := claims.Start(set, "n")
-	a, err := claims.NewPicker(set, "n", claims.Taken{Is: in(start)}).Next()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := start.Next()
-	if start == netip.MustParseAddr("10.0.0.8") {
-		want = netip.MustParseAddr("10.0.0.1")
-	}
-	if a != want {
-		t.Errorf("after taking the start %v, Next() = %v, want %v", start, a, want)
-	}
-}
-
-// TestPickerOffersEveryAddressOnce walks whole pools of several ranges from
-// every node's start: each usable address comes once, then ErrExhausted.
+// TestPickerOffersEveryAddressOnce walks whole pools of several ranges,
+// with draws of several seeds and without: each usable address comes once,
+// then ErrExhausted.
 func TestPickerOffersEveryAddressOnce(t *testing.T) {
 	specs := []allocator.PoolSpec{
 		{Version: allocator.IPv4, IPs: []string{"10.0.0.1-10.0.0.10", "10.0.0.20-10.0.0.22", "10.0.0.30"}, ExcludeIPs: []string{"10.0.0.5"}},
@@ -120,8 +72,12 @@ func TestPickerOffersEveryAddressOnce(t *testing.T) {
 	for _, spec := range specs {
 		set := usable(t, spec)
 		n, _ := set.Count()
-		for _, node := range []string{"a", "b", "node-1", "node-2", "node-3", "worker"} {
-			p := claims.NewPicker(set, node, claims.Taken{})
+		for seed := range 6 {
+			draw := seeded(uint64(seed))
+			if seed == 0 {
+				draw = nil
+			}
+			p := claims.NewPicker(set, draw, claims.Taken{})
 			seen := map[netip.Addr]bool{}
 			for {
 				a, err := p.Next()
@@ -129,22 +85,23 @@ func TestPickerOffersEveryAddressOnce(t *testing.T) {
 					break
 				}
 				if seen[a] || !set.Contains(a) {
-					t.Fatalf("%v from %q: Next() = %v twice or not usable", spec.IPs, node, a)
+					t.Fatalf("%v, seed %d: Next() = %v twice or not usable", spec.IPs, seed, a)
 				}
 				seen[a] = true
 			}
 			if uint64(len(seen)) != n {
-				t.Errorf("%v from %q: offered %d of %d addresses", spec.IPs, node, len(seen), n)
+				t.Errorf("%v, seed %d: offered %d of %d addresses", spec.IPs, seed, len(seen), n)
 			}
 		}
 	}
-	if _, err := claims.NewPicker(allocator.NewSet(allocator.IPv4), "n", claims.Taken{}).Next(); !errors.Is(err, allocator.ErrExhausted) {
+	if _, err := claims.NewPicker(allocator.NewSet(allocator.IPv4), seeded(1), claims.Taken{}).Next(); !errors.Is(err, allocator.ErrExhausted) {
 		t.Errorf("Next() on an empty set: %v, want ErrExhausted", err)
 	}
 }
 
 // TestPickerJumpsOverRuns: with every address but one in Skip's runs, the
-// picker offers that one after a lookup or two per run, then none.
+// picker offers that one after its draws and a lookup or two per run, then
+// none.
 func TestPickerJumpsOverRuns(t *testing.T) {
 	set := usable(t, allocator.PoolSpec{Version: allocator.IPv4, IPs: []string{"10.0.0.1-10.0.3.254", "10.0.5.1-10.0.5.9"}})
 	for _, free := range addrs("10.0.0.1", "10.0.2.77", "10.0.3.254", "10.0.5.5") {
@@ -153,7 +110,7 @@ func TestPickerJumpsOverRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		skips := 0
-		p := claims.NewPicker(set, "node-7", claims.Taken{Skip: func(a netip.Addr) (netip.Addr, bool) {
+		p := claims.NewPicker(set, seeded(7), claims.Taken{Skip: func(a netip.Addr) (netip.Addr, bool) {
 			skips++
 			return runs.NextNonMember(a)
 		}})
@@ -163,8 +120,48 @@ func TestPickerJumpsOverRuns(t *testing.T) {
 		if a, err := p.Next(); !errors.Is(err, allocator.ErrExhausted) {
 			t.Errorf("second Next() = %v, %v; want ErrExhausted", a, err)
 		}
-		if skips > 8 {
+		if skips > 16 {
 			t.Errorf("%d lookups for %d runs: the picker walked the runs", skips, runs.NumRanges())
 		}
 	}
+}
+
+// seeded returns a deterministic draw function.
+func seeded(seed uint64) func(uint64) uint64 {
+	r := rand.New(rand.NewPCG(seed, seed))
+	return r.Uint64N
+}
+
+// TestPickerDrawsSpreadAgents: ten agents pick at once, each from the
+// same view (none sees the others' picks in flight), round after round
+// until three quarters of a pool of 1,000 are taken. Two agents picking the
+// same address in a round is a lost create; with draws that stays rare
+// (with a scan up from a fixed node offset, two agents whose offsets are
+// close chase one frontier and collide on nearly every pick).
+func TestPickerDrawsSpreadAgents(t *testing.T) {
+	set := usable(t, allocator.PoolSpec{Version: allocator.IPv4, IPs: []string{"10.0.0.1-10.0.3.232"}})
+	taken := map[netip.Addr]bool{}
+	picks, collisions := 0, 0
+	for round := range 75 {
+		inRound := map[netip.Addr]bool{}
+		for agent := range 10 {
+			p := claims.NewPicker(set, seeded(uint64(round*10+agent)), claims.Taken{Is: func(a netip.Addr) bool { return taken[a] }})
+			a, err := p.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			picks++
+			if inRound[a] {
+				collisions++
+			}
+			inRound[a] = true
+		}
+		for a := range inRound {
+			taken[a] = true
+		}
+	}
+	if rate := float64(collisions) / float64(picks); rate > 0.05 {
+		t.Errorf("%d of %d picks collided (%.3f per pick), want at most 0.05", collisions, picks, rate)
+	}
+	t.Logf("%d of %d picks collided", collisions, picks)
 }

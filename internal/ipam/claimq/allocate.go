@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fre
 			poolq.ErrPoolExhausted, pool, n)
 	}
 	now := time.Now()
-	picker := claims.NewPicker(v.dec.Usable, q.deps.Node, claims.Taken{Skip: v.held.skip, Is: func(a netip.Addr) bool {
+	picker := claims.NewPicker(v.dec.Usable, rand.Uint64N, claims.Taken{Skip: v.held.skip, Is: func(a netip.Addr) bool {
 		return v.dec.unclaimed[a] || op.Avoid[a] || v.dec.Quarantined[a] ||
 			(!fresh && q.reserved.holds(pool, a, now)) // a fresh attempt decides "pool full": only the API server's claims count
 	}})

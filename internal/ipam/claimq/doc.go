@@ -10,8 +10,9 @@
 //   - Allocate returns an address the pod UID already claims in the pool
 //     (an idempotent retry), else picks from the addresses neither claimed
 //     nor recorded in a status someone else wrote (records Spiderpool wrote
-//     and the controller has not adopted yet), starting at an offset of the
-//     node's own (internal/claims.Picker), and creates its claim. The claims
+//     and the controller has not adopted yet), drawn at random so that
+//     agents allocating at once rarely race (internal/claims.Picker), and
+//     creates its claim. The claims
 //     come from an Index fed by the agent's watch, and the pool is decoded
 //     once per resourceVersion, so an allocation's work does not grow with
 //     the pool's claims. An

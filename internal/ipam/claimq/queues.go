@@ -36,8 +36,7 @@ type Deps struct {
 	API client.Reader
 	// Writer creates, updates and deletes claims.
 	Writer client.Writer
-	// Node is this agent's node: it sets the claims' spec.node and the
-	// picker's starting offset.
+	// Node is this agent's node: it sets the claims' spec.node.
 	Node string
 	// MaxRecords is the most addresses one pool may hold
 	// (SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS); 0 means no limit.

@@ -12,8 +12,8 @@ import (
 // reserveFor is how long this agent treats an address it claimed, lost to
 // another agent or is claiming as taken, whatever its watch of the claims
 // says: the watch lags the creates by a moment, and without this the
-// allocations in flight on one agent, which start at the same offset,
-// would all race for the same address.
+// allocations in flight on one agent could race each other for an address
+// (a drawn one, or the same free address a nearly full pool's scan finds).
 const reserveFor = 10 * time.Second
 
 // reservations are the addresses this agent treats as taken beyond its

@@ -5,6 +5,7 @@ package claimq
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 	"time"
@@ -14,7 +15,6 @@ import (
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/allocator"
 	"github.com/spiderpool-go/spiderpool/internal/claims"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
 )
@@ -22,21 +22,15 @@ import (
 // BenchmarkAllocationView measures the agent's own work to choose an
 // address in a /16 pool holding n claims, its status projected from them:
 // the pool read as the watch has it (decoded once per change), the pod's
-// claims looked up, and the first free address from the node's offset. The
-// claims fill the start of the pool, and the node is one whose offset falls
-// among them: the worst case, a scan of the claims above its offset.
+// claims looked up, and the first free address drawn (claims.Picker). The
+// claims fill the start of the pool: 1.5% and 30% of the draws land among
+// them.
 func BenchmarkAllocationView(b *testing.B) {
 	for _, n := range []int{1000, 20000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			x, p := benchPool(n)
 			reserved := poolq.NewReserved(nil, nil)
 			q := New(Deps{Index: x})
-			dec, err := q.decoded.decode(p, reserved)
-			if err != nil {
-				b.Fatal(err)
-			}
-			node := nodeStartingIn(dec.Usable, netip.MustParseAddr("10.0.0.1"), n)
-			b.Logf("%s starts at %s", node, claims.Start(dec.Usable, node))
 			b.ReportAllocs()
 			for b.Loop() {
 				dec, err := q.decoded.decode(p, reserved)
@@ -48,7 +42,7 @@ func BenchmarkAllocationView(b *testing.B) {
 					b.Fatal("a new pod holds an address")
 				}
 				now := time.Now()
-				pk := claims.NewPicker(dec.Usable, node, claims.Taken{Skip: held.skip, Is: func(a netip.Addr) bool {
+				pk := claims.NewPicker(dec.Usable, rand.Uint64N, claims.Taken{Skip: held.skip, Is: func(a netip.Addr) bool {
 					return dec.unclaimed[a] || dec.Quarantined[a] || q.reserved.holds("p", a, now)
 				}})
 				if _, err := pk.Next(); err != nil {
@@ -78,19 +72,4 @@ func benchPool(n int) (*Index, *spiderpoolv2beta1.SpiderIPPool) {
 	p.Status.AllocatedIPs = spiderpoolv2beta1.FormatAllocatedIPs(recs)
 	p.Annotations = map[string]string{ipamclaimsv1alpha1.AnnoProjectedDigest: claims.Digest(p.Status.AllocatedIPs)}
 	return x, p
-}
-
-// nodeStartingIn returns a node name whose start in usable is among the n
-// addresses from first.
-func nodeStartingIn(usable *allocator.Set, first netip.Addr, n int) string {
-	last := first
-	for range n - 1 {
-		last = last.Next()
-	}
-	for i := 0; ; i++ {
-		node := fmt.Sprint("node-", i)
-		if s := claims.Start(usable, node); !s.Less(first) && !last.Less(s) {
-			return node
-		}
-	}
 }
