@@ -18,6 +18,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/test/chaos"
 	"github.com/spiderpool-go/spiderpool/test/lab"
 	"github.com/spiderpool-go/spiderpool/test/utils"
@@ -129,6 +130,13 @@ func labOptions(t *testing.T, root, bin, dir string, nodes int, server string) l
 	if k8s == "" || cni == "" {
 		t.Fatal("KUBEBUILDER_ASSETS and CNI_PLUGINS_DIR must be set: export them from hack/testbin.sh and hack/testbin.sh --cni-dir")
 	}
+	controllerEnv := []string{"SPIDERPOOL_GC_DEFAULT_INTERVAL_DURATION=60"}
+	var agentEnv []string
+	if os.Getenv("CHAOS_CLAIM_STORAGE") == "1" { // the claim storage on agents and controllers together
+		on := config.EnvClaimStorage + "=true"
+		controllerEnv, agentEnv = append(controllerEnv, on), []string{on}
+		t.Logf("with %s", on)
+	}
 	return lab.Options{
 		Name: chaos.Env("CHAOS_LAB_NAME", "chaos"), Dir: dir, Nodes: nodes, Controllers: 2,
 		K8sBinDir: k8s, CNIBinDirs: []string{cni},
@@ -137,7 +145,7 @@ func labOptions(t *testing.T, root, bin, dir string, nodes int, server string) l
 		CRDDirs:          []string{filepath.Join(root, "config/crd/bases"), filepath.Join(root, "config/crd/nad")},
 		Chart:            filepath.Join(root, "charts/spiderpool"), HelmBinary: helm, HostBinDir: bin,
 		// The full scan every minute bounds what the GC's event path misses.
-		ControllerEnv: []string{"SPIDERPOOL_GC_DEFAULT_INTERVAL_DURATION=60"},
+		ControllerEnv: controllerEnv, AgentEnv: agentEnv,
 		ProcessServer: server, Progress: os.Stderr,
 	}
 }
