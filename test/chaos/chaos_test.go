@@ -35,7 +35,8 @@ const defaultSettle = 6 * time.Minute
 // TestChaosShort is the regression run of make test: 2 minutes, 3 nodes,
 // every fault kind once, seed CHAOS_SEED or the time.
 func TestChaosShort(t *testing.T) {
-	runs(t, chaos.Config{Duration: 2 * time.Minute, Nodes: 3, Pods: 60, EveryKindOnce: true, Settle: defaultSettle}, 1)
+	runs(t, chaos.Config{Duration: 2 * time.Minute, Nodes: 3, Pods: 60, EveryKindOnce: true, Settle: defaultSettle,
+		ClaimStorage: claimStorage()}, 1)
 }
 
 // TestChaos is make chaos: CHAOS_RUNS runs of CHAOS_DURATION on
@@ -49,7 +50,7 @@ func TestChaos(t *testing.T) {
 	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		t.Fatal(err)
 	}
-	runs(t, chaos.Config{Duration: d, Nodes: nodes, Pods: pods, Settle: settle}, n)
+	runs(t, chaos.Config{Duration: d, Nodes: nodes, Pods: pods, Settle: settle, ClaimStorage: claimStorage()}, n)
 }
 
 func runs(t *testing.T, cfg chaos.Config, n int) {
@@ -132,7 +133,7 @@ func labOptions(t *testing.T, root, bin, dir string, nodes int, server string) l
 	}
 	controllerEnv := []string{"SPIDERPOOL_GC_DEFAULT_INTERVAL_DURATION=60"}
 	var agentEnv []string
-	if os.Getenv("CHAOS_CLAIM_STORAGE") == "1" { // the claim storage on agents and controllers together
+	if claimStorage() { // on agents and controllers together
 		on := config.EnvClaimStorage + "=true"
 		controllerEnv, agentEnv = append(controllerEnv, on), []string{on}
 		t.Logf("with %s", on)
@@ -149,6 +150,10 @@ func labOptions(t *testing.T, root, bin, dir string, nodes int, server string) l
 		ProcessServer: server, Progress: os.Stderr,
 	}
 }
+
+// claimStorage says whether CHAOS_CLAIM_STORAGE=1 asks for the claim
+// storage.
+func claimStorage() bool { return os.Getenv("CHAOS_CLAIM_STORAGE") == "1" }
 
 func buildBinaries(t *testing.T, root string) string {
 	bin := filepath.Join(t.TempDir(), "bin")

@@ -14,6 +14,11 @@ import (
 type Config struct {
 	// Seed drives every random choice of the run (schedule, targets, churn).
 	Seed int64
+	// ClaimStorage says the lab runs with SPIDERPOOL_CLAIM_STORAGE on: the
+	// truth of who holds an address is its SpiderIPClaim, and the pools'
+	// records are a projection that may lag (more while no controller
+	// leads), so the checks read the claims.
+	ClaimStorage bool
 	// Duration is how long churn and faults go on.
 	Duration time.Duration
 	// Nodes is the lab's node count (for the report).

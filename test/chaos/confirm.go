@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
@@ -72,11 +73,7 @@ func (w *Watcher) confirmRecord(ctx context.Context, ip string, p *corev1.Pod) {
 	if strings.Contains(ip, ":") {
 		pool = PoolV6
 	}
-	got := &spiderpoolv2beta1.SpiderIPPool{}
-	if err := w.direct.Get(ctx, client.ObjectKey{Name: pool}, got); err != nil {
-		return
-	}
-	recs, err := spiderpoolv2beta1.ParseAllocatedIPs(got.Status.AllocatedIPs)
+	recs, err := w.recordsOf(ctx, pool)
 	if err != nil {
 		return
 	}
@@ -87,4 +84,25 @@ func (w *Watcher) confirmRecord(ctx context.Context, ip string, p *corev1.Pod) {
 		w.finding(fmt.Sprintf("UNRECORDED: running pod %s/%s (uid %s, node %s) shows %s but pool %s records %+v",
 			p.Namespace, p.Name, p.UID, p.Spec.NodeName, ip, pool, r))
 	}
+}
+
+// recordsOf reads the records of pool from the API server: its status, or
+// with the claim storage its claims.
+func (w *Watcher) recordsOf(ctx context.Context, pool string) (spiderpoolv2beta1.PoolIPAllocations, error) {
+	if w.claims {
+		recs := spiderpoolv2beta1.PoolIPAllocations{}
+		var list ipamclaimsv1alpha1.SpiderIPClaimList
+		if err := w.direct.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: pool}); err != nil {
+			return nil, fmt.Errorf("list the SpiderIPClaims of %s: %w", pool, err)
+		}
+		for _, cl := range list.Items {
+			recs[cl.Spec.IP] = spiderpoolv2beta1.NewPoolIPAllocation(cl.Spec.PodNamespace, cl.Spec.PodName, cl.Spec.PodUID)
+		}
+		return recs, nil
+	}
+	got := &spiderpoolv2beta1.SpiderIPPool{}
+	if err := w.direct.Get(ctx, client.ObjectKey{Name: pool}, got); err != nil {
+		return nil, fmt.Errorf("read pool %s: %w", pool, err)
+	}
+	return spiderpoolv2beta1.ParseAllocatedIPs(got.Status.AllocatedIPs)
 }

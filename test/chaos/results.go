@@ -20,6 +20,7 @@ type Result struct {
 	Nodes            int            `json:"nodes"`
 	Pods             int            `json:"pods"`
 	Duration         string         `json:"duration"`
+	ClaimStorage     bool           `json:"claimStorage,omitempty"`
 	Started          time.Time      `json:"started"`
 	RampUp           string         `json:"rampUp"`
 	RampProblems     []string       `json:"rampProblems,omitempty"`

@@ -19,7 +19,8 @@ import (
 // server through proxy: it creates the pools and workloads, churns and
 // injects faults for cfg.Duration, undoes every fault, settles and checks.
 func Run(ctx context.Context, l *lab.Lab, proxy *Proxy, restCfg *rest.Config, c client.Client, cfg Config) (*Result, error) {
-	res := &Result{Seed: cfg.Seed, Nodes: cfg.Nodes, Pods: cfg.Pods, Duration: cfg.Duration.String(), Started: time.Now().UTC()}
+	res := &Result{Seed: cfg.Seed, Nodes: cfg.Nodes, Pods: cfg.Pods, Duration: cfg.Duration.String(), Started: time.Now().UTC(),
+		ClaimStorage: cfg.ClaimStorage}
 	base := ShapeOf(cfg.Pods)
 	for _, p := range Pools(cfg.Pods) {
 		if err := c.Create(ctx, p); err != nil {
@@ -40,6 +41,7 @@ func Run(ctx context.Context, l *lab.Lab, proxy *Proxy, restCfg *rest.Config, c 
 	if err != nil {
 		return nil, err
 	}
+	w.claims = cfg.ClaimStorage
 	go w.Run(watchCtx)
 	exits := map[string]int{}
 	superCtx, stopSuper := context.WithCancel(ctx)

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
@@ -32,7 +33,15 @@ func (w *Watcher) read(ctx context.Context, c client.Reader) (snapshot, error) {
 			return s, fmt.Errorf("list %T: %w", l, err)
 		}
 	}
+	if w.claims {
+		if err := claimRecords(ctx, c, s.records); err != nil {
+			return s, err
+		}
+	}
 	for _, p := range pools.Items {
+		if w.claims {
+			break
+		}
 		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
 		if err != nil {
 			return s, fmt.Errorf("pool %s: %w", p.Name, err)
@@ -52,6 +61,19 @@ func (w *Watcher) read(ctx context.Context, c client.Reader) (snapshot, error) {
 		}
 	}
 	return s, nil
+}
+
+// claimRecords fills records with the holders of the SpiderIPClaims, in the
+// pools' record format: with the claim storage they are the truth.
+func claimRecords(ctx context.Context, c client.Reader, records map[string]spiderpoolv2beta1.PoolIPAllocation) error {
+	var list ipamclaimsv1alpha1.SpiderIPClaimList
+	if err := c.List(ctx, &list); err != nil {
+		return fmt.Errorf("list SpiderIPClaims: %w", err)
+	}
+	for _, cl := range list.Items {
+		records[cl.Spec.IP] = spiderpoolv2beta1.NewPoolIPAllocation(cl.Spec.PodNamespace, cl.Spec.PodName, cl.Spec.PodUID)
+	}
+	return nil
 }
 
 // alive is the liveness of the workload rules: neither terminating nor

@@ -26,6 +26,9 @@ type Watcher struct {
 	direct client.Client
 	ns     string
 	faults *Injector
+	// claims says who holds an address is read from the SpiderIPClaims
+	// (Config.ClaimStorage), not from the pools' records.
+	claims bool
 
 	mu          sync.Mutex
 	allocs      int
