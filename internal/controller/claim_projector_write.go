@@ -26,7 +26,8 @@ import (
 // logs what it drops.
 func (r *ClaimProjector) project(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) (claims.Projection, error) {
 	var list ipamclaimsv1alpha1.SpiderIPClaimList
-	if err := r.Client.List(ctx, &list, client.MatchingFields{ClaimPoolIndex: pool.Name}); err != nil {
+	// Read only: the cache hands out its own objects, not a copy of each.
+	if err := r.Client.List(ctx, &list, client.MatchingFields{ClaimPoolIndex: pool.Name}, client.UnsafeDisableDeepCopy); err != nil {
 		return claims.Projection{}, fmt.Errorf("list claims of SpiderIPPool %s: %w", pool.Name, err)
 	}
 	records, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
