@@ -13,6 +13,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -20,9 +21,16 @@ import (
 // Settle waits, up to bound, until the workloads run at their base size
 // and the final invariants hold on fresh reads; it returns the problems
 // left at the bound (none on success).
+//
+// While the workloads are short of pods it nudges their controllers once a
+// minute (nudge): kube-controller-manager retries a workload whose syncs
+// failed while the API server was down with a per-object backoff that
+// doubles up to about 16 minutes, and a change to the object requeues it
+// at once.
 func (w *Watcher) Settle(ctx context.Context, base Shape, bound time.Duration) []string {
 	deadline := time.Now().Add(bound)
 	var problems []string
+	var nudged time.Time
 	for {
 		problems = w.finalProblems(ctx, base, false)
 		if len(problems) == 0 || ctx.Err() != nil {
@@ -31,7 +39,36 @@ func (w *Watcher) Settle(ctx context.Context, base Shape, bound time.Duration) [
 		if time.Now().After(deadline) {
 			return w.finalProblems(ctx, base, true) // now with the unready pods described
 		}
+		if time.Since(nudged) > time.Minute {
+			w.nudge(ctx)
+			nudged = time.Now()
+		}
 		sleep(ctx, 2*time.Second)
+	}
+}
+
+// nudgeAnnotation is the annotation nudge sets on the workload objects.
+const nudgeAnnotation = "chaos.spiderpool-go.io/settle-nudge"
+
+// nudge annotates the Deployments, their ReplicaSets and the StatefulSet
+// (metadata only: their pod templates, hence their pods, stay as they are),
+// so that their controllers sync them now rather than after a backoff.
+func (w *Watcher) nudge(ctx context.Context) {
+	patch := client.RawPatch(types.MergePatchType,
+		[]byte(fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, nudgeAnnotation, time.Now().UTC().Format(time.RFC3339Nano))))
+	var objs []client.Object
+	var rss appsv1.ReplicaSetList
+	if err := w.direct.List(ctx, &rss, client.InNamespace(w.ns)); err == nil {
+		for i := range rss.Items {
+			objs = append(objs, &rss.Items[i])
+		}
+	}
+	for i := range Deployments {
+		objs = append(objs, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: w.ns, Name: DeploymentName(i)}})
+	}
+	objs = append(objs, &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: w.ns, Name: StatefulSetName}})
+	for _, o := range objs {
+		_ = w.direct.Patch(ctx, o, patch) // a nudge that fails is tried again a minute later
 	}
 }
 
