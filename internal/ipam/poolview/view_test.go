@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,21 +69,29 @@ func waitMeta(t *testing.T, c client.Reader, name, rv string) {
 	t.Fatalf("the cache did not reach pool %s at version %q", name, rv)
 }
 
-func TestPoolViewReadsWholePoolsOnlyWhenNeeded(t *testing.T) {
-	ctx := t.Context()
+// viewOfNewPool creates pool name of subnet (addresses .10-.20) and
+// returns a View on a metadata cache that has seen it, with its clients.
+func viewOfNewPool(t *testing.T, name, subnet string) (client.Client, cache.Cache, *View, *spiderpoolv2beta1.SpiderIPPool) {
+	t.Helper()
 	api, err := client.New(envCfg, client.Options{Scheme: ipamtest.Scheme()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	meta := startPoolMetaCache(t)
-	v := New(meta, api)
-	pool := &spiderpoolv2beta1.SpiderIPPool{ObjectMeta: metav1.ObjectMeta{Name: "view"}, Spec: spiderpoolv2beta1.IPPoolSpec{
-		IPVersion: ptr.To(spiderpoolv2beta1.IPv4), Subnet: "10.99.0.0/24", IPs: []string{"10.99.0.10-10.99.0.20"},
+	prefix := strings.TrimSuffix(subnet, "0/24")
+	pool := &spiderpoolv2beta1.SpiderIPPool{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: spiderpoolv2beta1.IPPoolSpec{
+		IPVersion: ptr.To(spiderpoolv2beta1.IPv4), Subnet: subnet, IPs: []string{prefix + "10-" + prefix + "20"},
 	}}
-	if err := api.Create(ctx, pool); err != nil {
+	if err := api.Create(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	waitMeta(t, meta, "view", pool.ResourceVersion)
+	waitMeta(t, meta, name, pool.ResourceVersion)
+	return api, meta, New(meta, api), pool
+}
+
+func TestPoolViewReadsWholePoolsOnlyWhenNeeded(t *testing.T) {
+	ctx := t.Context()
+	api, meta, v, pool := viewOfNewPool(t, "view", "10.99.0.0/24")
 	specs := mustSpecs(ctx, t, v, 1)
 	if specs[0].Spec.Subnet != "10.99.0.0/24" || v.reads.Load() != 1 {
 		t.Fatalf("first Specs: subnet %q after %d reads; want 10.99.0.0/24 after 1", specs[0].Spec.Subnet, v.reads.Load())
@@ -196,19 +205,7 @@ func TestPoolViewFirstSpecsReadsAllInOneList(t *testing.T) {
 // version and managedFields.
 func TestCurrentReadsTheStatusOnlyWhenKeepRefuses(t *testing.T) {
 	ctx := t.Context()
-	api, err := client.New(envCfg, client.Options{Scheme: ipamtest.Scheme()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	meta := startPoolMetaCache(t)
-	v := New(meta, api)
-	pool := &spiderpoolv2beta1.SpiderIPPool{ObjectMeta: metav1.ObjectMeta{Name: "current"}, Spec: spiderpoolv2beta1.IPPoolSpec{
-		IPVersion: ptr.To(spiderpoolv2beta1.IPv4), Subnet: "10.98.0.0/24", IPs: []string{"10.98.0.10-10.98.0.20"},
-	}}
-	if err := api.Create(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	waitMeta(t, meta, "current", pool.ResourceVersion)
+	api, meta, v, pool := viewOfNewPool(t, "current", "10.98.0.0/24")
 	keep := true
 	current := func(wantReads uint64, why string) *spiderpoolv2beta1.SpiderIPPool {
 		t.Helper()
