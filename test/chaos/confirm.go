@@ -91,14 +91,8 @@ func (w *Watcher) confirmRecord(ctx context.Context, ip string, p *corev1.Pod) {
 func (w *Watcher) recordsOf(ctx context.Context, pool string) (spiderpoolv2beta1.PoolIPAllocations, error) {
 	if w.claims {
 		recs := spiderpoolv2beta1.PoolIPAllocations{}
-		var list ipamclaimsv1alpha1.SpiderIPClaimList
-		if err := w.direct.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: pool}); err != nil {
-			return nil, fmt.Errorf("list the SpiderIPClaims of %s: %w", pool, err)
-		}
-		for _, cl := range list.Items {
-			recs[cl.Spec.IP] = spiderpoolv2beta1.NewPoolIPAllocation(cl.Spec.PodNamespace, cl.Spec.PodName, cl.Spec.PodUID)
-		}
-		return recs, nil
+		err := claimRecords(ctx, w.direct, recs, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: pool})
+		return recs, err
 	}
 	got := &spiderpoolv2beta1.SpiderIPPool{}
 	if err := w.direct.Get(ctx, client.ObjectKey{Name: pool}, got); err != nil {

@@ -65,9 +65,9 @@ func (w *Watcher) read(ctx context.Context, c client.Reader) (snapshot, error) {
 
 // claimRecords fills records with the holders of the SpiderIPClaims, in the
 // pools' record format: with the claim storage they are the truth.
-func claimRecords(ctx context.Context, c client.Reader, records map[string]spiderpoolv2beta1.PoolIPAllocation) error {
+func claimRecords(ctx context.Context, c client.Reader, records map[string]spiderpoolv2beta1.PoolIPAllocation, opts ...client.ListOption) error {
 	var list ipamclaimsv1alpha1.SpiderIPClaimList
-	if err := c.List(ctx, &list); err != nil {
+	if err := c.List(ctx, &list, opts...); err != nil {
 		return fmt.Errorf("list SpiderIPClaims: %w", err)
 	}
 	for _, cl := range list.Items {
