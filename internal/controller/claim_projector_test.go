@@ -47,8 +47,8 @@ func createClaims(t *testing.T, pool string, ips ...string) {
 }
 
 // poolRecordsAre reports whether the pool's records and allocatedIPCount are
-// want, and whether the pool carries the digest of its records (the status
-// is the projector's own).
+// want, and whether the status is the projector's own
+// (claims.ForeignStatus: its write, or its digest annotation).
 func poolRecordsAre(t *testing.T, name string, want spiderpoolv2beta1.PoolIPAllocations) error {
 	pool := getPool(t, name)
 	got, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
@@ -61,8 +61,8 @@ func poolRecordsAre(t *testing.T, name string, want spiderpoolv2beta1.PoolIPAllo
 	if show(pool.Status.AllocatedIPCount) != fmt.Sprint(len(want)) {
 		return fmt.Errorf("%w: allocatedIPCount of %s is %s, want %d", errWaiting, name, show(pool.Status.AllocatedIPCount), len(want))
 	}
-	if claims.Foreign(pool.Status.AllocatedIPs, pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest]) {
-		return fmt.Errorf("%w: status of %s not annotated as projected", errWaiting, name)
+	if claims.ForeignStatus(pool) {
+		return fmt.Errorf("%w: status of %s is not the projector's own", errWaiting, name)
 	}
 	return nil
 }
@@ -85,6 +85,11 @@ func TestClaimProjectorFollowsClaims(t *testing.T) {
 	createPool(t, name, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.14.0.0/24", IPs: []string{"10.14.0.1-10.14.0.20"}}, true)
 	createClaims(t, name, "10.14.0.1", "10.14.0.2", "10.14.0.3")
 	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.14.0.1", "10.14.0.2", "10.14.0.3")) })
+	// Its own status writes say the status is the projector's: no second
+	// write of the whole pool for the digest.
+	if d, ok := getPool(t, name).Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest]; ok {
+		t.Errorf("pool %s annotated with digest %s after the projector's own status writes", name, d)
+	}
 
 	if err := apiServer.client.Delete(t.Context(), claimFor(t, name, "10.14.0.2")); err != nil {
 		t.Fatal(err)

@@ -126,8 +126,13 @@ func hasAddr(cidr *string, a netip.Addr) bool {
 }
 
 // write writes the projection into the pool's status when it differs, with
-// the read's resourceVersion as the precondition, then annotates the pool
-// with the digest of the status it holds.
+// the read's resourceVersion as the precondition. The write makes the
+// projector the manager of status.allocatedIPs, which tells everyone the
+// status is its own (claims.ForeignStatus). A status that needed no write
+// but is not the projector's (records adopted, none dropped) is marked own
+// by the digest annotation instead: skipping it after a write saves a
+// second write and watch event of the whole pool per projection. Where the
+// API server keeps no managedFields, the digest is written after each write.
 func (r *ClaimProjector) write(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool, proj claims.Projection) error {
 	records, count := spiderpoolv2beta1.FormatAllocatedIPs(proj.Records), proj.Count()
 	if ptr.Deref(records, "") != ptr.Deref(pool.Status.AllocatedIPs, "") || ptr.Deref(pool.Status.AllocatedIPCount, -1) != count {
@@ -140,10 +145,12 @@ func (r *ClaimProjector) write(ctx context.Context, pool *spiderpoolv2beta1.Spid
 		}
 		r.wrote(pool.Name)
 	}
-	digest := claims.Digest(pool.Status.AllocatedIPs)
-	if pool.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest] == digest {
+	// pool is the API server's answer to the write, if any: with its
+	// managedFields, or without them where the server keeps none.
+	if !claims.ForeignStatus(pool) {
 		return nil
 	}
+	digest := claims.Digest(pool.Status.AllocatedIPs)
 	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{ipamclaimsv1alpha1.AnnoProjectedDigest: digest}}})
 	if err == nil {
 		err = r.Client.Patch(ctx, pool, client.RawPatch(types.MergePatchType, patch))

@@ -90,7 +90,7 @@ func (r *scenarioRun) waitProjected(ctx context.Context, timeout time.Duration) 
 				return false, nil
 			}
 			recs, err := spiderpoolv2beta1.ParseAllocatedIPs(p.Status.AllocatedIPs)
-			if err != nil || len(recs) != len(list.Items) || claims.Foreign(p.Status.AllocatedIPs, p.Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest]) {
+			if err != nil || len(recs) != len(list.Items) || claims.ForeignStatus(p) {
 				pending = fmt.Sprintf("pool %s: %d records, %d claims", p.Name, len(recs), len(list.Items))
 				return false, nil
 			}
