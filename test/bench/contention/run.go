@@ -129,6 +129,7 @@ func (r *scenarioRun) phase(ctx context.Context, command string) PhaseResult {
 	load := load{binary: r.b.PluginBinary, command: command, nodes: r.nodes, workers: r.opts.Concurrency}
 	loadStart := bench.LoadAvg()
 	before := takeSnapshot(ctx, r.env.Config, r.env.Lab)
+	r.progress("%s: %d calls starting, %d in flight per node", command, len(r.calls), r.opts.Concurrency)
 	outs, wall := load.run(ctx, r.calls)
 	after := takeSnapshot(context.WithoutCancel(ctx), r.env.Config, r.env.Lab)
 	dups := 0
