@@ -17,6 +17,7 @@
 #   BENCH_CONTENTION_PODS=1000 BENCH_CONTENTION_CONCURRENCY=5 (plugin calls in flight per node)
 #   BENCH_CONTENTION_MINUTES=15 (its own bound)   BENCH_CONTENTION_BASELINE_AGENT=<binary> (A/B in the same lab)
 #   BENCH_CONTENTION_CLAIMS=1 (also every scenario with SPIDERPOOL_CLAIM_STORAGE on: build "claims")
+#   BENCH_CLAIM_STORAGE=1 (the lab replay with SPIDERPOOL_CLAIM_STORAGE on; its checks read the SpiderIPClaims)
 #   BENCH_BUDGET_MINUTES=55: the whole run, microbenchmarks and the contention benchmark included, ends
 #   within it; the lab replay gets what is left (less a minute to take the lab down) and records what it
 #   cut short
@@ -67,8 +68,10 @@ if (( budget < 60 )); then
   exit 1
 fi
 step "lab replay, within ${budget}s"
+replay_claims=()
+[[ "${BENCH_CLAIM_STORAGE:-}" == 1 ]] && replay_claims=(--claim-storage)
 "$out/bin/spiderbench" --bin-dir "$out/bin" --out "$out" --lab-name "${BENCH_LAB_NAME:-bench}" \
   --nodes "${BENCH_NODES:-10}" --deployments "${BENCH_DEPLOYMENTS:-100}" --replicas "${BENCH_REPLICAS:-10}" \
   --scenarios "${BENCH_SCENARIOS:-exact,plenty,single,autopool}" --phase-timeout "${BENCH_PHASE_TIMEOUT:-10m}" \
-  --budget "${budget}s" "${micro[@]}" "$@"
+  --budget "${budget}s" "${micro[@]}" "${replay_claims[@]}" "$@"
 step "done: $out/results.md"

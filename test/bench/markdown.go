@@ -18,6 +18,9 @@ func Markdown(res *Results) string {
 		fmt.Fprintf(&b, ", lab of %d nodes (up in %.0fs), load average %.2f at start, %.2f at end",
 			res.Nodes, res.LabUpSeconds, res.LoadAvgStart, res.LoadAvgEnd)
 	}
+	if res.ClaimStorage {
+		b.WriteString(", claim storage on (SPIDERPOOL_CLAIM_STORAGE; holders read from the SpiderIPClaims)")
+	}
 	b.WriteString(".\n")
 	if len(res.NotRun) > 0 {
 		fmt.Fprintf(&b, "\nNot run (the run's time budget was spent): %s.\n", strings.Join(res.NotRun, ", "))

@@ -73,6 +73,11 @@ type Options struct {
 	// taken ProfileDelay into the phase (default 20s) for 30s.
 	ProfileDir   string
 	ProfileDelay time.Duration
+	// ClaimStorage says the lab's agents and controllers run with
+	// SPIDERPOOL_CLAIM_STORAGE on: the checks then read who holds an
+	// address from the SpiderIPClaims, the truth there, rather than from
+	// the pools' records, a projection that lags.
+	ClaimStorage bool
 }
 
 func (o Options) validate() error {

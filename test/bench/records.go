@@ -12,7 +12,9 @@ import (
 	"k8s.io/apimachinery/pkg/selection"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/claims"
 )
 
 // checkRecords compares the running pods with the pools' records: every
@@ -51,11 +53,15 @@ func (r *scenarioRun) checkRecords(ctx context.Context, notes []string) (int, []
 	return len(bad), notes
 }
 
-// records merges the scenario's pools' records.
+// records merges the scenario's pools' records, or with the claim storage
+// on, their claims.
 func (r *scenarioRun) records(ctx context.Context) (spiderpoolv2beta1.PoolIPAllocations, error) {
 	pools, err := r.listPools(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if r.opts.ClaimStorage {
+		return r.claimed(ctx, pools)
 	}
 	all := spiderpoolv2beta1.PoolIPAllocations{}
 	for _, p := range pools {
@@ -65,6 +71,25 @@ func (r *scenarioRun) records(ctx context.Context) (spiderpoolv2beta1.PoolIPAllo
 		}
 		for ip, rec := range recs {
 			all[ip] = rec
+		}
+	}
+	return all, nil
+}
+
+// claimed merges the holders of the pools' SpiderIPClaims, as records.
+func (r *scenarioRun) claimed(ctx context.Context, pools []spiderpoolv2beta1.SpiderIPPool) (spiderpoolv2beta1.PoolIPAllocations, error) {
+	all := spiderpoolv2beta1.PoolIPAllocations{}
+	for _, p := range pools {
+		var list ipamclaimsv1alpha1.SpiderIPClaimList
+		if err := r.env.Client.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(p.Name)}); err != nil {
+			return nil, fmt.Errorf("list claims of pool %s: %w", p.Name, err)
+		}
+		for i := range list.Items {
+			c, err := claims.Of(&list.Items[i])
+			if err != nil {
+				return nil, fmt.Errorf("pool %s: %w", p.Name, err)
+			}
+			all[c.IP.String()] = c.Record()
 		}
 	}
 	return all, nil

@@ -17,6 +17,8 @@ type Results struct {
 	Started time.Time `json:"started"`
 	// Nodes is the lab's node count.
 	Nodes int `json:"nodes"`
+	// ClaimStorage says the run had SPIDERPOOL_CLAIM_STORAGE on.
+	ClaimStorage bool `json:"claimStorage,omitempty"`
 	// CPUs is the machine's CPU count.
 	CPUs int `json:"cpus"`
 	// LoadAvgStart and LoadAvgEnd are the 1-minute load averages around

@@ -20,7 +20,7 @@ import (
 )
 
 type flags struct {
-	profile                                   bool
+	profile, claimStorage                     bool
 	profileDelay, budget                      time.Duration
 	nodes, deployments, replicas, controllers int
 	scenarios, out, micro, labName, binDir    string
@@ -46,6 +46,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.DurationVar(&f.phaseTimeout, "phase-timeout", 10*time.Minute, "bound of each phase")
 	fs.StringVar(&f.phases, "phases", "", "run only these phases, comma-separated (create, re-create, delete; default all)")
 	fs.DurationVar(&f.budget, "budget", 0, "bound of all scenarios together (0: none); a phase it cuts short is recorded as timed out, scenarios left as not run")
+	fs.BoolVar(&f.claimStorage, "claim-storage", false, "run the agents and controllers with SPIDERPOOL_CLAIM_STORAGE on (docs/ipam.md); the checks read the SpiderIPClaims")
 	fs.BoolVar(&f.profile, "profile", true, "CPU-profile the API server, one agent and the controller during the first scenario's create phase (files under <out>/profiles)")
 	fs.DurationVar(&f.profileDelay, "profile-delay", 20*time.Second, "how far into the create phase the 30 s profiles start")
 	if err := fs.Parse(args); err != nil {

@@ -20,6 +20,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/test/bench"
 	"github.com/spiderpool-go/spiderpool/test/lab"
 )
@@ -97,7 +98,8 @@ func runLab(ctx context.Context, f flags, names []string) (*bench.Results, error
 			fmt.Fprintln(os.Stderr, "spiderbench: partial results:", err)
 		}
 	}
-	bo := bench.Options{Scenarios: scenarios, PhaseTimeout: f.phaseTimeout, Progress: os.Stderr, AfterScenario: save, ProfileDelay: f.profileDelay}
+	bo := bench.Options{Scenarios: scenarios, PhaseTimeout: f.phaseTimeout, Progress: os.Stderr, AfterScenario: save, ProfileDelay: f.profileDelay,
+		ClaimStorage: f.claimStorage}
 	if f.profile {
 		bo.ProfileDir = f.out
 	}
@@ -106,7 +108,7 @@ func runLab(ctx context.Context, f flags, names []string) (*bench.Results, error
 	}
 	res, err := bench.Run(ctx, env, bo)
 	if res != nil {
-		res.LabUpSeconds, res.CPUs = labUp, runtime.NumCPU()
+		res.LabUpSeconds, res.CPUs, res.ClaimStorage = labUp, runtime.NumCPU(), f.claimStorage
 	}
 	return res, err
 }
@@ -171,7 +173,12 @@ func labOptions(f flags) (lab.Options, func(), error) {
 		cleanup()
 		return lab.Options{}, nil, fmt.Errorf("working dir: %w", err)
 	}
+	var env []string
+	if f.claimStorage { // on agents and controllers together
+		env = []string{config.EnvClaimStorage + "=true"}
+	}
 	return lab.Options{
+		AgentEnv: env, ControllerEnv: env,
 		Name: f.labName, Dir: filepath.Join(tmp, "lab"), Nodes: f.nodes, Controllers: f.controllers,
 		K8sBinDir: f.k8sBin, CNIBinDirs: []string{f.cniBin},
 		LabBinary: filepath.Join(bin, "spiderlab"), AgentBinary: filepath.Join(bin, "spiderpool-agent"),
