@@ -63,7 +63,10 @@ func builds(f flags, bin string) []contention.Build {
 		current.PluginBinary = filepath.Join(bin, "spiderpool")
 	}
 	out := []contention.Build{current}
-	if f.claimStorage {
+	if f.claimsOnly {
+		out = nil
+	}
+	if f.claimStorage || f.claimsOnly {
 		claims := current
 		claims.Name, claims.ClaimStorage = "claims", true
 		out = append(out, claims)
