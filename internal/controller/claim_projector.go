@@ -10,6 +10,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -51,7 +52,18 @@ type ClaimProjector struct {
 	Now func() time.Time
 
 	mu        sync.Mutex
-	lastWrite map[string]time.Time // pool → time of the last status write
+	lastWrite map[string]time.Time     // pool → time of the last status write
+	written   map[string]writtenStatus // pool → the status of that write
+}
+
+// writtenStatus is the status a projection wrote, as the version of the
+// pool the API server answered with: a projection that reads that version
+// back takes its records from here rather than parsing them again (1.3 MB
+// of JSON per pass at 20,000 records).
+type writtenStatus struct {
+	uid             types.UID
+	resourceVersion string
+	records         spiderpoolv2beta1.PoolIPAllocations
 }
 
 // SetupClaimProjector registers a ClaimProjector with mgr when
@@ -184,4 +196,33 @@ func (r *ClaimProjector) forget(pool string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.lastWrite, pool)
+	delete(r.written, pool)
+}
+
+// remember keeps the records of the status just written into pool, as of
+// the version the write returned. The records are not changed afterwards.
+func (r *ClaimProjector) remember(pool *spiderpoolv2beta1.SpiderIPPool, records spiderpoolv2beta1.PoolIPAllocations) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.written == nil {
+		r.written = map[string]writtenStatus{}
+	}
+	r.written[pool.Name] = writtenStatus{uid: pool.UID, resourceVersion: pool.ResourceVersion, records: records}
+}
+
+// records returns the records of pool's status: those the projector wrote
+// when pool is the version its write returned, parsed otherwise. The
+// result is read only.
+func (r *ClaimProjector) records(pool *spiderpoolv2beta1.SpiderIPPool) (spiderpoolv2beta1.PoolIPAllocations, error) {
+	r.mu.Lock()
+	w, ok := r.written[pool.Name]
+	r.mu.Unlock()
+	if ok && w.uid == pool.UID && w.resourceVersion == pool.ResourceVersion {
+		return w.records, nil
+	}
+	recs, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
+	if err != nil {
+		return nil, fmt.Errorf("SpiderIPPool %s: %w", pool.Name, err)
+	}
+	return recs, nil
 }

@@ -165,3 +165,38 @@ func TestClaimProjectorOwnWriteBeforeItsDigest(t *testing.T) {
 		t.Errorf("claims after the projection: %d (%v); want only the one of 10.0.0.2 (the released one not adopted back)", len(list.Items), err)
 	}
 }
+
+// TestClaimProjectorReusesItsWrite: a projection that reads back the pool
+// version its own status write returned takes the records it wrote rather
+// than parsing the status again; any other version is parsed.
+func TestClaimProjectorReusesItsWrite(t *testing.T) {
+	f := newFakeProjector(t)
+	if err := f.c.Create(t.Context(), claimFor(t, "p", "10.0.0.1")); err != nil {
+		t.Fatal(err)
+	}
+	f.reconcile(t)
+	f.recordsAre(t, "10.0.0.1")
+	// Reads now show the version written with a status that does not
+	// parse: only the remembered records can make the projection pass.
+	garbled := func(p *spiderpoolv2beta1.SpiderIPPool) { p.Status.AllocatedIPs = ptr.To("not JSON") }
+	f.r.Client = interceptor.NewClient(f.c.(client.WithWatch), interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			err := c.Get(ctx, key, obj, opts...)
+			if p, ok := obj.(*spiderpoolv2beta1.SpiderIPPool); ok {
+				garbled(p)
+			}
+			return err
+		},
+	})
+	f.now = f.now.Add(time.Second)
+	if _, err := f.r.Reconcile(t.Context(), reconcile.Request{NamespacedName: client.ObjectKey{Name: "p"}}); err != nil {
+		t.Errorf("projection of the version it wrote: %v; want the records it wrote, not a parse", err)
+	}
+	garbled = func(p *spiderpoolv2beta1.SpiderIPPool) {
+		p.Status.AllocatedIPs, p.ResourceVersion = ptr.To("not JSON"), p.ResourceVersion+"0"
+	}
+	f.now = f.now.Add(time.Second)
+	if _, err := f.r.Reconcile(t.Context(), reconcile.Request{NamespacedName: client.ObjectKey{Name: "p"}}); err == nil {
+		t.Error("projection of another version with a status that does not parse succeeded; want it parsed and refused")
+	}
+}

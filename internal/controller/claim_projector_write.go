@@ -30,11 +30,11 @@ func (r *ClaimProjector) project(ctx context.Context, pool *spiderpoolv2beta1.Sp
 	if err := r.Client.List(ctx, &list, client.MatchingFields{ClaimPoolIndex: pool.Name}, client.UnsafeDisableDeepCopy); err != nil {
 		return claims.Projection{}, fmt.Errorf("list claims of SpiderIPPool %s: %w", pool.Name, err)
 	}
-	records, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
+	records, err := r.records(pool)
 	if err != nil {
 		// Retrying does not help until someone rewrites the status, which
 		// triggers a new reconcile.
-		return claims.Projection{}, reconcile.TerminalError(fmt.Errorf("SpiderIPPool %s: %w", pool.Name, err))
+		return claims.Projection{}, reconcile.TerminalError(err)
 	}
 	log := logr.FromContextOrDiscard(ctx)
 	held := make([]claims.Claim, 0, len(list.Items))
@@ -144,6 +144,7 @@ func (r *ClaimProjector) write(ctx context.Context, pool *spiderpoolv2beta1.Spid
 			return fmt.Errorf("write status of SpiderIPPool %s: %w", pool.Name, err)
 		}
 		r.wrote(pool.Name)
+		r.remember(pool, proj.Records)
 	}
 	// pool is the API server's answer to the write, if any: with its
 	// managedFields, or without them where the server keeps none.
@@ -158,6 +159,7 @@ func (r *ClaimProjector) write(ctx context.Context, pool *spiderpoolv2beta1.Spid
 	if err != nil {
 		return fmt.Errorf("annotate SpiderIPPool %s with its projection: %w", pool.Name, err)
 	}
+	r.remember(pool, proj.Records) // the status is unchanged: it holds these
 	return nil
 }
 
