@@ -74,16 +74,16 @@ func runs(t *testing.T, cfg chaos.Config, n int) {
 	}
 }
 
-// keepLogs copies the lab's process logs (labDir/logs) to the results,
-// as out/logs-<seed>.
-func keepLogs(t *testing.T, labDir, out string, seed int64) {
+// keepLogs copies the lab's process logs to the results, as
+// out/logs-<seed>.
+func keepLogs(t *testing.T, logsDir, out string, seed int64) {
 	t.Helper()
 	logs := filepath.Join(out, fmt.Sprintf("logs-%d", seed))
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Logf("keep the lab logs: %v", err)
 		return
 	}
-	if b, err := exec.Command("cp", "-a", filepath.Join(labDir, "logs"), logs).CombinedOutput(); err != nil {
+	if b, err := exec.Command("cp", "-a", logsDir, logs).CombinedOutput(); err != nil {
 		t.Logf("keep the lab logs: %v: %s", err, b)
 	}
 }
@@ -99,11 +99,11 @@ func oneRun(t *testing.T, root, bin, out string, cfg chaos.Config) {
 	defer func() { _ = proxy.Close() }()
 	l, err := lab.Up(ctx, labOptions(t, root, bin, dir, cfg.Nodes, proxy.URL()))
 	if err != nil {
-		keepLogs(t, dir, out, cfg.Seed) // a lab that did not come up says why in them
+		keepLogs(t, lab.FailedLogsDir(dir), out, cfg.Seed) // a lab that did not come up says why in them
 		t.Fatalf("lab up: %v", err)
 	}
 	defer func() {
-		keepLogs(t, l.Dir, out, cfg.Seed)
+		keepLogs(t, filepath.Join(l.Dir, "logs"), out, cfg.Seed)
 		if err := l.Down(context.WithoutCancel(ctx)); err != nil {
 			t.Errorf("lab down: %v", err)
 		}

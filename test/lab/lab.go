@@ -124,21 +124,30 @@ func Up(ctx context.Context, opts Options) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	success := false
-	defer func() {
-		if !success {
-			_ = l.Down(context.WithoutCancel(ctx)) // best effort: the Up error is what the caller needs
-		}
-	}()
 	for _, step := range l.upSteps() {
 		start := time.Now()
 		if err := step.run(ctx); err != nil {
-			return nil, fmt.Errorf("lab up: %s: %w", step.name, err)
+			return nil, l.abort(ctx, fmt.Errorf("lab up: %s: %w", step.name, err))
 		}
 		l.progress("%-44s %6.1fs", step.name, time.Since(start).Seconds())
 	}
-	success = true
 	return l, nil
+}
+
+// FailedLogsDir is where Up keeps the process logs of a lab in dir that
+// did not come up.
+func FailedLogsDir(dir string) string { return filepath.Clean(dir) + "-logs" }
+
+// abort tears down what Up started, keeping the process logs (they say why)
+// in FailedLogsDir, and returns err naming them.
+func (l *Lab) abort(ctx context.Context, err error) error {
+	kept := FailedLogsDir(l.Dir)
+	_ = os.RemoveAll(kept) // a previous failure's
+	if os.Rename(filepath.Join(l.Dir, "logs"), kept) == nil {
+		err = fmt.Errorf("%w (process logs kept in %s)", err, kept)
+	}
+	_ = l.Down(context.WithoutCancel(ctx)) // best effort: the Up error is what the caller needs
+	return err
 }
 
 func newLab(opts Options) (*Lab, error) {
