@@ -5,12 +5,15 @@ package claims_test
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/claims"
 )
@@ -110,5 +113,28 @@ func TestForeign(t *testing.T) {
 	}
 	if claims.Digest(nil) != claims.Digest(ptr.To("")) {
 		t.Error("nil and empty status differ")
+	}
+}
+
+// TestAddRecords: each claim adds its holder's record under its address in
+// the status's form; a claim whose spec.ip is no address is an error.
+func TestAddRecords(t *testing.T) {
+	claim := func(name, ip string) ipamclaimsv1alpha1.SpiderIPClaim {
+		return ipamclaimsv1alpha1.SpiderIPClaim{ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec: ipamclaimsv1alpha1.IPClaimSpec{IP: ip, PodNamespace: "ns", PodName: "pod-" + name, PodUID: "uid-" + name}}
+	}
+	recs := spiderpoolv2beta1.PoolIPAllocations{}
+	if err := claims.AddRecords(recs, []ipamclaimsv1alpha1.SpiderIPClaim{claim("a", "10.0.0.1"), claim("b", "fd00:0::0001")}); err != nil {
+		t.Fatal(err)
+	}
+	want := spiderpoolv2beta1.PoolIPAllocations{
+		"10.0.0.1": spiderpoolv2beta1.NewPoolIPAllocation("ns", "pod-a", "uid-a"),
+		"fd00::1":  spiderpoolv2beta1.NewPoolIPAllocation("ns", "pod-b", "uid-b"),
+	}
+	if diff := cmp.Diff(want, recs); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+	if err := claims.AddRecords(recs, []ipamclaimsv1alpha1.SpiderIPClaim{claim("bad", "10.0.0")}); err == nil || !strings.Contains(err.Error(), "SpiderIPClaim bad") {
+		t.Errorf("claim with a bad address: %v; want an error naming it", err)
 	}
 }

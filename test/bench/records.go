@@ -84,12 +84,8 @@ func (r *scenarioRun) claimed(ctx context.Context, pools []spiderpoolv2beta1.Spi
 		if err := r.env.Client.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(p.Name)}); err != nil {
 			return nil, fmt.Errorf("list claims of pool %s: %w", p.Name, err)
 		}
-		for i := range list.Items {
-			c, err := claims.Of(&list.Items[i])
-			if err != nil {
-				return nil, fmt.Errorf("pool %s: %w", p.Name, err)
-			}
-			all[c.IP.String()] = c.Record()
+		if err := claims.AddRecords(all, list.Items); err != nil {
+			return nil, fmt.Errorf("pool %s: %w", p.Name, err)
 		}
 	}
 	return all, nil

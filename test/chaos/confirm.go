@@ -14,6 +14,7 @@ import (
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/claims"
 )
 
 // The cache can lag, and its relists deliver events out of order, so a
@@ -91,7 +92,7 @@ func (w *Watcher) confirmRecord(ctx context.Context, ip string, p *corev1.Pod) {
 func (w *Watcher) recordsOf(ctx context.Context, pool string) (spiderpoolv2beta1.PoolIPAllocations, error) {
 	if w.claims {
 		recs := spiderpoolv2beta1.PoolIPAllocations{}
-		err := claimRecords(ctx, w.direct, recs, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: pool})
+		err := claimRecords(ctx, w.direct, recs, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)})
 		return recs, err
 	}
 	got := &spiderpoolv2beta1.SpiderIPPool{}

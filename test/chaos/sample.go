@@ -16,6 +16,7 @@ import (
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/claims"
 )
 
 // snapshot is one reading of the cache.
@@ -70,10 +71,7 @@ func claimRecords(ctx context.Context, c client.Reader, records map[string]spide
 	if err := c.List(ctx, &list, opts...); err != nil {
 		return fmt.Errorf("list SpiderIPClaims: %w", err)
 	}
-	for _, cl := range list.Items {
-		records[cl.Spec.IP] = spiderpoolv2beta1.NewPoolIPAllocation(cl.Spec.PodNamespace, cl.Spec.PodName, cl.Spec.PodUID)
-	}
-	return nil
+	return claims.AddRecords(records, list.Items)
 }
 
 // alive is the liveness of the workload rules: neither terminating nor
