@@ -5,6 +5,7 @@ package ipam
 
 import (
 	"net/netip"
+	"slices"
 
 	"k8s.io/utils/ptr"
 
@@ -142,6 +143,19 @@ func addrsByPool(details []spiderpoolv2beta1.IPAllocationDetail) map[string][]ne
 	for i := range details {
 		for pool, addrs := range detailAddrs(&details[i]) {
 			out[pool] = append(out[pool], addrs...)
+		}
+	}
+	return out
+}
+
+// withoutAddrs returns the addresses of a that b does not hold, by pool.
+func withoutAddrs(a, b map[string][]netip.Addr) map[string][]netip.Addr {
+	out := map[string][]netip.Addr{}
+	for pool, addrs := range a {
+		for _, ip := range addrs {
+			if !slices.Contains(b[pool], ip) {
+				out[pool] = append(out[pool], ip)
+			}
 		}
 	}
 	return out

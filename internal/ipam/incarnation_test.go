@@ -405,3 +405,64 @@ func TestPartlyLostAdoptionKeepsNoOldAddress(t *testing.T) {
 		t.Errorf("the pod holds %d IPv4 records (%v), got %v; want only the address it got", held, records(t, e.client, "a"), got)
 	}
 }
+
+// Seed 1030 of the chaos suite: a StatefulSet pod's ADD read, from a lagging
+// cache, the endpoint of its previous incarnation after its own first ADD
+// had already replaced it. It adopted a freed address of that old entry,
+// lost the other family, and its endpoint write then conflicted. The undo
+// must free the adopted address that the pod's current endpoint does not
+// list; it used to leave it recorded for the pod, unused, for as long as the
+// pod lived.
+func TestStaleAdoptionUndoFreesUnlistedAddress(t *testing.T) {
+	poolB := newPool("b", "fd00:1::/64", []string{"fd00:1::10-fd00:1::20"})
+	dual := withAnno(annotation.KeyIPPool, `{"ipv4":["a"],"ipv6":["b"]}`)
+	old := stsPod("0", dual)
+	e := newEnv(t, testConfig(), interceptor.Funcs{}, poolA(), poolB, old, statefulSet(1))
+	allocateAll(t, e, old)
+	oldEP := endpoint(t, e.client, "db-0")
+	deletePod(t, e.client, old)
+	next := stsPod("0", dual, withUID("uid-db-0-next"))
+	if err := e.client.Create(t.Context(), next); err != nil {
+		t.Fatal(err)
+	}
+	for pool, ip := range map[string]string{"a": "10.1.0.10", "b": "fd00:1::10"} {
+		if err := takeAddress(t.Context(), e.client, pool, ip, "default/other", "uid-other"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := allocateAll(t, e, next) // both addresses lost: new ones
+	dropRecord(t, e.client, "a", "10.1.0.10")
+	lagging := laggingEndpoint{Reader: e.client, ep: oldEP}
+	svc, err := ipam.New(testConfig(), ipam.Deps{Cache: lagging, API: e.client, Store: e.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Restore(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Allocate(t.Context(), addReq(next, "eth0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, addrs(res)); diff != "" {
+		t.Errorf("repeated ADD (-first +repeated):\n%s", diff)
+	}
+	want := map[string]string{"10.1.0.11": "uid-db-0-next"}
+	if diff := cmp.Diff(want, records(t, e.client, "a")); diff != "" {
+		t.Errorf("IPv4 records (-want +got):\n%s", diff)
+	}
+}
+
+// laggingEndpoint still holds ep, replaced on the API server since.
+type laggingEndpoint struct {
+	client.Reader
+	ep *spiderpoolv2beta1.SpiderEndpoint
+}
+
+func (l laggingEndpoint) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	if ep, ok := obj.(*spiderpoolv2beta1.SpiderEndpoint); ok && key == client.ObjectKeyFromObject(l.ep) {
+		l.ep.DeepCopyInto(ep)
+		return nil
+	}
+	return l.Reader.Get(ctx, key, obj, opts...)
+}

@@ -178,7 +178,11 @@ func (a *allocation) undo(ctx context.Context, st *settlement, results []slotRes
 
 // undoAdoption gives the adopted records back to the incarnation the
 // endpoint still records, or, when the endpoint is gone or records another
-// incarnation, releases them: nobody else would ever free them.
+// incarnation, releases them: nobody else would ever free them. When the
+// endpoint already records this incarnation (the attempt read a lagging
+// copy of it), the adopted addresses it does not list are released: the
+// pod goes on with those it lists, and the GC leaves a live pod's records
+// alone.
 func (a *allocation) undoAdoption(ctx context.Context, st *settlement) error {
 	wctx, cancel := a.svc.writeContext(ctx)
 	defer cancel()
@@ -189,7 +193,10 @@ func (a *allocation) undoAdoption(ctx context.Context, st *settlement) error {
 	addrs := addrsByPool(st.adopted)
 	switch {
 	case ep != nil && ep.Status.Current.UID == a.uid:
-		return nil
+		addrs = withoutAddrs(addrs, addrsByPool(ep.Status.Current.IPs))
+		if len(addrs) > 0 {
+			err = a.svc.releaseAddrs(wctx, a.podKey, a.uid, addrs)
+		}
 	case ep != nil && ep.Status.Current.UID == st.oldUID:
 		err = a.svc.adoptAddrs(wctx, a.podKey, st.oldUID, addrs)
 	default:
