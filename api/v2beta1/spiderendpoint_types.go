@@ -104,6 +104,7 @@ type IPAllocationDetail struct {
 // +kubebuilder:printcolumn:name="IPV6POOL",type=string,JSONPath=".status.current.ips[0].ipv6Pool",description="ipv6Pool"
 // +kubebuilder:printcolumn:name="IPV6",type=string,JSONPath=".status.current.ips[0].ipv6",description="ipv6"
 // +kubebuilder:printcolumn:name="NODE",type=string,JSONPath=".status.current.node",description="node"
+// +kubebuilder:selectablefield:JSONPath=".status.current.node"
 // +kubebuilder:object:root=true
 type SpiderEndpoint struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -24,8 +24,14 @@ import (
 // own node's pods and its own Node, plus the cluster-scoped IPAM objects,
 // namespaces, endpoints and the SpiderCoordinators. Nothing else gets an
 // informer. SpiderIPPools are watched as metadata only (internal/ipam/poolview).
-// With the claim storage on (claims), SpiderIPClaims are watched too.
-func cacheOptions(node string, claims bool) cache.Options {
+// With the claim storage on (claims), SpiderIPClaims are watched too. With
+// scoped (scopeEndpoints), only the SpiderEndpoints that record this node
+// are: the IPAM service reads any other from the API server.
+func cacheOptions(node string, claims, scoped bool) cache.Options {
+	var endpoints cache.ByObject
+	if scoped {
+		endpoints.Field = fields.OneTermEqualSelector(endpointNodeField, node)
+	}
 	o := cache.Options{
 		ReaderFailOnMissingInformer: true,
 		ByObject: map[client.Object]cache.ByObject{
@@ -34,7 +40,7 @@ func cacheOptions(node string, claims bool) cache.Options {
 			&corev1.Namespace{}:                    {},
 			poolview.NewMeta():                     {},
 			&spiderpoolv2beta1.SpiderReservedIP{}:  {},
-			&spiderpoolv2beta1.SpiderEndpoint{}:    {},
+			&spiderpoolv2beta1.SpiderEndpoint{}:    endpoints,
 			&spiderpoolv2beta1.SpiderCoordinator{}: {},
 		},
 	}

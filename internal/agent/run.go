@@ -75,7 +75,7 @@ type Options struct {
 
 // Run runs the agent until ctx ends.
 func Run(ctx context.Context, opts Options, cfg *rest.Config) error {
-	a, err := newAgent(opts, cfg)
+	a, err := newAgent(ctx, opts, cfg)
 	if err != nil {
 		return err
 	}
@@ -83,15 +83,17 @@ func Run(ctx context.Context, opts Options, cfg *rest.Config) error {
 }
 
 type agent struct {
-	opts    Options
-	cache   cache.Cache
-	svc     *ipam.Service
-	handler *handler
-	queue   *agentapi.ReleaseQueue
-	drainer *queueDrainer
-	metrics *prometheus.Registry
-	reprobe *reprober
-	rdma    *rdmaMetrics
+	opts Options
+	// cacheOptions are what the cache watches (cacheOptions).
+	cacheOptions cache.Options
+	cache        cache.Cache
+	svc          *ipam.Service
+	handler      *handler
+	queue        *agentapi.ReleaseQueue
+	drainer      *queueDrainer
+	metrics      *prometheus.Registry
+	reprobe      *reprober
+	rdma         *rdmaMetrics
 	// claims indexes the claim informer's objects for the allocations
 	// (claim storage only).
 	claims *claimq.Index
@@ -114,7 +116,7 @@ const (
 	clientBurst = 100
 )
 
-func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
+func newAgent(ctx context.Context, opts Options, cfg *rest.Config) (*agent, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = clientQPS, clientBurst
 	cfg.WarningHandlerWithContext = apiWarnings()
@@ -122,15 +124,15 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	co := cacheOptions(opts.IPAM.NodeName, opts.ClaimStorage)
+	api, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, fmt.Errorf("agent client: %w", err)
+	}
+	co := cacheOptions(opts.IPAM.NodeName, opts.ClaimStorage, scopeEndpoints(ctx, api, opts.IPAM.NodeName, endpointScopeWait))
 	co.Scheme = scheme
 	c, err := cache.New(cfg, co)
 	if err != nil {
 		return nil, fmt.Errorf("agent cache: %w", err)
-	}
-	api, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		return nil, fmt.Errorf("agent client: %w", err)
 	}
 	reader, err := newRoutedReader(c, api, scheme, co)
 	if err != nil {
@@ -162,7 +164,7 @@ func newAgent(opts Options, cfg *rest.Config) (*agent, error) {
 		return nil, fmt.Errorf("agent metrics: %w", err)
 	}
 	rdma, served := newRDMAMetrics(opts.EnableRDMAMetric, opts.IPAM.NodeName, svc)
-	a := &agent{opts: opts, cache: c, svc: svc, metrics: reg, queue: queue, rdma: rdma, claims: index,
+	a := &agent{opts: opts, cacheOptions: co, cache: c, svc: svc, metrics: reg, queue: queue, rdma: rdma, claims: index,
 		handler: newHandler(newMeasuredIPAM(served, m), opts.IPAM.NodeName, detection{opts.EnableGatewayDetection, opts.EnableIPConflictDetection}),
 		drainer: newQueueDrainer(queue, svc.Release, qm)}
 	a.handler.onReleaseError = a.keepRelease
@@ -241,7 +243,7 @@ func (a *agent) becomeReady(ctx context.Context) error {
 // registerInformers creates the informers of cacheOptions up front: the
 // cache fails reads of anything else rather than starting an informer.
 func (a *agent) registerInformers(ctx context.Context) error {
-	for obj := range cacheOptions(a.opts.IPAM.NodeName, a.opts.ClaimStorage).ByObject {
+	for obj := range a.cacheOptions.ByObject {
 		inf, err := a.cache.GetInformer(ctx, obj)
 		if err != nil {
 			return fmt.Errorf("agent informer for %T: %w", obj, err)

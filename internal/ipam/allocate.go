@@ -140,6 +140,11 @@ func (s *Service) prepare(ctx context.Context, req *AllocateRequest, fresh bool)
 	static, _ := s.rules().OfPod(pod)
 	name := s.rules().RecordName(pod)
 	ep, err := s.readEndpoint(ctx, pod.Namespace, name, fresh)
+	if err == nil && ep == nil && !fresh && static != workload.NotStatic {
+		// Kept for a successor, it may record another node: the cache
+		// may hold only this node's.
+		ep, err = s.readEndpoint(ctx, pod.Namespace, name, true)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -96,6 +96,10 @@ type Deps struct {
 	// Cache reads the agent's informer cache: pods of this node,
 	// namespaces, this node, SpiderIPPools, SpiderReservedIPs,
 	// SpiderEndpoints, and ReplicaSet/Job metadata for the top controller.
+	// It may hold only the SpiderEndpoints that record this node: one it
+	// lacks is read from API where it may exist elsewhere (a StatefulSet
+	// pod or a VM that moved here), and is otherwise found by the create
+	// it makes fail.
 	Cache client.Reader
 	// API reads the API server directly, for fresh reads: a pool after a
 	// write conflict, the pod, endpoint and StatefulSet at release.

@@ -466,3 +466,35 @@ func (l laggingEndpoint) Get(ctx context.Context, key client.ObjectKey, obj clie
 	}
 	return l.Reader.Get(ctx, key, obj, opts...)
 }
+
+// An agent may cache only its own node's SpiderEndpoints. A StatefulSet
+// pod whose endpoint records another node is read from the API server, so
+// that its first attempt adopts the address: no address allocated and
+// rolled back, no endpoint create refused.
+func TestMovedStatefulSetPodReadsEndpointFromAPI(t *testing.T) {
+	old := stsPod("0", annoA())
+	e := newEnv(t, testConfig(), interceptor.Funcs{}, poolA(), old, statefulSet(1))
+	first := allocateAll(t, e, old)
+	next := successor(t, e, old, false)
+	svc, err := ipam.New(testConfig(), ipam.Deps{Cache: blindToEndpoints{e.client}, API: e.client, Store: e.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Restore(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	creates, poolWrites := e.store.Calls(ipamtest.CreateEndpoint), e.store.Calls(ipamtest.UpdatePoolStatus)
+	res, err := svc.Allocate(t.Context(), addReq(next, "eth0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first, addrs(res)); diff != "" {
+		t.Errorf("successor's address (-old +new):\n%s", diff)
+	}
+	if n := e.store.Calls(ipamtest.CreateEndpoint) - creates; n != 0 {
+		t.Errorf("%d endpoint creates; want none: the endpoint exists", n)
+	}
+	if n := e.store.Calls(ipamtest.UpdatePoolStatus) - poolWrites; n != 1 {
+		t.Errorf("%d pool writes; want 1, the adoption", n)
+	}
+}
