@@ -29,6 +29,8 @@ type collector struct {
 	// writer deletes SpiderIPClaims (Options.ClaimStorage).
 	writer  client.Writer
 	metrics *counters
+	// records parses each version of a cached pool once.
+	records *recordMemo
 
 	// goneSince remembers when an incarnation was first seen dead, for
 	// SPIDERPOOL_GC_ADDITIONAL_GRACE_DELAY.
@@ -36,7 +38,7 @@ type collector struct {
 }
 
 func newCollector(opts Options, c client.Client, api client.Reader, m *counters) *collector {
-	return &collector{opts: opts, cache: c, api: api, store: kube.New(c), writer: c, metrics: m}
+	return &collector{opts: opts, cache: c, api: api, store: kube.New(c), writer: c, metrics: m, records: newRecordMemo()}
 }
 
 // collect releases the incarnation if it is dead: judged first on the

@@ -106,7 +106,7 @@ type indexed struct {
 // testIndexes are the index functions addIndexes registers.
 var testIndexes = map[string]client.IndexerFunc{
 	podNodeIndex:       indexPodNode,
-	poolHolderIndex:    indexPoolHolders,
+	poolHolderIndex:    newRecordMemo().indexHolders,
 	endpointOwnerIndex: indexEndpointOwner,
 	claimHolderIndex:   indexClaimHolder,
 }

@@ -24,14 +24,14 @@ import (
 // every incarnation of a pod name, including those no endpoint records.
 const poolHolderIndex = "gc.spiderpool.spidernet.io/status.allocatedIPs.pod"
 
-// indexPoolHolders is the poolHolderIndex function. A pool whose records
-// do not parse is not indexed; the full scan reports it.
-func indexPoolHolders(obj client.Object) []string {
+// indexHolders is the poolHolderIndex function. A pool whose records do
+// not parse is not indexed; the full scan reports it.
+func (m *recordMemo) indexHolders(obj client.Object) []string {
 	pool, ok := obj.(*spiderpoolv2beta1.SpiderIPPool)
 	if !ok {
 		return nil
 	}
-	recs, err := spiderpoolv2beta1.ParseAllocatedIPs(pool.Status.AllocatedIPs)
+	recs, err := m.of(pool)
 	if err != nil {
 		return nil
 	}
@@ -89,7 +89,7 @@ func (c *collector) recordsOf(ctx context.Context, key string) (map[string][]poo
 	}
 	byUID := map[string][]poolAddr{}
 	for i := range pools.Items {
-		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(pools.Items[i].Status.AllocatedIPs)
+		recs, err := c.records.of(&pools.Items[i])
 		if err != nil {
 			continue // not indexed either; the scan reports it
 		}
@@ -107,27 +107,31 @@ func (c *collector) recordsOf(ctx context.Context, key string) (map[string][]poo
 // event (an ADD racing the deletion) is judged at once, not at the next
 // scan. It costs a parse of both versions of a pool whose records changed
 // and one cheap reconcile per new record; creations (the start-up scan
-// covers them) and deletions map to nothing.
-func enqueueNewHolders() handler.Funcs {
+// covers them) and deletions map to nothing (a deleted pool's parsed
+// records are forgotten).
+func enqueueNewHolders(m *recordMemo) handler.Funcs {
 	return handler.Funcs{
 		UpdateFunc: func(_ context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			for _, key := range newHolders(e.ObjectOld, e.ObjectNew) {
+			for _, key := range newHolders(m, e.ObjectOld, e.ObjectNew) {
 				q.Add(key)
 			}
+		},
+		DeleteFunc: func(_ context.Context, e event.DeleteEvent, _ workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			m.forget(e.Object.GetUID())
 		},
 	}
 }
 
 // newHolders returns the holders of the records of newObj that oldObj did
 // not have.
-func newHolders(oldObj, newObj client.Object) []reconcile.Request {
+func newHolders(m *recordMemo, oldObj, newObj client.Object) []reconcile.Request {
 	oldPool, ok1 := oldObj.(*spiderpoolv2beta1.SpiderIPPool)
 	newPool, ok2 := newObj.(*spiderpoolv2beta1.SpiderIPPool)
 	if !ok1 || !ok2 || sameString(oldPool.Status.AllocatedIPs, newPool.Status.AllocatedIPs) {
 		return nil
 	}
-	before, err1 := spiderpoolv2beta1.ParseAllocatedIPs(oldPool.Status.AllocatedIPs)
-	after, err2 := spiderpoolv2beta1.ParseAllocatedIPs(newPool.Status.AllocatedIPs)
+	before, err1 := m.of(oldPool)
+	after, err2 := m.of(newPool)
 	if err1 != nil || err2 != nil {
 		return nil
 	}

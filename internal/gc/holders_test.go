@@ -59,14 +59,14 @@ func TestNewHolders(t *testing.T) {
 	after := pool(map[string]string{"10.0.0.1": "ns/kept", "10.0.0.3": "ns/new", "10.0.0.4": "ns/added", "10.0.0.5": "legacy"})
 	want := []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: "ns", Name: "added"}},
 		{NamespacedName: types.NamespacedName{Namespace: "ns", Name: "new"}}}
-	got := newHolders(before, after)
+	got := newHolders(newRecordMemo(), before, after)
 	if diff := cmp.Diff(want, got, cmpopts.SortSlices(func(a, b reconcile.Request) bool { return a.Name < b.Name })); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
-	if got := newHolders(after, after.DeepCopy()); got != nil {
+	if got := newHolders(newRecordMemo(), after, after.DeepCopy()); got != nil {
 		t.Errorf("unchanged records: %v, want none", got)
 	}
-	if got := indexPoolHolders(after); !cmp.Equal(got, []string{"legacy", "ns/added", "ns/kept", "ns/new"}) {
-		t.Errorf("indexPoolHolders = %v", got)
+	if got := newRecordMemo().indexHolders(after); !cmp.Equal(got, []string{"legacy", "ns/added", "ns/kept", "ns/new"}) {
+		t.Errorf("indexHolders = %v", got)
 	}
 }

@@ -84,7 +84,7 @@ func (r *reconciler) setupWithManager(mgr ctrl.Manager, workers int) error {
 		Named(controllerName).
 		For(&spiderpoolv2beta1.SpiderEndpoint{}).
 		Watches(&corev1.Pod{}, &handler.EnqueueRequestForObject{}, builder.WithPredicates(r.podPredicate())).
-		Watches(&spiderpoolv2beta1.SpiderIPPool{}, enqueueNewHolders()).
+		Watches(&spiderpoolv2beta1.SpiderIPPool{}, enqueueNewHolders(r.c.records)).
 		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.terminatingPodsOn),
 			builder.WithPredicates(readinessChanged()))
 	if r.c.opts.ClaimStorage {

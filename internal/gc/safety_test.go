@@ -124,7 +124,7 @@ func TestStaleCacheFreesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale := fake.NewClientBuilder().WithScheme(ipamtest.Scheme()).WithObjects(stored, ep.DeepCopy()).
-		WithIndex(&spiderpoolv2beta1.SpiderIPPool{}, poolHolderIndex, indexPoolHolders).Build()
+		WithIndex(&spiderpoolv2beta1.SpiderIPPool{}, poolHolderIndex, newRecordMemo().indexHolders).Build()
 	e.gc.cache = stale // sees the pool and the endpoint, but no pod at all
 	e.scan()
 	if _, err := e.reconcile("with-ep"); err != nil {

@@ -117,7 +117,7 @@ func (c *collector) recordInventory(ctx context.Context) (map[incarnation][]pool
 	incs := map[incarnation][]poolAddr{}
 	var errs []error
 	for i := range pools.Items {
-		recs, err := spiderpoolv2beta1.ParseAllocatedIPs(pools.Items[i].Status.AllocatedIPs)
+		recs, err := c.records.of(&pools.Items[i])
 		if err != nil {
 			errs = append(errs, fmt.Errorf("SpiderIPPool %s: %w", pools.Items[i].Name, err))
 			continue

@@ -36,7 +36,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		return nil
 	}
 	c := newCollector(opts, mgr.GetClient(), mgr.GetAPIReader(), m)
-	if err := addIndexes(mgr.GetFieldIndexer()); err != nil {
+	if err := addIndexes(mgr.GetFieldIndexer(), c.records); err != nil {
 		return err
 	}
 	if opts.ClaimStorage {
@@ -57,12 +57,12 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 // addIndexes registers the cache indexes of the reconciler. They are
 // registered before the manager starts, so no context of a running manager
 // exists yet; the calls do not block on it.
-func addIndexes(idx client.FieldIndexer) error {
+func addIndexes(idx client.FieldIndexer, records *recordMemo) error {
 	ctx := context.Background()
 	if err := idx.IndexField(ctx, &corev1.Pod{}, podNodeIndex, indexPodNode); err != nil {
 		return fmt.Errorf("IP GC: index pods by node: %w", err)
 	}
-	if err := idx.IndexField(ctx, &spiderpoolv2beta1.SpiderIPPool{}, poolHolderIndex, indexPoolHolders); err != nil {
+	if err := idx.IndexField(ctx, &spiderpoolv2beta1.SpiderIPPool{}, poolHolderIndex, records.indexHolders); err != nil {
 		return fmt.Errorf("IP GC: index pools by record holder: %w", err)
 	}
 	if err := idx.IndexField(ctx, &spiderpoolv2beta1.SpiderEndpoint{}, endpointOwnerIndex, indexEndpointOwner); err != nil {
