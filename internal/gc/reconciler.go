@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/time/rate"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -94,7 +96,22 @@ func (r *reconciler) setupWithManager(mgr ctrl.Manager, workers int) error {
 		b = b.Watches(&appsv1.StatefulSet{}, handler.EnqueueRequestsFromMapFunc(r.endpointsOf),
 			builder.WithPredicates(wantsLess()))
 	}
-	return b.WithOptions(controller.Options{MaxConcurrentReconciles: workers}).Complete(r)
+	return b.WithOptions(controller.Options{MaxConcurrentReconciles: workers, RateLimiter: retryLimiter()}).Complete(r)
+}
+
+// maxRetryDelay caps the wait before a failed reconcile runs again.
+// controller-runtime's default doubles it up to 1000 s, so a pod name
+// whose release failed a dozen times in an API server outage would wait
+// for the next full scan (10 minutes by default) once the outage ended.
+const maxRetryDelay = 30 * time.Second
+
+// retryLimiter is controller-runtime's default rate limiter with the
+// per-item backoff capped at maxRetryDelay.
+func retryLimiter() workqueue.TypedRateLimiter[reconcile.Request] {
+	return workqueue.NewTypedMaxOfRateLimiter(
+		workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](5*time.Millisecond, maxRetryDelay),
+		&workqueue.TypedBucketRateLimiter[reconcile.Request]{Limiter: rate.NewLimiter(rate.Limit(10), 100)},
+	)
 }
 
 // podPredicate passes the pod events that can make an incarnation dead:

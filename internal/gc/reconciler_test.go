@@ -5,6 +5,7 @@ package gc
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -77,5 +78,23 @@ func TestPredicates(t *testing.T) {
 				t.Errorf("running-pod switch %v, %s: passed = %v, want %v", switchOn, tt.name, tt.got, tt.want)
 			}
 		}
+	}
+}
+
+// A pod name whose release keeps failing is retried at least every
+// maxRetryDelay, not after up to 1000 s.
+func TestRetryDelayCapped(t *testing.T) {
+	rl := retryLimiter()
+	req := reconcile.Request{}
+	var last time.Duration
+	for range 30 {
+		last = rl.When(req)
+	}
+	if last != maxRetryDelay {
+		t.Errorf("delay after 30 failures = %v, want %v", last, maxRetryDelay)
+	}
+	rl.Forget(req)
+	if d := rl.When(req); d > time.Second {
+		t.Errorf("delay after a success = %v, want the first step again", d)
 	}
 }
