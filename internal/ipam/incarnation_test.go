@@ -6,6 +6,7 @@ package ipam_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -217,14 +218,7 @@ func TestStaleIncarnationDoesNotAdopt(t *testing.T) {
 	allocateAll(t, e, old)
 	next := successor(t, e, old, false)
 	allocateAll(t, e, next)
-	lagging := laggingCache{Reader: e.client, pod: old}
-	svc, err := ipam.New(testConfig(), ipam.Deps{Cache: lagging, API: e.client, Store: e.store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Restore(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	svc := serviceOver(t, e, laggingCache{Reader: e.client, obj: old})
 	if _, err := svc.Allocate(t.Context(), addReq(old, "eth0")); !errors.Is(err, ipam.ErrPodNotAlive) {
 		t.Fatalf("late ADD of the old incarnation: err = %v, want ErrPodNotAlive", err)
 	}
@@ -233,18 +227,33 @@ func TestStaleIncarnationDoesNotAdopt(t *testing.T) {
 	}
 }
 
-// laggingCache still holds pod, deleted and replaced on the API server.
+// laggingCache still holds obj, changed or replaced on the API server
+// since: a Get of its kind and key answers the old copy.
 type laggingCache struct {
 	client.Reader
-	pod *corev1.Pod
+	obj client.Object
 }
 
 func (l laggingCache) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-	if p, ok := obj.(*corev1.Pod); ok && key == client.ObjectKeyFromObject(l.pod) {
-		l.pod.DeepCopyInto(p)
+	if reflect.TypeOf(obj) == reflect.TypeOf(l.obj) && key == client.ObjectKeyFromObject(l.obj) {
+		reflect.ValueOf(obj).Elem().Set(reflect.ValueOf(l.obj.DeepCopyObject()).Elem())
 		return nil
 	}
 	return l.Reader.Get(ctx, key, obj, opts...)
+}
+
+// serviceOver is a ready service of e that reads cache instead of e's
+// client for its cached reads.
+func serviceOver(t *testing.T, e *env, cache client.Reader) *ipam.Service {
+	t.Helper()
+	svc, err := ipam.New(testConfig(), ipam.Deps{Cache: cache, API: e.client, Store: e.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Restore(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }
 
 // The CNI GC never frees a pod that exists with the endpoint's UID, even a
@@ -432,14 +441,7 @@ func TestStaleAdoptionUndoFreesUnlistedAddress(t *testing.T) {
 	}
 	got := allocateAll(t, e, next) // both addresses lost: new ones
 	dropRecord(t, e.client, "a", "10.1.0.10")
-	lagging := laggingEndpoint{Reader: e.client, ep: oldEP}
-	svc, err := ipam.New(testConfig(), ipam.Deps{Cache: lagging, API: e.client, Store: e.store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Restore(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	svc := serviceOver(t, e, laggingCache{Reader: e.client, obj: oldEP})
 	res, err := svc.Allocate(t.Context(), addReq(next, "eth0"))
 	if err != nil {
 		t.Fatal(err)
@@ -453,20 +455,6 @@ func TestStaleAdoptionUndoFreesUnlistedAddress(t *testing.T) {
 	}
 }
 
-// laggingEndpoint still holds ep, replaced on the API server since.
-type laggingEndpoint struct {
-	client.Reader
-	ep *spiderpoolv2beta1.SpiderEndpoint
-}
-
-func (l laggingEndpoint) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-	if ep, ok := obj.(*spiderpoolv2beta1.SpiderEndpoint); ok && key == client.ObjectKeyFromObject(l.ep) {
-		l.ep.DeepCopyInto(ep)
-		return nil
-	}
-	return l.Reader.Get(ctx, key, obj, opts...)
-}
-
 // An agent may cache only its own node's SpiderEndpoints. A StatefulSet
 // pod whose endpoint records another node is read from the API server, so
 // that its first attempt adopts the address: no address allocated and
@@ -476,13 +464,7 @@ func TestMovedStatefulSetPodReadsEndpointFromAPI(t *testing.T) {
 	e := newEnv(t, testConfig(), interceptor.Funcs{}, poolA(), old, statefulSet(1))
 	first := allocateAll(t, e, old)
 	next := successor(t, e, old, false)
-	svc, err := ipam.New(testConfig(), ipam.Deps{Cache: blindToEndpoints{e.client}, API: e.client, Store: e.store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Restore(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	svc := serviceOver(t, e, blindToEndpoints{e.client})
 	creates, poolWrites := e.store.Calls(ipamtest.CreateEndpoint), e.store.Calls(ipamtest.UpdatePoolStatus)
 	res, err := svc.Allocate(t.Context(), addReq(next, "eth0"))
 	if err != nil {
