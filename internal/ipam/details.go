@@ -160,3 +160,15 @@ func withoutAddrs(a, b map[string][]netip.Addr) map[string][]netip.Addr {
 	}
 	return out
 }
+
+// mergeAddrs adds the addresses of b to a, each once.
+func mergeAddrs(a, b map[string][]netip.Addr) map[string][]netip.Addr {
+	for pool, addrs := range b {
+		for _, ip := range addrs {
+			if !slices.Contains(a[pool], ip) {
+				a[pool] = append(a[pool], ip)
+			}
+		}
+	}
+	return a
+}

@@ -151,18 +151,6 @@ type holdings interface {
 	HeldBy(ctx context.Context, podKey, uid string) (map[string][]netip.Addr, error)
 }
 
-// mergeAddrs adds the addresses of b to a, each once.
-func mergeAddrs(a, b map[string][]netip.Addr) map[string][]netip.Addr {
-	for pool, addrs := range b {
-		for _, ip := range addrs {
-			if !slices.Contains(a[pool], ip) {
-				a[pool] = append(a[pool], ip)
-			}
-		}
-	}
-	return a
-}
-
 // releaseEndpoint frees the addresses of ep (of one interface, when o
 // names one of several) and lets the endpoint go once none is left.
 func (s *Service) releaseEndpoint(ctx context.Context, ep *spiderpoolv2beta1.SpiderEndpoint, o releaseOpts) (bool, error) {
