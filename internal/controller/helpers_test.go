@@ -53,13 +53,19 @@ func getPool(t *testing.T, name string) *spiderpoolv2beta1.SpiderIPPool {
 // (maybe wrong) allocatedIPCount, and returns the stored allocatedIPs.
 func agentWrites(t *testing.T, name string, records spiderpoolv2beta1.PoolIPAllocations, count int64) *string {
 	t.Helper()
-	var stored *string
+	return agentWritesPool(t, name, records, count).Status.AllocatedIPs
+}
+
+// agentWritesPool is agentWrites returning the pool as the API server
+// stored it by that write, before any other writer had a turn.
+func agentWritesPool(t *testing.T, name string, records spiderpoolv2beta1.PoolIPAllocations, count int64) *spiderpoolv2beta1.SpiderIPPool {
+	t.Helper()
+	var stored *spiderpoolv2beta1.SpiderIPPool
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		pool := getPool(t, name)
-		pool.Status.AllocatedIPs = spiderpoolv2beta1.FormatAllocatedIPs(records)
-		pool.Status.AllocatedIPCount = &count
-		stored = pool.Status.AllocatedIPs
-		return apiServer.client.Status().Update(t.Context(), pool)
+		stored = getPool(t, name)
+		stored.Status.AllocatedIPs = spiderpoolv2beta1.FormatAllocatedIPs(records)
+		stored.Status.AllocatedIPCount = &count
+		return apiServer.client.Status().Update(t.Context(), stored)
 	})
 	if err != nil {
 		t.Fatalf("agent status update of %s: %v", name, err)
