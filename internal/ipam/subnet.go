@@ -93,11 +93,14 @@ type autoPoolWant struct {
 	subnet  string
 }
 
-// wants lists the pools of every interface, one per enabled family, from
+// wants lists the pools of interface nic, one per enabled family, from
 // the first subnet name of each family (as Spiderpool does).
-func (r *subnetRequest) wants(cfg Config) []autoPoolWant {
+func (r *subnetRequest) wants(cfg Config, nic string) []autoPoolWant {
 	var out []autoPoolWant
 	for _, item := range r.items {
+		if item.Interface != nic {
+			continue
+		}
 		if cfg.EnableIPv4 && len(item.IPv4) > 0 {
 			out = append(out, autoPoolWant{nic: item.Interface, version: spiderpoolv2beta1.IPv4, subnet: item.IPv4[0]})
 		}
@@ -140,35 +143,31 @@ func (a *allocation) autoPoolSelection(ctx context.Context) (*selection, *poolSe
 		return nil, nil, podAnnotationError(pod, fmt.Errorf("%w: annotation %s lists no item for interface %s; "+
 			"add one (an item without \"interface\" means eth0)", errBadSubnetNIC, req.key, a.req.IfName))
 	}
-	wants := req.wants(s.cfg)
+	wants := req.wants(s.cfg, a.req.IfName)
 	pools, names, err := a.readyAutoPools(ctx, req, wants)
 	if err != nil {
 		return nil, nil, fmt.Errorf("pod %s/%s: %w", pod.Namespace, pod.Name, err)
 	}
-	return a.subnetPlan(req, wants, names), pools, nil
+	return a.subnetPlan(wants, names), pools, nil
 }
 
 // errBadSubnetNIC is wrapped when the current interface has no item.
 var errBadSubnetNIC = errors.New("interface not in subnet annotation")
 
-// subnetPlan plans every interface of the request with its pools.
-func (a *allocation) subnetPlan(req *subnetRequest, wants []autoPoolWant, names []string) *selection {
-	sel := &selection{source: sourceSubnet, nics: make([]nicPlan, 0, len(req.items))}
-	for _, item := range req.items {
-		plan := nicPlan{nic: item.Interface, cleanGateway: item.Interface == a.req.IfName && a.req.CleanGateway}
-		for i, w := range wants {
-			if w.nic != item.Interface {
-				continue
-			}
-			if w.version == spiderpoolv2beta1.IPv4 {
-				plan.v4, plan.patterns4 = []string{names[i]}, []string{names[i]}
-			} else {
-				plan.v6, plan.patterns6 = []string{names[i]}, []string{names[i]}
-			}
+// subnetPlan plans the current interface with its auto pools. Each
+// interface of the annotation is allocated by its own ADD, with its own
+// network's clean_gateway, as Spiderpool does; the endpoint gains one
+// entry per interface.
+func (a *allocation) subnetPlan(wants []autoPoolWant, names []string) *selection {
+	plan := nicPlan{nic: a.req.IfName, cleanGateway: a.req.CleanGateway}
+	for i, w := range wants {
+		if w.version == spiderpoolv2beta1.IPv4 {
+			plan.v4, plan.patterns4 = []string{names[i]}, []string{names[i]}
+		} else {
+			plan.v6, plan.patterns6 = []string{names[i]}, []string{names[i]}
 		}
-		sel.nics = append(sel.nics, plan)
 	}
-	return sel
+	return &selection{source: sourceSubnet, nics: []nicPlan{plan}}
 }
 
 // podErr wraps a non-nil err with the pod.

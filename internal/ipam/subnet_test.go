@@ -5,6 +5,7 @@ package ipam_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,20 +63,45 @@ func TestSubnetOutranksIPPoolAnnotations(t *testing.T) {
 	}
 }
 
-func TestSubnetsAnnotationAllocatesEveryNIC(t *testing.T) {
+// TestSubnetsAnnotationAllocatesEachNICOnItsADD: with the subnets
+// annotation each interface's ADD allocates that interface from its auto
+// pool, with that network's clean_gateway, and the endpoint keeps every
+// interface's entry.
+func TestSubnetsAnnotationAllocatesEachNICOnItsADD(t *testing.T) {
 	objs := subnetObjects()
 	sn4, snNet1 := objs[0].(*spiderpoolv2beta1.SpiderSubnet), objs[2].(*spiderpoolv2beta1.SpiderSubnet)
 	pod := deployPod("web-2", withAnno(annotation.KeySubnets, subnetsAnno), withAnno(annotation.KeySubnet, subnetAnno))
 	p0, p1 := deployPool(sn4, "eth0", 3), deployPool(snNet1, "net1", 3)
 	e := newSubnetEnv(t, subnetConfig(), append(objs, pod, p0, p1)...)
-	res, err := e.svc.Allocate(t.Context(), addReq(pod, "net1"))
+	net1 := addReq(pod, "net1")
+	net1.CleanGateway = true
+	res, err := e.svc.Allocate(t.Context(), net1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"eth0:" + p0.Name + "=10.60.0.10/24", "net1:" + p1.Name + "=10.61.0.10/24"}
-	if diff := cmp.Diff(want, addrs(res)); diff != "" {
-		t.Errorf("addresses (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]string{"net1:" + p1.Name + "=10.61.0.10/24"}, addrs(res)); diff != "" {
+		t.Errorf("net1's ADD (-want +got):\n%s", diff)
 	}
+	if n := res.NICs[0]; !n.CleanGateway || hasDefaultRoute(n.Routes) {
+		t.Errorf("net1 with clean_gateway: cleanGateway %v, routes %v; want no default route", n.CleanGateway, n.Routes)
+	}
+	if res, err = e.svc.Allocate(t.Context(), addReq(pod, "eth0")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"net1:" + p1.Name + "=10.61.0.10/24", "eth0:" + p0.Name + "=10.60.0.10/24"}
+	if diff := cmp.Diff(want, addrs(res)); diff != "" {
+		t.Errorf("eth0's ADD (-want +got):\n%s", diff)
+	}
+	for _, n := range res.NICs {
+		if n.Interface == "eth0" && !hasDefaultRoute(n.Routes) {
+			t.Errorf("eth0 without clean_gateway has no default route: %v", n.Routes)
+		}
+	}
+}
+
+// hasDefaultRoute reports whether routes hold 0.0.0.0/0 or ::/0.
+func hasDefaultRoute(routes []ipam.Route) bool {
+	return slices.ContainsFunc(routes, func(r ipam.Route) bool { return r.Dst.Bits() == 0 })
 }
 
 func TestSubnetSwitchesOffFailNamingTheSwitch(t *testing.T) {
