@@ -153,6 +153,44 @@ func TestIPPoolsForNIC(t *testing.T) {
 	}
 }
 
+// TestIPPoolsForPodNIC: unnamed items also serve the interfaces the pod's
+// Multus networks name, by position; named items ignore them.
+func TestIPPoolsForPodNIC(t *testing.T) {
+	unnamed := IPPools{{IPv4: []string{"a"}}, {IPv4: []string{"b"}}, {IPv4: []string{"c"}}}
+	named := IPPools{{Interface: "eth0"}, {Interface: "net1"}}
+	nets := []NetworkSelection{{Name: "x", Interface: "vf0"}, {Name: "y"}, {Name: "z", Interface: "vf9"}}
+	for _, tc := range []struct {
+		name  string
+		pools IPPools
+		nic   string
+		want  int
+		err   string
+	}{
+		{"network 1's interface is item 1", unnamed, "vf0", 1, ""},
+		{"net<i> still serves", unnamed, "net2", 2, ""},
+		{"a network past the items", unnamed, "vf9", 0, `"vf9" matches none of the 3 items`},
+		{"named items only by name", named, "vf0", 0, `interface "vf0" is not listed`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.pools.ForPodNIC(tc.nic, nets)
+			if tc.err != "" {
+				assertError(t, err, KeyIPPools, tc.err)
+				return
+			}
+			if err != nil || got.Index != tc.want {
+				t.Errorf("ForPodNIC(%q) = item %d, %v; want item %d", tc.nic, got.Index, err, tc.want)
+			}
+		})
+	}
+	var names []string
+	for i := range 4 {
+		names = append(names, UnnamedNICName(i, nets[:2]))
+	}
+	if diff := cmp.Diff([]string{"eth0", "vf0", "net2", "net3"}, names); diff != "" {
+		t.Errorf("UnnamedNICName (-want +got):\n%s", diff)
+	}
+}
+
 func TestIPPoolsForNICCopies(t *testing.T) {
 	pools := IPPools{{IPv4: []string{"a"}}}
 	got, err := pools.ForNIC("eth0")

@@ -62,10 +62,43 @@ func (p IPPools) ForNIC(nic string) (NICRequest, error) {
 	if !ok {
 		return NICRequest{}, p.notFound(nic)
 	}
+	return p.request(i), nil
+}
+
+// ForPodNIC is ForNIC for a pod whose [KeyMultusNetworks] are nets: an
+// unnamed item i > 0 also serves the interface nets[i-1] names (Multus's
+// "net@interface"), so that the unnamed form works whatever the
+// interfaces are called.
+func (p IPPools) ForPodNIC(nic string, nets []NetworkSelection) (NICRequest, error) {
+	if !p.Named() {
+		for i, n := range nets {
+			if n.Interface == nic && i+1 < len(p) {
+				return p.request(i + 1), nil
+			}
+		}
+	}
+	return p.ForNIC(nic)
+}
+
+// UnnamedNICName returns the interface that unnamed item i serves for a
+// pod whose [KeyMultusNetworks] are nets: eth0 for item 0, the interface
+// nets[i-1] names, or Multus's default name net<i>.
+func UnnamedNICName(i int, nets []NetworkSelection) string {
+	switch {
+	case i == 0:
+		return firstNIC
+	case i <= len(nets) && nets[i-1].Interface != "":
+		return nets[i-1].Interface
+	default:
+		return "net" + strconv.Itoa(i)
+	}
+}
+
+func (p IPPools) request(i int) NICRequest {
 	item := p[i]
 	return NICRequest{
 		Index: i, IPv4: slices.Clone(item.IPv4), IPv6: slices.Clone(item.IPv6), CleanGateway: item.CleanGateway,
-	}, nil
+	}
 }
 
 func (p IPPools) indexOf(nic string) (int, bool) {
@@ -100,5 +133,6 @@ func (p IPPools) notFound(nic string) *Error {
 			nic, strings.Join(p.NICNames(), ", "), nic)
 	}
 	return errorf(KeyIPPools, "interface %q matches none of the %d items without \"interface\"; "+
-		"item 0 serves eth0 and item i serves net<i>, so name the interfaces if yours differ", nic, len(p))
+		"item 0 serves eth0 and item i serves net<i> or the interface network i of "+KeyMultusNetworks+
+		" names, so name the interfaces if yours differ", nic, len(p))
 }

@@ -124,12 +124,19 @@ func single(source string, req *AllocateRequest, v4, v6 []string) selection {
 
 // multiNICSelection plans every interface of the ippools annotation; the
 // current one must be among them. Unnamed items are recorded as the
-// current ifName for its item, eth0 for item 0 and net<i> for item i.
+// current ifName for its item, eth0 for item 0, and for item i the
+// interface network i of the pod's Multus annotation names, or net<i>.
 func multiNICSelection(pod *corev1.Pod, multi annotation.IPPools, ifName string, err error) (selection, error) {
 	if err != nil {
 		return selection{}, podAnnotationError(pod, err)
 	}
-	cur, err := multi.ForNIC(ifName)
+	var nets []annotation.NetworkSelection
+	if !multi.Named() {
+		if nets, _, err = annotation.Lookup(pod.Annotations, annotation.KeyMultusNetworks, annotation.ParseMultusNetworks); err != nil {
+			return selection{}, podAnnotationError(pod, err)
+		}
+	}
+	cur, err := multi.ForPodNIC(ifName, nets)
 	if err != nil {
 		return selection{}, podAnnotationError(pod, err)
 	}
@@ -140,10 +147,8 @@ func multiNICSelection(pod *corev1.Pod, multi annotation.IPPools, ifName string,
 		case multi.Named():
 		case i == cur.Index:
 			name = ifName
-		case i == 0:
-			name = "eth0"
 		default:
-			name = fmt.Sprintf("net%d", i)
+			name = annotation.UnnamedNICName(i, nets)
 		}
 		sel.nics[i] = nicPlan{nic: name, cleanGateway: item.CleanGateway,
 			v4: slices.Clone(item.IPv4), v6: slices.Clone(item.IPv6)}

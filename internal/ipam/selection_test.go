@@ -255,3 +255,23 @@ func TestUnnamedMultiNIC(t *testing.T) {
 		t.Error("ADD of an interface the annotation does not cover succeeded")
 	}
 }
+
+// TestUnnamedMultiNICCustomInterfaces: with Multus interface names of its
+// own ("net@vf0"), an unnamed ippools item serves the interface of its
+// network, recorded under that name at the first ADD.
+func TestUnnamedMultiNICCustomInterfaces(t *testing.T) {
+	pod := newPod("p", withAnno(annotation.KeyIPPools, `[{"ipv4":["a"]},{"ipv4":["b"]},{"ipv4":["c"]}]`),
+		withAnno(annotation.KeyMultusNetworks, "kube-system/sriov-a@vf0,kube-system/sriov-b"))
+	e := newEnv(t, testConfig(), interceptor.Funcs{}, pod, newPool("a", "10.1.0.0/24", []string{"10.1.0.10"}),
+		newPool("b", "10.2.0.0/24", []string{"10.2.0.10"}), newPool("c", "10.3.0.0/24", []string{"10.3.0.10"}))
+	want := []string{"eth0:a=10.1.0.10/24", "vf0:b=10.2.0.10/24", "net2:c=10.3.0.10/24"}
+	for _, ifName := range []string{"vf0", "eth0", "net2"} {
+		res, err := e.svc.Allocate(t.Context(), addReq(pod, ifName))
+		if err != nil {
+			t.Fatalf("ADD %s: %v", ifName, err)
+		}
+		if diff := cmp.Diff(want, addrs(res)); diff != "" {
+			t.Errorf("ADD %s (-want +got):\n%s", ifName, diff)
+		}
+	}
+}
