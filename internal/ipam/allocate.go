@@ -163,7 +163,28 @@ func (s *Service) prepare(ctx context.Context, req *AllocateRequest, fresh bool)
 
 // prepareSelection reads the pools and parses every annotation, before
 // anything is written: a malformed annotation fails the ADD untouched.
+// A KubeVirt VM whose endpoint records this interface keeps its addresses
+// whatever its selection says now, as Spiderpool's static retrieval does:
+// a selection that fails (its pool no longer default, say) then plans
+// nothing, and the recorded entries are adopted.
 func (a *allocation) prepareSelection(ctx context.Context) error {
+	err := a.prepareSelectionOf(ctx)
+	if err == nil || !a.vmRecorded() {
+		return err
+	}
+	logr.FromContextOrDiscard(ctx).Info("the VM keeps its recorded addresses although its pool selection fails",
+		"pod", a.podKey, "uid", a.uid, "reason", err.Error())
+	a.sel, a.routes = selection{}, nil
+	return nil
+}
+
+// vmRecorded reports whether the pod is a KubeVirt VM's whose endpoint
+// records the ADD's interface.
+func (a *allocation) vmRecorded() bool {
+	return a.static == workload.StaticKubevirt && a.ep != nil && findDetail(a.ep.Status.Current.IPs, a.req.IfName) >= 0
+}
+
+func (a *allocation) prepareSelectionOf(ctx context.Context) error {
 	s, pod := a.svc, a.pc.pod
 	auto, pools, err := a.autoPoolSelection(ctx)
 	switch {

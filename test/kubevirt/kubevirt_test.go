@@ -5,11 +5,13 @@ package kubevirt
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ipam"
 )
 
 // TestVMRestartKeepsAddress: the VM's virt-launcher pod records its
@@ -57,6 +59,38 @@ func TestVMRestartKeepsAddress(t *testing.T) {
 	e.wantRecords(ip, b)
 	if ep := e.endpoint("vm1"); ep.Status.Current.UID != string(b.UID) || ep.Status.Current.Node != node2 {
 		t.Errorf("endpoint current %s on %s, want the new pod on %s", ep.Status.Current.UID, ep.Status.Current.Node, node2)
+	}
+}
+
+// TestVMKeepsAddressWhenSelectionFails: a restarted VM whose pod's pool
+// selection fails now (its pool annotation names a pool that is gone, its
+// routes annotation is malformed) still gets its recorded address, as
+// Spiderpool's static retrieval gives it; a pod of a VM with no record
+// fails on the same annotations.
+func TestVMKeepsAddressWhenSelectionFails(t *testing.T) {
+	e := newEnv(t, 6)
+	e.kubevirt("VirtualMachine", "vm1", false)
+	vmi := e.kubevirt("VirtualMachineInstance", "vm1", true)
+	a := e.launcher("virt-launcher-vm1-aaaaa", vmi, node1, nil)
+	_, ip := e.add(a)
+	e.deletePod(a)
+	e.del(a)
+	e.deleteKubevirt("VirtualMachineInstance", "vm1")
+	vmi = e.kubevirt("VirtualMachineInstance", "vm1", true)
+	broken := map[string]string{spiderpoolv2beta1.AnnoPodIPPool: `{"ipv4":["no-such-pool"]}`,
+		spiderpoolv2beta1.AnnoPodRoutes: `not json`}
+	b := e.launcher("virt-launcher-vm1-bbbbb", vmi, node2, broken)
+	if _, got := e.add(b); got != ip {
+		t.Fatalf("restarted VM got %s, want its address %s", got, ip)
+	}
+	e.wantRecords(ip, b)
+
+	e.kubevirt("VirtualMachine", "vm2", false)
+	other := e.launcher("virt-launcher-vm2-aaaaa", e.kubevirt("VirtualMachineInstance", "vm2", true), node1, broken)
+	_, err := e.agent(node1).Allocate(t.Context(), ipam.AllocateRequest{ContainerID: "c-" + other.Name, IfName: "eth0",
+		PodNamespace: other.Namespace, PodName: other.Name, PodUID: string(other.UID)})
+	if err == nil || !strings.Contains(err.Error(), spiderpoolv2beta1.AnnoPodRoutes) {
+		t.Errorf("ADD of a VM without a record = %v, want the malformed annotation named", err)
 	}
 }
 

@@ -111,7 +111,7 @@ func TestAddErrors(t *testing.T) {
 		{name: "no ipam type", stdin: map[string]any{"ipam": map[string]any{}}, code: types.ErrInvalidNetworkConfig, msg: "ipam.type"},
 		{name: "bad args", args: "K8S_POD_NAME=p", code: types.ErrInvalidEnvironmentVariables, msg: "K8S_POD_NAMESPACE"},
 		{name: "no uid", args: "K8S_POD_NAME=p;K8S_POD_NAMESPACE=n", code: types.ErrInvalidEnvironmentVariables, msg: "K8S_POD_UID in CNI_ARGS is required"},
-		{name: "agent down", agentErr: fmt.Errorf("%w: dial", agentapi.ErrUnreachable), code: types.ErrTryAgainLater, msg: "does not answer on /var/run/spidernet/spiderpool.sock"},
+		{name: "agent down", agentErr: fmt.Errorf("%w: dial", agentapi.ErrUnreachable), code: types.ErrTryAgainLater, msg: "unhealthy spiderpool-agent backend: spiderpool-agent does not answer on /var/run/spidernet/spiderpool.sock"},
 		{name: "agent not ready", agentErr: agentapi.NewError(agentapi.CodeNotReady, "restoring"), code: types.ErrTryAgainLater, msg: "restoring"},
 		{name: "exhausted", agentErr: agentapi.NewError(agentapi.CodePoolExhausted, "pool v4 has no free address"), code: types.ErrInternal, msg: "pool v4 has no free address"},
 		{name: "bad response", agentErr: fmt.Errorf("%w: ips is empty", agentapi.ErrBadResponse), code: types.ErrInternal, msg: "malformed"},

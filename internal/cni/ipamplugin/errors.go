@@ -75,7 +75,8 @@ func agentError(socketPath string, err error) *types.Error {
 	switch {
 	case errors.Is(err, agentapi.ErrUnreachable):
 		return types.NewError(types.ErrTryAgainLater, fmt.Sprintf(
-			"spiderpool-agent does not answer on %s; check that the spiderpool-agent pod of this node is running", socketPath),
+			"unhealthy spiderpool-agent backend: spiderpool-agent does not answer on %s; "+
+				"check that the spiderpool-agent pod of this node is running", socketPath),
 			err.Error())
 	case !errors.As(err, &e):
 		return types.NewError(types.ErrInternal, err.Error(), "")
