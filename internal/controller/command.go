@@ -76,7 +76,7 @@ func (f *flags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.configPath, "config-path", config.DefaultConfigMapPath, "path of conf.yml from the spiderpool-conf ConfigMap")
 	fs.StringVar(&f.tls.CertFile, "tls-server-cert", "/etc/tls/tls.crt", "webhook serving certificate; its directory is the webhook server's certificate directory")
 	fs.StringVar(&f.tls.KeyFile, "tls-server-key", "/etc/tls/tls.key", "webhook serving key, in the directory of --tls-server-cert")
-	fs.StringVar(&f.tlsMethod, "tls-method", TLSMethodAuto, "auto: create, renew and publish the certificate; provided: serve the files as given")
+	fs.StringVar(&f.tlsMethod, "tls-method", TLSMethodProvided, "provided: serve the files as given, as Spiderpool does; auto: create, renew and publish the certificate")
 	fs.StringVar(&f.tls.SecretName, "tls-secret-name", certs.DefaultSecretName, "Secret, in SPIDERPOOL_POD_NAMESPACE, holding the CA and certificate (auto)")
 	fs.StringVar(&f.tls.ServiceName, "tls-service-name", certs.DefaultServiceName, "webhook Service the certificate is for (auto)")
 	fs.StringSliceVar(&f.tls.ExtraDNSNames, "tls-extra-dns-names", nil, "extra DNS names in the certificate (auto)")

@@ -58,10 +58,10 @@ func TestLoadOptions(t *testing.T) {
 		want    func(*Options)
 		wantErr error
 	}{
-		{name: "defaults", args: []string{"--config-path", confPath}, want: func(o *Options) {}},
+		{name: "defaults: serve the files given", args: []string{"--config-path", confPath}, want: func(o *Options) { o.ManageCerts = false }},
 		{name: "chart arguments and lab SANs", args: []string{"--config-path", confPath, "--tls-server-cert=/run/tls/tls.crt",
 			"--tls-server-key=/run/tls/tls.key", "--tls-extra-ip-addresses=127.0.0.1,::1", "--tls-extra-dns-names=localhost",
-			"--tls-cert-expiration-days=30", "--validating-webhook-configuration="},
+			"--tls-cert-expiration-days=30", "--validating-webhook-configuration=", "--tls-method=auto"},
 			want: func(o *Options) {
 				o.TLS.CertFile, o.TLS.KeyFile = "/run/tls/tls.crt", "/run/tls/tls.key"
 				o.TLS.ExtraIPs = []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")}
@@ -72,8 +72,8 @@ func TestLoadOptions(t *testing.T) {
 		{name: "provided", args: []string{"--config-path", confPath, "--tls-method=provided"}, want: func(o *Options) { o.ManageCerts = false }},
 		{name: "bad method", args: []string{"--config-path", confPath, "--tls-method=certmanager"}, wantErr: ErrInvalidFlag},
 		{name: "bad IP", args: []string{"--config-path", confPath, "--tls-extra-ip-addresses=10.0.0.300"}, wantErr: ErrInvalidFlag},
-		{name: "validity too short", args: []string{"--config-path", confPath, "--tls-cert-expiration-days=0"}, wantErr: certs.ErrInvalidConfig},
-		{name: "key elsewhere", args: []string{"--config-path", confPath, "--tls-server-key=/other/tls.key"}, wantErr: certs.ErrInvalidConfig},
+		{name: "validity too short", args: []string{"--config-path", confPath, "--tls-cert-expiration-days=0", "--tls-method=auto"}, wantErr: certs.ErrInvalidConfig},
+		{name: "key elsewhere", args: []string{"--config-path", confPath, "--tls-server-key=/other/tls.key", "--tls-method=auto"}, wantErr: certs.ErrInvalidConfig},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

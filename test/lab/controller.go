@@ -95,7 +95,7 @@ func (l *Lab) StartController(i int) error {
 	return l.procs.startEnv(ControllerProcess(i), env, l.ControllerBinary, "daemon",
 		"--config-path", l.ControllerConfig(),
 		"--tls-server-cert", filepath.Join(dir, "tls.crt"), "--tls-server-key", filepath.Join(dir, "tls.key"),
-		"--tls-extra-ip-addresses", "127.0.0.1",
+		"--tls-method", "auto", "--tls-extra-ip-addresses", "127.0.0.1",
 		"--mutating-webhook-configuration", WebhookConfigurationName,
 		"--validating-webhook-configuration", WebhookConfigurationName)
 }
