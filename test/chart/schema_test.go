@@ -73,7 +73,7 @@ func TestSchemaAcceptsSpiderpoolValues(t *testing.T) {
 	e := newChartEnv(t)
 	values := with("sriov.install", false, "rdma.rdmaSharedDevicePlugin.install", false, "plugins.installCNI", true,
 		"multus.multusCNI.uninstall", true, "spiderpoolController.tls.auto.caExpiration", 3650,
-		"coordinator.mode", "disabled")
+		"coordinator.mode", "disabled", "spiderpoolAgent.debug.logLevel", "Info", "spiderpoolController.debug.logLevel", "Debug")
 	if err := e.lint(t, values, true); err != nil {
 		t.Error(err)
 	}
