@@ -69,11 +69,11 @@ func ValidateCoordinatorSpec(spec *spiderpoolv2beta1.CoordinatorSpec, path *fiel
 	}
 	errs = append(errs, validateMACPrefix(spec.PodMACPrefix, path.Child("podMACPrefix"))...)
 	if v := spec.TxQueueLen; v != nil && *v < 0 {
-		errs = append(errs, field.Invalid(path.Child("txQueueLen"), *v, "must be 0 (leave it alone) or more"))
+		errs = append(errs, field.Invalid(path.Child("txQueueLen"), *v, "is negative; use 0 (leave it alone) or more, e.g. 1000"))
 	}
 	if v := spec.PodRPFilter; v != nil && *v > 2 {
 		errs = append(errs, field.Invalid(path.Child("podRPFilter"), *v,
-			"must be 0, 1 or 2, or negative to leave rp_filter alone"))
+			"is not an rp_filter value; use 0 (off), 1 (strict) or 2 (loose), or -1 to leave rp_filter alone"))
 	}
 	if v := spec.VethLinkAddress; v != nil && *v != "" {
 		if _, err := netip.ParseAddr(*v); err != nil {
@@ -124,7 +124,7 @@ func validateMACPrefix(prefix *string, path *field.Path) field.ErrorList {
 	s := *prefix
 	b, err := hex.DecodeString(s[:min(len(s), 2)] + s[min(len(s), 3):])
 	if len(s) != 5 || s[2] != ':' || err != nil {
-		return field.ErrorList{field.Invalid(path, s, `must be two hex bytes like "0a:1b"`)}
+		return field.ErrorList{field.Invalid(path, s, `is not two hex bytes; write it like "0a:1b", or remove it`)}
 	}
 	if b[0]&1 != 0 {
 		return field.ErrorList{field.Invalid(path, s, fmt.Sprintf(

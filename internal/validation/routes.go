@@ -13,17 +13,29 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/allocator"
 )
 
-// parseAddrOf parses an address of family v, returning a reason when it is
-// not one.
-func parseAddrOf(v allocator.IPVersion, s string) (netip.Addr, string) {
+// parseAddrOf parses an address of the family of subnet, returning a reason
+// (with the fix) when it is not one.
+func parseAddrOf(subnet netip.Prefix, s string) (netip.Addr, string) {
+	v := allocator.VersionOf(subnet.Addr())
 	a, err := netip.ParseAddr(s)
 	switch {
 	case err != nil || a.Zone() != "":
-		return netip.Addr{}, fmt.Sprintf("is not an IP address; expected an IPv%d address", v)
+		return netip.Addr{}, fmt.Sprintf("is not an IP address; use an IPv%d address of spec.subnet %s, e.g. %q",
+			v, subnet, exampleAddr(subnet))
 	case allocator.VersionOf(a) != v:
-		return netip.Addr{}, fmt.Sprintf("is not an IPv%d address; use an address of spec.subnet", v)
+		return netip.Addr{}, fmt.Sprintf("is not an IPv%d address; use an address of spec.subnet %s, e.g. %q",
+			v, subnet, exampleAddr(subnet))
 	}
 	return a, ""
+}
+
+// exampleAddr is an address of subnet for messages: the first after the
+// network address when there is one.
+func exampleAddr(subnet netip.Prefix) string {
+	if next := subnet.Addr().Next(); subnet.Contains(next) {
+		return next.String()
+	}
+	return subnet.Addr().String()
 }
 
 // validateGateway checks spec.gateway: an address of the subnet that the
@@ -32,13 +44,14 @@ func (p *parsedSpec) validateGateway(gw *string, path *field.Path) field.ErrorLi
 	if gw == nil {
 		return nil
 	}
-	a, reason := parseAddrOf(p.version, *gw)
+	a, reason := parseAddrOf(p.prefix, *gw)
 	if reason != "" {
 		return field.ErrorList{field.Invalid(path, *gw, reason)}
 	}
 	if !p.prefix.Contains(a) {
 		return field.ErrorList{field.Invalid(path, *gw, fmt.Sprintf(
-			"is outside spec.subnet %s; the gateway must be an address of the subnet", p.prefix))}
+			"is outside spec.subnet %s; use an address of the subnet, e.g. %q, or remove spec.gateway",
+			p.prefix, exampleAddr(p.prefix)))}
 	}
 	if !p.usable.Contains(a) {
 		return nil
@@ -69,7 +82,7 @@ func validateRoutes(v allocator.IPVersion, subnet netip.Prefix, routes []spiderp
 				seen[dst] = i
 			}
 		}
-		errs = append(errs, validateRouteGw(v, subnet, r.Gw, path.Index(i).Child("gw"))...)
+		errs = append(errs, validateRouteGw(subnet, r.Gw, path.Index(i).Child("gw"))...)
 	}
 	return errs
 }
@@ -86,7 +99,8 @@ func validateRouteDst(v allocator.IPVersion, s string, path *field.Path) (netip.
 			"is not a CIDR; expected an IPv%d network like %s", v, exampleCIDR(v)))}
 	case allocator.VersionOf(dst.Addr()) != v:
 		return netip.Prefix{}, field.ErrorList{field.Invalid(path, s, fmt.Sprintf(
-			"is not an IPv%d network; routes must be of the family of spec.subnet", v))}
+			"is an IPv%d network but spec.subnet is IPv%d; use an IPv%d destination like %s",
+			allocator.VersionOf(dst.Addr()), v, v, exampleCIDR(v)))}
 	case dst.Bits() == 0:
 		return netip.Prefix{}, field.ErrorList{field.Invalid(path, s,
 			"is a default route, which spec.gateway already provides; set spec.gateway instead")}
@@ -95,18 +109,19 @@ func validateRouteDst(v allocator.IPVersion, s string, path *field.Path) (netip.
 }
 
 // validateRouteGw checks one gw: an address of the subnet.
-func validateRouteGw(v allocator.IPVersion, subnet netip.Prefix, s string, path *field.Path) field.ErrorList {
+func validateRouteGw(subnet netip.Prefix, s string, path *field.Path) field.ErrorList {
 	if s == "" {
 		return field.ErrorList{field.Required(path, fmt.Sprintf(
 			"set the next hop of the route, an address of spec.subnet %s", subnet))}
 	}
-	gw, reason := parseAddrOf(v, s)
+	gw, reason := parseAddrOf(subnet, s)
 	if reason != "" {
 		return field.ErrorList{field.Invalid(path, s, reason)}
 	}
 	if !subnet.Contains(gw) {
 		return field.ErrorList{field.Invalid(path, s, fmt.Sprintf(
-			"is outside spec.subnet %s; the next hop must be reachable in the subnet", subnet))}
+			"is outside spec.subnet %s, so it is not reachable; use a next hop inside the subnet, e.g. %q",
+			subnet, exampleAddr(subnet)))}
 	}
 	return nil
 }
