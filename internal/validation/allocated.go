@@ -57,7 +57,7 @@ func validateAllocatedKept(old *spiderpoolv2beta1.SpiderIPPool, p *parsedSpec) f
 	allocated, err := allocatedIPs(old)
 	if err != nil {
 		return field.ErrorList{field.InternalError(field.NewPath("status", "allocatedIPs"),
-			fmt.Errorf("cannot tell which allocated IPs the update removes: %w", err))}
+			fmt.Errorf("cannot tell which allocated IPs the update removes: %w; %s", err, repairStatus))}
 	}
 	var removed, excluded []allocatedIP
 	for _, a := range allocated {

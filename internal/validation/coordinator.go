@@ -73,7 +73,7 @@ func ValidateCoordinatorSpec(spec *spiderpoolv2beta1.CoordinatorSpec, path *fiel
 	}
 	if v := spec.PodRPFilter; v != nil && *v > 2 {
 		errs = append(errs, field.Invalid(path.Child("podRPFilter"), *v,
-			"is not an rp_filter value; use 0 (off), 1 (strict) or 2 (loose), or -1 to leave rp_filter alone"))
+			"is not an rp_filter value; use 0, 1 or 2 (off, strict, loose), or -1 to leave rp_filter alone"))
 	}
 	if v := spec.VethLinkAddress; v != nil && *v != "" {
 		if _, err := netip.ParseAddr(*v); err != nil {

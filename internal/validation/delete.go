@@ -19,6 +19,9 @@ var ErrInUse = errors.New("cannot delete")
 // deleteKnobFix is how to get rid of the rule altogether.
 const deleteKnobFix = "or set enableValidatingResourcesDeletedWebhook: false in ConfigMap spiderpool-conf"
 
+// repairStatus is how to fix a status that does not parse.
+const repairStatus = "repair that status (kubectl edit --subresource=status) and retry"
+
 // ValidateIPPoolDelete refuses to delete a pool that still has allocated
 // IPs (docs/reference/behaviour.md §6.1; only called when
 // enableValidatingResourcesDeletedWebhook is on). The error names the first
@@ -26,7 +29,7 @@ const deleteKnobFix = "or set enableValidatingResourcesDeletedWebhook: false in 
 func ValidateIPPoolDelete(pool *spiderpoolv2beta1.SpiderIPPool) error {
 	allocated, err := allocatedIPs(pool)
 	if err != nil {
-		return fmt.Errorf("%w: cannot tell whether IPs are still allocated: %w", ErrInUse, err)
+		return fmt.Errorf("%w: cannot tell whether IPs are still allocated: %w; %s, %s", ErrInUse, err, repairStatus, deleteKnobFix)
 	}
 	count := max(int64(len(allocated)), deref(pool.Status.AllocatedIPCount))
 	switch {
@@ -46,7 +49,7 @@ func ValidateIPPoolDelete(pool *spiderpoolv2beta1.SpiderIPPool) error {
 func ValidateSubnetDelete(subnet *spiderpoolv2beta1.SpiderSubnet) error {
 	records, err := spiderpoolv2beta1.ParseControlledIPPools(subnet.Status.ControlledIPPools)
 	if err != nil {
-		return fmt.Errorf("%w: cannot tell whether IPs are still pre-allocated: %w", ErrInUse, err)
+		return fmt.Errorf("%w: cannot tell whether IPs are still pre-allocated: %w; %s, %s", ErrInUse, err, repairStatus, deleteKnobFix)
 	}
 	version := allocator.IPVersion(deref(subnet.Spec.IPVersion))
 	var pools []string

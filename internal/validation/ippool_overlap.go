@@ -118,19 +118,20 @@ func validateAutoPoolIPs(name string, p *parsedSpec, subnet *spiderpoolv2beta1.S
 	path := specPath.Child("ips")
 	records, err := spiderpoolv2beta1.ParseControlledIPPools(subnet.Status.ControlledIPPools)
 	if err != nil {
-		return field.ErrorList{field.InternalError(path, fmt.Errorf("SpiderSubnet %q: %w", subnet.Name, err))}
+		return field.ErrorList{field.InternalError(path, fmt.Errorf(
+			"SpiderSubnet %q: %w; %s", subnet.Name, err, repairStatus))}
 	}
 	record, ok := records[name]
 	if !ok {
 		return field.ErrorList{field.Forbidden(path, fmt.Sprintf(
-			"SpiderSubnet %q has pre-allocated no IPs to this auto-created pool; spiderpool-controller sets them, size the pool with the %s annotation of its application",
-			subnet.Name, spiderpoolv2beta1.AnnoPoolIPNumber))}
+			"SpiderSubnet %q has pre-allocated no IPs to this auto-created pool (spec.ips holds %s); spiderpool-controller sets them, size the pool with the %s annotation of its application",
+			subnet.Name, describeSet(p.ips), spiderpoolv2beta1.AnnoPoolIPNumber))}
 	}
 	want := lenientSet(p.version, record.IPs)
 	if want.Equal(p.ips) {
 		return nil
 	}
 	return field.ErrorList{field.Forbidden(path, fmt.Sprintf(
-		"an auto-created pool holds exactly the IPs SpiderSubnet %q pre-allocated to it (%s); change its size with the %s annotation of its application instead",
-		subnet.Name, describeSet(want), spiderpoolv2beta1.AnnoPoolIPNumber))}
+		"an auto-created pool holds exactly the IPs SpiderSubnet %q pre-allocated to it (%s), not %s; set spec.ips back, or change its size with the %s annotation of its application instead",
+		subnet.Name, describeSet(want), describeSet(p.ips), spiderpoolv2beta1.AnnoPoolIPNumber))}
 }

@@ -95,9 +95,9 @@ func TestIPPoolInSubnet(t *testing.T) {
 			want: []want{w("spec.subnet", field.ErrorTypeInvalid, `differs from subnet 10.6.0.0/16 of SpiderSubnet "s1"`)}},
 		{name: "auto pool as pre-allocated", pool: with(pool4("auto4-nginx", "10.6.0.10-10.6.0.12"), auto), subnet: recorded, cfg: allOn},
 		{name: "auto pool edited", pool: with(pool4("auto4-nginx", "10.6.0.10-10.6.0.13"), auto), subnet: recorded, cfg: allOn,
-			want: []want{w("spec.ips", field.ErrorTypeForbidden, "pre-allocated to it (10.6.0.10-10.6.0.12)", spiderpoolv2beta1.AnnoPoolIPNumber)}},
+			want: []want{w("spec.ips", field.ErrorTypeForbidden, "pre-allocated to it (10.6.0.10-10.6.0.12), not 10.6.0.10-10.6.0.13", spiderpoolv2beta1.AnnoPoolIPNumber)}},
 		{name: "auto pool not recorded", pool: with(pool4("auto4-other", "10.6.0.10"), auto), subnet: recorded, cfg: allOn,
-			want: []want{w("spec.ips", field.ErrorTypeForbidden, `SpiderSubnet "s1" has pre-allocated no IPs`)}},
+			want: []want{w("spec.ips", field.ErrorTypeForbidden, `SpiderSubnet "s1" has pre-allocated no IPs`, "spec.ips holds 10.6.0.10")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -72,7 +72,7 @@ func validateInjectAnnotations(smc *spiderpoolv2beta1.SpiderMultusConfig) field.
 		}
 		if !ok {
 			errs = append(errs, field.Forbidden(annotationPath(key), fmt.Sprintf(
-				"cniType %s cannot be injected into pods; remove the annotation, or use macvlan, ipvlan, sriov, ib-sriov or ipoib",
+				"cniType %s cannot be injected into pods; remove the annotation, or use macvlan, ipvlan, vlan, sriov, ib-sriov or ipoib",
 				cniTypeOf(&smc.Spec))))
 			continue
 		}

@@ -64,7 +64,8 @@ func validateCustomCNI(spec *spiderpoolv2beta1.MultusCNIConfigSpec) field.ErrorL
 		return field.ErrorList{field.Forbidden(path, fmt.Sprintf(
 			"is only used with cniType custom, not %s; remove it, or set cniType: custom", cniTypeOf(spec)))}
 	case !json.Valid([]byte(s)):
-		return field.ErrorList{field.Invalid(path, s, "is not valid JSON; write the whole CNI configuration as JSON")}
+		return field.ErrorList{field.Invalid(path, s, fmt.Sprintf(
+			"is not valid JSON (%s); write the whole CNI configuration as one JSON object", jsonSyntaxError(s)))}
 	}
 	return nil
 }
@@ -129,11 +130,26 @@ func validateNADNameKept(old, smc *spiderpoolv2beta1.SpiderMultusConfig) field.E
 	if oldSet == newSet && oldName == newName {
 		return nil
 	}
-	was := "unset"
-	if oldSet {
-		was = fmt.Sprintf("%q", oldName)
-	}
 	return field.ErrorList{field.Forbidden(annotationPath(key), fmt.Sprintf(
-		"names the generated NetworkAttachmentDefinition and cannot change after creation (it was %s, now %q); create a new SpiderMultusConfig instead",
-		was, newName))}
+		"names the generated NetworkAttachmentDefinition and cannot change after creation (it was %s, now %s); "+
+			"put it back as it was, or create a new SpiderMultusConfig instead",
+		quotedOrUnset(oldName, oldSet), quotedOrUnset(newName, newSet)))}
+}
+
+// quotedOrUnset formats an annotation value for messages: quoted, or
+// "unset" when the annotation is absent.
+func quotedOrUnset(value string, set bool) string {
+	if !set {
+		return "unset"
+	}
+	return fmt.Sprintf("%q", value)
+}
+
+// jsonSyntaxError says where s, which is not valid JSON, goes wrong.
+func jsonSyntaxError(s string) string {
+	var v json.RawMessage
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return err.Error()
+	}
+	return "not a single JSON value"
 }

@@ -60,7 +60,7 @@ func validateMasters(masters []string, vlanID *int32, bond *spiderpoolv2beta1.Bo
 	}
 	for i, m := range masters {
 		if m == "" {
-			errs = append(errs, field.Invalid(path.Child("master").Index(i), m, "is empty; name a host interface"))
+			errs = append(errs, field.Invalid(path.Child("master").Index(i), m, `is empty; name a host interface, e.g. "eth1", or remove the entry`))
 		}
 	}
 	if len(masters) > 1 && (bond == nil || bond.Name == "") {
@@ -69,7 +69,7 @@ func validateMasters(masters []string, vlanID *int32, bond *spiderpoolv2beta1.Bo
 	}
 	if bond != nil && (bond.Mode < 0 || bond.Mode > 6) {
 		errs = append(errs, field.Invalid(path.Child("bond", "mode"), bond.Mode,
-			"must be a Linux bonding mode from 0 (balance-rr) to 6 (balance-alb)"))
+			"is not a Linux bonding mode; use 0 (balance-rr) to 6 (balance-alb)"))
 	}
 	return append(errs, validateVlanID(vlanID, path.Child("vlanID"))...)
 }
@@ -80,8 +80,8 @@ func validateVlanBlock(c *spiderpoolv2beta1.VlanConfig, path *field.Path) field.
 	errs := validateMasters(c.Master, c.VlanID, c.Bond, path)
 	switch mode := deref(c.VlanMode); {
 	case mode == spiderpoolv2beta1.VlanModeAuto && c.VlanID != nil:
-		errs = append(errs, field.Forbidden(path.Child("vlanID"),
-			"vlanMode auto takes no vlanID; remove it, or set vlanMode: manual"))
+		errs = append(errs, field.Forbidden(path.Child("vlanID"), fmt.Sprintf(
+			"vlanMode auto takes no vlanID, found %d; remove it, or set vlanMode: manual", *c.VlanID)))
 	case mode != spiderpoolv2beta1.VlanModeAuto && c.VlanID == nil:
 		errs = append(errs, field.Required(path.Child("vlanID"),
 			"vlanMode manual needs the VLAN ID, e.g. 100; set it, or set vlanMode: auto"))
@@ -94,7 +94,7 @@ func validateVlanID(id *int32, path *field.Path) field.ErrorList {
 	if id == nil || (*id >= 0 && *id <= maxVlanID) {
 		return nil
 	}
-	return field.ErrorList{field.Invalid(path, *id, fmt.Sprintf("must be 0 (no VLAN) to %d", maxVlanID))}
+	return field.ErrorList{field.Invalid(path, *id, fmt.Sprintf("is out of range; use 0 (no VLAN) to %d", maxVlanID))}
 }
 
 // validateResourceName requires a device-plugin resource name.
@@ -111,10 +111,10 @@ func validateSRIOV(c *spiderpoolv2beta1.SRIOVConfig, path *field.Path) field.Err
 	errs = append(errs, validateVlanID(c.VlanID, path.Child("vlanID"))...)
 	minRate, maxRate := deref(c.MinTxRateMbps), deref(c.MaxTxRateMbps)
 	if minRate < 0 {
-		errs = append(errs, field.Invalid(path.Child("minTxRateMbps"), minRate, "must be 0 or more"))
+		errs = append(errs, field.Invalid(path.Child("minTxRateMbps"), minRate, "is negative; use 0 (no minimum) or a positive rate"))
 	}
 	if maxRate < 0 {
-		errs = append(errs, field.Invalid(path.Child("maxTxRateMbps"), maxRate, "must be 0 (no limit) or more"))
+		errs = append(errs, field.Invalid(path.Child("maxTxRateMbps"), maxRate, "is negative; use 0 (no limit) or a positive rate"))
 	}
 	// 0 means "no limit" for the maximum, so any minimum goes with it.
 	if maxRate > 0 && minRate > maxRate {
@@ -139,7 +139,7 @@ func validateOVS(c *spiderpoolv2beta1.OVSConfig, path *field.Path) field.ErrorLi
 			value *uint
 		}{{"minID", t.MinID}, {"maxID", t.MaxID}, {"id", t.ID}} {
 			if id.value != nil && *id.value > maxVlanID {
-				errs = append(errs, field.Invalid(p.Child(id.name), *id.value, fmt.Sprintf("must be 0 to %d", maxVlanID)))
+				errs = append(errs, field.Invalid(p.Child(id.name), *id.value, fmt.Sprintf("is not a VLAN ID; use 0 to %d", maxVlanID)))
 			}
 		}
 		if t.MinID != nil && t.MaxID != nil && *t.MinID > *t.MaxID {

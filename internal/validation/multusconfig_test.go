@@ -77,8 +77,8 @@ func TestMultusConfigPlugins(t *testing.T) {
 		{name: "bad bond mode and vlan", smc: newSMC("a", "macvlan", func(s spec) {
 			s.Macvlan = &spiderpoolv2beta1.MacvlanConfig{Master: []string{"eth1"}, VlanID: ptrTo[int32](4095), Bond: &spiderpoolv2beta1.BondConfig{Name: "b", Mode: 7}}
 		}), want: []want{
-			w("spec.macvlan.bond.mode", field.ErrorTypeInvalid, "0 (balance-rr) to 6"),
-			w("spec.macvlan.vlanID", field.ErrorTypeInvalid, "0 (no VLAN) to 4094"),
+			w("spec.macvlan.bond.mode", field.ErrorTypeInvalid, "use 0 (balance-rr) to 6"),
+			w("spec.macvlan.vlanID", field.ErrorTypeInvalid, "use 0 (no VLAN) to 4094"),
 		}},
 		{name: "sriov", smc: newSMC("a", "sriov", func(s spec) {
 			s.SRIOV = &spiderpoolv2beta1.SRIOVConfig{ResourceName: ptrTo("spidernet.io/vf"), MinTxRateMbps: ptrTo(100), MaxTxRateMbps: ptrTo(0)}
@@ -115,7 +115,7 @@ func TestMultusConfigPlugins(t *testing.T) {
 			w("spec.chainCNIJsonData[2]", field.ErrorTypeInvalid, "not a CNI plugin configuration"),
 		}},
 		{name: "customCNI not JSON", smc: newSMC("a", "custom", func(s spec) { s.CustomCNI = ptrTo("{") }),
-			want: []want{w("spec.customCNI", field.ErrorTypeInvalid, "not valid JSON")}},
+			want: []want{w("spec.customCNI", field.ErrorTypeInvalid, "not valid JSON (unexpected end of JSON input)")}},
 		{name: "customCNI with macvlan", smc: newSMC("a", "macvlan", func(s spec) { macvlan(s); s.CustomCNI = ptrTo("{}") }),
 			want: []want{w("spec.customCNI", field.ErrorTypeForbidden, "only used with cniType custom, not macvlan")}},
 	}
@@ -185,7 +185,9 @@ func TestMultusConfigUpdate(t *testing.T) {
 	old := with(newSMC("a", "macvlan", macvlan), annotated(crName, "net-a"))
 	checkErrs(t, ValidateMultusConfigUpdate(old, with(old, func(m smc) { m.Spec.Macvlan.Master = []string{"eth2"} }), MultusConfigEnv{}))
 	checkErrs(t, ValidateMultusConfigUpdate(old, with(old, annotated(crName, "net-b")), MultusConfigEnv{}),
-		w("metadata.annotations[multus.spidernet.io/cr-name]", field.ErrorTypeForbidden, `it was "net-a", now "net-b"`))
+		w("metadata.annotations[multus.spidernet.io/cr-name]", field.ErrorTypeForbidden, `it was "net-a", now "net-b"`, "put it back"))
+	checkErrs(t, ValidateMultusConfigUpdate(old, newSMC("a", "macvlan", macvlan), MultusConfigEnv{}),
+		w("metadata.annotations[multus.spidernet.io/cr-name]", field.ErrorTypeForbidden, `it was "net-a", now unset`))
 	checkErrs(t, ValidateMultusConfigUpdate(newSMC("a", "macvlan", macvlan), old, MultusConfigEnv{}),
 		w("metadata.annotations[multus.spidernet.io/cr-name]", field.ErrorTypeForbidden, "it was unset"))
 	checkErrs(t, ValidateMultusConfigUpdate(old, with(old, func(m smc) { m.Spec.Macvlan.Master = nil }), MultusConfigEnv{}),

@@ -142,7 +142,7 @@ func injectResourceOf(smc *spiderpoolv2beta1.SpiderMultusConfig, inj PodInjectio
 	t, ok := injectTargetOf(&smc.Spec)
 	if !ok {
 		return "", fmt.Errorf("selects SpiderMultusConfig %s of cniType %s, which cannot be injected into pods; "+
-			"remove its label %s, or use macvlan, ipvlan, vlan, sriov, ib-sriov or ipoib", name, cniTypeOf(&smc.Spec), inj.Key)
+			"remove its annotation and label %s, or use macvlan, ipvlan, vlan, sriov, ib-sriov or ipoib", name, cniTypeOf(&smc.Spec), inj.Key)
 	}
 	if inj.Key != spiderpoolv2beta1.AnnoRDMAResourceInject {
 		return t.resource, nil

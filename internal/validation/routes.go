@@ -99,8 +99,7 @@ func validateRouteDst(v allocator.IPVersion, s string, path *field.Path) (netip.
 			"is not a CIDR; expected an IPv%d network like %s", v, exampleCIDR(v)))}
 	case allocator.VersionOf(dst.Addr()) != v:
 		return netip.Prefix{}, field.ErrorList{field.Invalid(path, s, fmt.Sprintf(
-			"is an IPv%d network but spec.subnet is IPv%d; use an IPv%d destination like %s",
-			allocator.VersionOf(dst.Addr()), v, v, exampleCIDR(v)))}
+			"is not an IPv%d network, the family of spec.subnet; use an IPv%d destination like %s", v, v, exampleCIDR(v)))}
 	case dst.Bits() == 0:
 		return netip.Prefix{}, field.ErrorList{field.Invalid(path, s,
 			"is a default route, which spec.gateway already provides; set spec.gateway instead")}

@@ -117,7 +117,7 @@ func validatePreAllocationsKept(old *spiderpoolv2beta1.SpiderSubnet, p *parsedSp
 	records, err := spiderpoolv2beta1.ParseControlledIPPools(old.Status.ControlledIPPools)
 	if err != nil {
 		return field.ErrorList{field.InternalError(field.NewPath("status", "controlledIPPools"),
-			fmt.Errorf("cannot tell which pre-allocated IPs the update removes: %w", err))}
+			fmt.Errorf("cannot tell which pre-allocated IPs the update removes: %w; %s", err, repairStatus))}
 	}
 	var lost []string
 	for _, name := range sortedKeys(records) {
