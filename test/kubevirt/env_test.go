@@ -142,12 +142,25 @@ func (e *env) launcher(name string, vmi *unstructured.Unstructured, node string,
 	return pod
 }
 
+// vm creates VM name, its VMI and its virt-launcher pod on node, asking
+// for the test's pool with annotations added; it returns the pod.
+func (e *env) vm(name, podName, node string, annotations map[string]string) *corev1.Pod {
+	e.t.Helper()
+	e.kubevirt("VirtualMachine", name, false)
+	return e.launcher(podName, e.kubevirt("VirtualMachineInstance", name, true), node, annotations)
+}
+
+// tryAdd runs the CNI ADD of pod on its node.
+func (e *env) tryAdd(pod *corev1.Pod) (*ipam.Result, error) {
+	return e.agent(pod.Spec.NodeName).Allocate(e.t.Context(), ipam.AllocateRequest{
+		ContainerID: "c-" + pod.Name, IfName: "eth0", PodNamespace: pod.Namespace, PodName: pod.Name, PodUID: string(pod.UID),
+	})
+}
+
 // add runs the CNI ADD of pod on its node and returns its one address.
 func (e *env) add(pod *corev1.Pod) (*ipam.Result, string) {
 	e.t.Helper()
-	res, err := e.agent(pod.Spec.NodeName).Allocate(e.t.Context(), ipam.AllocateRequest{
-		ContainerID: "c-" + pod.Name, IfName: "eth0", PodNamespace: pod.Namespace, PodName: pod.Name, PodUID: string(pod.UID),
-	})
+	res, err := e.tryAdd(pod)
 	if err != nil {
 		e.t.Fatalf("ADD of %s: %v", pod.Name, err)
 	}

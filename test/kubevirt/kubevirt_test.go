@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/ipam"
 )
 
 // TestVMRestartKeepsAddress: the VM's virt-launcher pod records its
@@ -20,9 +19,7 @@ import (
 // node, gets the same address; the GC keeps it meanwhile.
 func TestVMRestartKeepsAddress(t *testing.T) {
 	e := newEnv(t, 1)
-	e.kubevirt("VirtualMachine", "vm1", false)
-	vmi := e.kubevirt("VirtualMachineInstance", "vm1", true)
-	a := e.launcher("virt-launcher-vm1-aaaaa", vmi, node1, nil)
+	a := e.vm("vm1", "virt-launcher-vm1-aaaaa", node1, nil)
 	res, ip := e.add(a)
 	if res.SkipConflictDetection {
 		t.Error("a VM's first pod skips conflict detection; only a migration target may")
@@ -51,7 +48,7 @@ func TestVMRestartKeepsAddress(t *testing.T) {
 		t.Errorf("GC judgement of the stopped VM's record: %+v, want kept for its successor", j)
 	}
 	e.deleteKubevirt("VirtualMachineInstance", "vm1")
-	vmi = e.kubevirt("VirtualMachineInstance", "vm1", true)
+	vmi := e.kubevirt("VirtualMachineInstance", "vm1", true)
 	b := e.launcher("virt-launcher-vm1-bbbbb", vmi, node2, nil)
 	if _, got := e.add(b); got != ip {
 		t.Fatalf("restarted VM got %s, want its address %s", got, ip)
@@ -69,14 +66,12 @@ func TestVMRestartKeepsAddress(t *testing.T) {
 // fails on the same annotations.
 func TestVMKeepsAddressWhenSelectionFails(t *testing.T) {
 	e := newEnv(t, 6)
-	e.kubevirt("VirtualMachine", "vm1", false)
-	vmi := e.kubevirt("VirtualMachineInstance", "vm1", true)
-	a := e.launcher("virt-launcher-vm1-aaaaa", vmi, node1, nil)
+	a := e.vm("vm1", "virt-launcher-vm1-aaaaa", node1, nil)
 	_, ip := e.add(a)
 	e.deletePod(a)
 	e.del(a)
 	e.deleteKubevirt("VirtualMachineInstance", "vm1")
-	vmi = e.kubevirt("VirtualMachineInstance", "vm1", true)
+	vmi := e.kubevirt("VirtualMachineInstance", "vm1", true)
 	broken := map[string]string{spiderpoolv2beta1.AnnoPodIPPool: `{"ipv4":["no-such-pool"]}`,
 		spiderpoolv2beta1.AnnoPodRoutes: `not json`}
 	b := e.launcher("virt-launcher-vm1-bbbbb", vmi, node2, broken)
@@ -85,11 +80,8 @@ func TestVMKeepsAddressWhenSelectionFails(t *testing.T) {
 	}
 	e.wantRecords(ip, b)
 
-	e.kubevirt("VirtualMachine", "vm2", false)
-	other := e.launcher("virt-launcher-vm2-aaaaa", e.kubevirt("VirtualMachineInstance", "vm2", true), node1, broken)
-	_, err := e.agent(node1).Allocate(t.Context(), ipam.AllocateRequest{ContainerID: "c-" + other.Name, IfName: "eth0",
-		PodNamespace: other.Namespace, PodName: other.Name, PodUID: string(other.UID)})
-	if err == nil || !strings.Contains(err.Error(), spiderpoolv2beta1.AnnoPodRoutes) {
+	other := e.vm("vm2", "virt-launcher-vm2-aaaaa", node1, broken)
+	if _, err := e.tryAdd(other); err == nil || !strings.Contains(err.Error(), spiderpoolv2beta1.AnnoPodRoutes) {
 		t.Errorf("ADD of a VM without a record = %v, want the malformed annotation named", err)
 	}
 }
