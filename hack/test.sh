@@ -34,7 +34,10 @@ go test ${GO_TEST_FLAGS:--count=1} -timeout 40m -v -run "${E2E_RUN:-.}" ./test/e
 rc=$?
 set -e
 grep -E '^(=== RUN|\s*--- (PASS|FAIL|SKIP)|PASS|FAIL|ok|panic)' "$log" | grep -v '^=== RUN' || true
-if [[ $rc -ne 0 ]]; then tail -50 "$log"; echo "e2e failed (rc=$rc)"; exit "$rc"; fi
+if [[ $rc -ne 0 ]]; then
+  echo "--- what the failing tests logged:"; awk -f hack/failed-output.awk "$log" "$log"
+  tail -50 "$log"; echo "e2e failed (rc=$rc)"; exit "$rc"
+fi
 
 stage "chaos short run (3 nodes, 2 minutes, every fault kind once; docs/chaos.md)"
 log=_output/chaos-short.log
