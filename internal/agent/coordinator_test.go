@@ -19,6 +19,7 @@ import (
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/agentserver"
 	"github.com/spiderpool-go/spiderpool/internal/annotation"
 )
 
@@ -33,7 +34,7 @@ func serveCoordinator(t *testing.T, objs ...client.Object) *agentapi.Client {
 	reader := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build()
 	h := newHandler(&fakeIPAM{}, "node1", detection{})
 	h.setReady()
-	srv := agentapi.NewServer(h)
+	srv := agentserver.New(h)
 	srv.HandleCoordinator(coordinatorSource{reader: reader})
 	sock := filepath.Join(t.TempDir(), "spiderpool.sock")
 	l, err := agentapi.Listen(sock)

@@ -22,6 +22,7 @@ import (
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/agentserver"
 	"github.com/spiderpool-go/spiderpool/internal/autopool"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/claimq"
@@ -191,7 +192,7 @@ func (a *agent) run(ctx context.Context) error {
 		return err
 	}
 	go func() { cancel(a.cache.Start(ctx)) }()
-	srv := agentapi.NewServer(a.handler)
+	srv := agentserver.New(a.handler)
 	srv.HandleCoordinator(coordinatorSource{reader: a.cache})
 	go func() { cancel(srv.ListenAndServe(ctx, a.opts.SocketPath)) }()
 	if a.opts.HealthAddr != "" {

@@ -9,9 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -38,11 +36,12 @@ func DefaultTimeouts() Timeouts {
 }
 
 // Client calls the agent over its unix socket. Each call opens its own
-// connection (keep-alive is off: the plugin makes one or two calls per
-// process). It implements [Handler], so a Client can stand in for an agent.
+// connection and sends one HTTP/1.0 request (exchange.go): the plugin makes
+// one or two calls per process. It implements [Handler], so a Client can
+// stand in for an agent.
 type Client struct {
 	socketPath string
-	http       *http.Client
+	dialer     net.Dialer
 	timeouts   Timeouts
 }
 
@@ -58,14 +57,7 @@ func WithTimeouts(t Timeouts) ClientOption {
 
 // NewClient returns a client for the agent listening on socketPath.
 func NewClient(socketPath string, opts ...ClientOption) *Client {
-	dialer := &net.Dialer{}
-	transport := &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, "unix", socketPath)
-		},
-		DisableKeepAlives: true,
-	}
-	c := &Client{socketPath: socketPath, http: &http.Client{Transport: transport}, timeouts: DefaultTimeouts()}
+	c := &Client{socketPath: socketPath, timeouts: DefaultTimeouts()}
 	for _, opt := range opts {
 		opt(c)
 	}
@@ -79,14 +71,14 @@ func (c *Client) SocketPath() string { return c.socketPath }
 // CodeNotReady and the agent's reason when it is not, and an error wrapping
 // [ErrUnreachable] when it does not answer.
 func (c *Client) Healthy(ctx context.Context) error {
-	return c.do(ctx, http.MethodGet, PathHealthy, c.timeouts.Healthy, nil, nil)
+	return c.do(ctx, methodGet, PathHealthy, c.timeouts.Healthy, nil, nil)
 }
 
 // Allocate asks for the addresses of an interface; the response is
 // validated.
 func (c *Client) Allocate(ctx context.Context, req *AddRequest) (*AddResponse, error) {
 	resp := &AddResponse{}
-	if err := c.do(ctx, http.MethodPost, PathIP, c.timeouts.Add, req, resp); err != nil {
+	if err := c.do(ctx, methodPost, PathIP, c.timeouts.Add, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -94,19 +86,19 @@ func (c *Client) Allocate(ctx context.Context, req *AddRequest) (*AddResponse, e
 
 // Release releases the addresses of an interface.
 func (c *Client) Release(ctx context.Context, req *DelRequest) error {
-	return c.do(ctx, http.MethodDelete, PathIP, c.timeouts.Del, req, nil)
+	return c.do(ctx, methodDelete, PathIP, c.timeouts.Del, req, nil)
 }
 
 // ReleaseAll releases every address of a pod.
 func (c *Client) ReleaseAll(ctx context.Context, req *BatchDelRequest) error {
-	return c.do(ctx, http.MethodDelete, PathIPs, c.timeouts.Del, req, nil)
+	return c.do(ctx, methodDelete, PathIPs, c.timeouts.Del, req, nil)
 }
 
 // Check returns the agent's record for an interface; the response is
 // validated.
 func (c *Client) Check(ctx context.Context, req *CheckRequest) (*CheckResponse, error) {
 	resp := &CheckResponse{}
-	if err := c.do(ctx, http.MethodPost, PathCheck, c.timeouts.Check, req, resp); err != nil {
+	if err := c.do(ctx, methodPost, PathCheck, c.timeouts.Check, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -114,51 +106,28 @@ func (c *Client) Check(ctx context.Context, req *CheckRequest) (*CheckResponse, 
 
 // GC sends the runtime's valid attachments.
 func (c *Client) GC(ctx context.Context, req *GCRequest) error {
-	return c.do(ctx, http.MethodPost, PathGC, c.timeouts.GC, req, nil)
+	return c.do(ctx, methodPost, PathGC, c.timeouts.GC, req, nil)
 }
 
 // do sends in (if any) as JSON and decodes a 2xx body into out (if any).
 func (c *Client) do(ctx context.Context, method, path string, timeout time.Duration, in, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := c.newRequest(ctx, method, path, in)
-	if err != nil {
-		return err
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrUnreachable, err)
-	}
-	// The body is read to the end below; closing it cannot lose data.
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
-	if err != nil {
-		return fmt.Errorf("%w: read the response to %s %s: %w", ErrUnreachable, method, path, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return errorFromBody(resp.StatusCode, body)
-	}
-	return decodeResult(body, out)
-}
-
-func (c *Client) newRequest(ctx context.Context, method, path string, in any) (*http.Request, error) {
-	var body io.Reader
+	var body []byte
 	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return nil, fmt.Errorf("encode the request to %s %s: %w", method, path, err)
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("encode the request to %s %s: %w", method, path, err)
 		}
-		body = bytes.NewReader(data)
 	}
-	// The host is not used for routing: the dialer always uses the socket.
-	req, err := http.NewRequestWithContext(ctx, method, "http://spiderpool-agent"+path, body)
+	status, respBody, err := c.exchange(ctx, method, path, body)
 	if err != nil {
-		return nil, fmt.Errorf("build the request to %s %s: %w", method, path, err)
+		return fmt.Errorf("%w: %s %s: %w", ErrUnreachable, method, path, err)
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if status < 200 || status > 299 {
+		return ResponseError(status, respBody)
 	}
-	return req, nil
+	return decodeResult(respBody, out)
 }
 
 // decodeResult fills out from a 2xx body and validates it when it can.
@@ -171,7 +140,7 @@ func decodeResult(body []byte, out any) error {
 		// would read as a fault of the plugin's request.
 		return fmt.Errorf("%w: %v", ErrBadResponse, err) //nolint:errorlint // only ErrBadResponse may match, see above
 	}
-	if v, ok := out.(validator); ok {
+	if v, ok := out.(Validator); ok {
 		if err := v.Validate(); err != nil {
 			// %v for the same reason: Validate returns InvalidRequest *Errors.
 			return fmt.Errorf("%w: %v", ErrBadResponse, err) //nolint:errorlint // only ErrBadResponse may match
@@ -180,14 +149,15 @@ func decodeResult(body []byte, out any) error {
 	return nil
 }
 
-// errorFromBody decodes an [Error] body, or makes one from the status when
-// the body is not one (such as the mux's plain-text 404).
-func errorFromBody(status int, body []byte) *Error {
+// ResponseError is the *Error a non-2xx response stands for: its [Error]
+// body, or one made from the status when the body is not one (such as the
+// server mux's plain-text 404).
+func ResponseError(status int, body []byte) *Error {
 	e := &Error{}
 	if err := json.Unmarshal(body, e); err != nil || e.Code == "" {
 		msg := strings.TrimSpace(string(body))
 		if msg == "" {
-			msg = http.StatusText(status)
+			msg = fmt.Sprintf("HTTP status %d", status)
 		}
 		e = &Error{Code: codeForStatus(status), Message: msg}
 	}

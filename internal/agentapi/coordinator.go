@@ -5,7 +5,6 @@ package agentapi
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"time"
 )
@@ -87,35 +86,12 @@ type CoordinatorHandler interface {
 	CoordinatorConfig(ctx context.Context, req *CoordinatorRequest) (*CoordinatorConfig, error)
 }
 
-// HandleCoordinator serves h on [PathCoordinatorConfig]. Like the IPAM
-// calls, it is refused while the agent's Healthy reports an error.
-func (s *Server) HandleCoordinator(h CoordinatorHandler) {
-	s.mux.HandleFunc("GET "+PathCoordinatorConfig, func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		req := &CoordinatorRequest{PodNamespace: q.Get("podNamespace"), PodName: q.Get("podName")}
-		if err := req.Validate(); err != nil {
-			writeError(w, r, err)
-			return
-		}
-		if err := s.handler.Healthy(r.Context()); err != nil {
-			writeError(w, r, notReady(err))
-			return
-		}
-		resp, err := h.CoordinatorConfig(r.Context(), req)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, resp)
-	})
-}
-
 // CoordinatorConfig asks for the coordinator configuration of a pod; the
 // response is validated.
 func (c *Client) CoordinatorConfig(ctx context.Context, req *CoordinatorRequest) (*CoordinatorConfig, error) {
 	q := url.Values{"podNamespace": {req.PodNamespace}, "podName": {req.PodName}}
 	resp := &CoordinatorConfig{}
-	if err := c.do(ctx, http.MethodGet, PathCoordinatorConfig+"?"+q.Encode(), coordinatorTimeout, nil, resp); err != nil {
+	if err := c.do(ctx, "GET", PathCoordinatorConfig+"?"+q.Encode(), coordinatorTimeout, nil, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil

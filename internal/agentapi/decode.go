@@ -8,15 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 )
 
 // MaxBodyBytes bounds every request and response body. A GC list of ten
 // thousand attachments takes about 1 MiB.
 const MaxBodyBytes = 4 << 20
 
-// validator is a wire type that checks itself.
-type validator interface {
+// errBodyTooLarge ends a body read past MaxBodyBytes.
+var errBodyTooLarge = fmt.Errorf("the body is larger than %d bytes", MaxBodyBytes)
+
+// Validator is a wire type that checks itself.
+type Validator interface {
 	Validate() error
 }
 
@@ -24,20 +26,32 @@ type validator interface {
 // Unknown fields are accepted so that an older agent understands a newer
 // plugin. Errors are InvalidRequest *Error values.
 func decode(r io.Reader, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, io.NopCloser(r), MaxBodyBytes))
+	dec := json.NewDecoder(&limitedBody{r: r, left: MaxBodyBytes})
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if errors.Is(err, errBodyTooLarge) {
+			return decodeError(err)
+		}
 		return NewError(CodeInvalidRequest, "the body holds more than one JSON value")
 	}
 	return nil
 }
 
+// ReadRequest decodes and validates one request body of type T, for the
+// agent's server: errors are InvalidRequest *Error values naming the field.
+func ReadRequest[T any, P interface {
+	*T
+	Validator
+}](r io.Reader) (*T, error) {
+	return decodeAs[T, P](r)
+}
+
 // decodeAs decodes and validates one wire value of type T.
 func decodeAs[T any, P interface {
 	*T
-	validator
+	Validator
 }](r io.Reader) (*T, error) {
 	v := P(new(T))
 	if err := decode(r, v); err != nil {
@@ -51,15 +65,37 @@ func decodeAs[T any, P interface {
 
 func decodeError(err error) *Error {
 	var typeErr *json.UnmarshalTypeError
-	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		return invalidField(typeErr.Field, fmt.Sprintf("is a JSON %s but must be a %s", typeErr.Value, typeErr.Type))
-	case errors.As(err, &tooLarge):
-		return NewError(CodeInvalidRequest, "the body is larger than %d bytes", tooLarge.Limit)
+	case errors.Is(err, errBodyTooLarge):
+		return NewError(CodeInvalidRequest, "%v", err)
 	case errors.Is(err, io.EOF):
 		return NewError(CodeInvalidRequest, "the body is empty; send a JSON object")
 	default:
 		return NewError(CodeInvalidRequest, "the body is not valid JSON: %v", err)
 	}
+}
+
+// limitedBody reads r up to left bytes and fails with errBodyTooLarge when
+// r holds more.
+type limitedBody struct {
+	r    io.Reader
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		var probe [1]byte
+		if n, err := b.r.Read(probe[:]); n == 0 {
+			return 0, err
+		}
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
 }

@@ -2,8 +2,11 @@
 // Copyright Authors of spiderpool-go
 
 // Package agentapi is the contract between the spiderpool CNI plugin and the
-// spiderpool-agent on the same node: JSON over HTTP/1.1 on a unix socket
+// spiderpool-agent on the same node: JSON over HTTP on a unix socket
 // (default [DefaultSocketPath]), with every path under [APIPrefix] ("/v1").
+// The package does not link net/http, so that the plugins that import it
+// start fast: its [Client] sends HTTP/1.0 requests by hand, and the agent's
+// server is package agentserver.
 //
 // The routes keep Spiderpool's paths where Spiderpool has them
 // (docs/reference/interface.md §5.2):
@@ -23,8 +26,8 @@
 // with one HTTP status. The [Client] turns them back into *Error values for
 // errors.As, and wraps transport failures in [ErrUnreachable].
 //
-// The agent implements [Handler] and serves it with [NewServer]; the
-// [Server] validates requests (naming the bad field) and refuses every IPAM
+// The agent implements [Handler] and serves it with agentserver.New; the
+// server validates requests (naming the bad field) and refuses every IPAM
 // call while [Handler.Healthy] reports an error, so a handler never serves
 // before it has restored its state.
 //

@@ -6,7 +6,6 @@ package agentapi
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // ErrUnreachable wraps every failure to exchange a request with the agent:
@@ -50,9 +49,19 @@ const (
 	CodeStatefulReleaseForbidden Code = "StatefulReleaseForbidden"
 )
 
-// Spiderpool's statuses for a refused batch release; net/http has no
-// names for them.
+// The HTTP statuses of the API. They are spelled here, not taken from
+// net/http, which the plugins must not link (package agentserver). 521 and
+// 522 are Spiderpool's for a refused batch release.
 const (
+	statusBadRequest                = 400
+	statusForbidden                 = 403
+	statusNotFound                  = 404
+	statusMethodNotAllowed          = 405
+	statusConflict                  = 409
+	statusRequestEntityTooLarge     = 413
+	statusUnprocessableEntity       = 422
+	statusInternalServerError       = 500
+	statusServiceUnavailable        = 503
 	statusStatelessReleaseForbidden = 521
 	statusStatefulReleaseForbidden  = 522
 )
@@ -94,23 +103,23 @@ func HasCode(err error, code Code) bool {
 func (c Code) HTTPStatus() int {
 	switch c {
 	case CodeInvalidRequest:
-		return http.StatusBadRequest
+		return statusBadRequest
 	case CodeNotFound:
-		return http.StatusNotFound
+		return statusNotFound
 	case CodeConflict:
-		return http.StatusConflict
+		return statusConflict
 	case CodeNoPool, CodePoolExhausted:
-		return http.StatusUnprocessableEntity
+		return statusUnprocessableEntity
 	case CodeNotReady:
-		return http.StatusServiceUnavailable
+		return statusServiceUnavailable
 	case CodeWrongNode:
-		return http.StatusForbidden
+		return statusForbidden
 	case CodeStatelessReleaseForbidden:
 		return statusStatelessReleaseForbidden
 	case CodeStatefulReleaseForbidden:
 		return statusStatefulReleaseForbidden
 	default:
-		return http.StatusInternalServerError
+		return statusInternalServerError
 	}
 }
 
@@ -118,15 +127,15 @@ func (c Code) HTTPStatus() int {
 // [Error], such as the mux's own 404 and 405.
 func codeForStatus(status int) Code {
 	switch status {
-	case http.StatusBadRequest, http.StatusMethodNotAllowed, http.StatusRequestEntityTooLarge:
+	case statusBadRequest, statusMethodNotAllowed, statusRequestEntityTooLarge:
 		return CodeInvalidRequest
-	case http.StatusNotFound:
+	case statusNotFound:
 		return CodeNotFound
-	case http.StatusConflict:
+	case statusConflict:
 		return CodeConflict
-	case http.StatusServiceUnavailable:
+	case statusServiceUnavailable:
 		return CodeNotReady
-	case http.StatusForbidden:
+	case statusForbidden:
 		return CodeWrongNode
 	case statusStatelessReleaseForbidden:
 		return CodeStatelessReleaseForbidden

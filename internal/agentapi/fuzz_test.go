@@ -88,3 +88,9 @@ func FuzzDecodeAddResponse(f *testing.F) {
 		`{"ips":[{"version":6,"address":"fe80::1%eth0/64","nic":"eth0"}]}`)
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecode(t, data, agentapi.DecodeAddResponse) })
 }
+
+func FuzzDecodeCoordinatorConfig(f *testing.F) {
+	addSeeds(f, `{"mode":"auto","overlayPodCIDR":[],"serviceCIDR":["10.96.0.0/12"],"tunePodRoutes":true,"podRPFilter":0}`,
+		`{"mode":"underlay","policyRoutes":[{"dst":"10.0.0.0/8","gw":"10.6.0.1"}],"vethMTU":1400}`)
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecode(t, data, agentapi.DecodeCoordinatorConfig) })
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/agentapi/apitest"
 )
 
 // wantField checks that err is an InvalidRequest error naming field, or nil
@@ -45,7 +46,7 @@ func TestAddRequestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := validAdd()
+			r := apitest.ValidAdd()
 			tt.mutate(r)
 			wantField(t, r.Validate(), tt.field)
 		})
@@ -96,7 +97,7 @@ func TestAddResponseValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := validAddResponse()
+			r := apitest.ValidAddResponse()
 			tt.mutate(r)
 			wantField(t, r.Validate(), tt.field)
 		})

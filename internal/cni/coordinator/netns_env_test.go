@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/agentserver"
 	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
 	"github.com/spiderpool-go/spiderpool/test/utils"
 )
@@ -123,7 +124,7 @@ func startAgent(t *testing.T, sock string, a *fakeAgent) {
 	if err != nil {
 		t.Fatalf("Listen: %v", err)
 	}
-	srv := agentapi.NewServer(a)
+	srv := agentserver.New(a)
 	srv.HandleCoordinator(a)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
 	done := make(chan error, 1)

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/agentserver"
 	"github.com/spiderpool-go/spiderpool/internal/cni/netconf"
 	"github.com/spiderpool-go/spiderpool/test/utils"
 )
@@ -223,7 +224,7 @@ func startAgentAt(t testing.TB, socket string) *runningAgent {
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
 	done := make(chan error, 1)
-	go func() { done <- agentapi.NewServer(a.fakeAgent).Serve(ctx, l) }()
+	go func() { done <- agentserver.New(a.fakeAgent).Serve(ctx, l) }()
 	var once sync.Once
 	a.stop = func() {
 		once.Do(func() {

@@ -21,7 +21,7 @@ import (
 )
 
 // TestNetns drives the plugin binary through libcni and macvlan, as a
-// container runtime does, against a fake agent served by agentapi.Server.
+// container runtime does, against a fake agent served by agentserver.Server.
 func TestNetns(t *testing.T) {
 	env := newNetnsEnv(t)
 	t.Run("SingleNIC", func(t *testing.T) { testSingleNIC(t, env) })

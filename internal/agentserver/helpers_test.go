@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package agentapi_test
+package agentserver_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/agentserver"
 )
 
 // fakeHandler records the requests it gets and answers with its fields.
@@ -70,11 +71,11 @@ func (f *fakeHandler) GC(_ context.Context, req *agentapi.GCRequest) error {
 // ends and returns the socket path.
 func startServer(t *testing.T, h agentapi.Handler) string {
 	t.Helper()
-	return startServerWith(t, h, func(*agentapi.Server) {})
+	return startServerWith(t, h, func(*agentserver.Server) {})
 }
 
 // startServerWith is startServer with extra routes added by more.
-func startServerWith(t *testing.T, h agentapi.Handler, more func(*agentapi.Server)) string {
+func startServerWith(t *testing.T, h agentapi.Handler, more func(*agentserver.Server)) string {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "run", "spiderpool.sock")
 	l, err := agentapi.Listen(sock)
@@ -83,7 +84,7 @@ func startServerWith(t *testing.T, h agentapi.Handler, more func(*agentapi.Serve
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
 	done := make(chan error, 1)
-	srv := agentapi.NewServer(h)
+	srv := agentserver.New(h)
 	more(srv)
 	go func() { done <- srv.Serve(ctx, l) }()
 	t.Cleanup(func() {
@@ -93,22 +94,4 @@ func startServerWith(t *testing.T, h agentapi.Handler, more func(*agentapi.Serve
 		}
 	})
 	return sock
-}
-
-func validAdd() *agentapi.AddRequest {
-	return &agentapi.AddRequest{
-		ContainerID: "ctr1", IfName: "eth0", NetNamespace: "/var/run/netns/p1",
-		PodNamespace: "default", PodName: "p1", PodUID: "uid-1",
-		DefaultIPv4IPPool: []string{"v4"},
-	}
-}
-
-func validAddResponse() *agentapi.AddResponse {
-	return &agentapi.AddResponse{
-		IPs: []agentapi.IPConfig{
-			{Version: 4, Address: "10.6.0.10/16", NIC: "eth0", IPPool: "v4", Gateway: "10.6.0.1"},
-			{Version: 6, Address: "fd00::10/64", NIC: "eth0", IPPool: "v6", Gateway: "fd00::1"},
-		},
-		Routes: []agentapi.Route{{IfName: "eth0", Dst: "0.0.0.0/0", Gw: "10.6.0.1"}},
-	}
 }

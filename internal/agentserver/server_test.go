@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package agentapi_test
+package agentserver_test
 
 import (
 	"context"
@@ -14,22 +14,23 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/agentapi/apitest"
 )
 
 func TestRoundTrip(t *testing.T) {
-	h := &fakeHandler{addResp: validAddResponse(), checkRsp: &agentapi.CheckResponse{IPs: validAddResponse().IPs[:1]}}
+	h := &fakeHandler{addResp: apitest.ValidAddResponse(), checkRsp: &agentapi.CheckResponse{IPs: apitest.ValidAddResponse().IPs[:1]}}
 	c := agentapi.NewClient(startServer(t, h))
 	ctx := t.Context()
 
 	if err := c.Healthy(ctx); err != nil {
 		t.Fatalf("Healthy: %v", err)
 	}
-	add := validAdd()
+	add := apitest.ValidAdd()
 	got, err := c.Allocate(ctx, add)
 	if err != nil {
 		t.Fatalf("Allocate: %v", err)
 	}
-	if diff := cmp.Diff(validAddResponse(), got); diff != "" {
+	if diff := cmp.Diff(apitest.ValidAddResponse(), got); diff != "" {
 		t.Errorf("Allocate response (-want +got):\n%s", diff)
 	}
 	del := &agentapi.DelRequest{ContainerID: "ctr1", IfName: "eth0", PodNamespace: "default", PodName: "p1"}
@@ -59,7 +60,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestNotReadyGatesEveryIPAMCall(t *testing.T) {
-	h := &fakeHandler{notReady: errors.New("restoring allocations"), addResp: validAddResponse()}
+	h := &fakeHandler{notReady: errors.New("restoring allocations"), addResp: apitest.ValidAddResponse()}
 	c := agentapi.NewClient(startServer(t, h))
 	ctx := t.Context()
 	calls := map[string]error{
@@ -68,7 +69,7 @@ func TestNotReadyGatesEveryIPAMCall(t *testing.T) {
 		"ReleaseAll": c.ReleaseAll(ctx, &agentapi.BatchDelRequest{ContainerID: "c", PodNamespace: "n", PodName: "p"}),
 		"GC":         c.GC(ctx, &agentapi.GCRequest{ValidAttachments: []agentapi.Attachment{}}),
 	}
-	_, calls["Allocate"] = c.Allocate(ctx, validAdd())
+	_, calls["Allocate"] = c.Allocate(ctx, apitest.ValidAdd())
 	_, calls["Check"] = c.Check(ctx, &agentapi.CheckRequest{ContainerID: "c", IfName: "eth0", PodNamespace: "n", PodName: "p", PodUID: "u"})
 	for name, err := range calls {
 		var e *agentapi.Error
@@ -106,7 +107,7 @@ func TestHandlerErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := agentapi.NewClient(startServer(t, &fakeHandler{err: tt.err}))
-			_, err := c.Allocate(t.Context(), validAdd())
+			_, err := c.Allocate(t.Context(), apitest.ValidAdd())
 			want := &agentapi.Error{Code: tt.want, Message: tt.message, HTTPStatus: tt.status}
 			var got *agentapi.Error
 			if !errors.As(err, &got) {
@@ -120,10 +121,10 @@ func TestHandlerErrors(t *testing.T) {
 }
 
 func TestServerRejectsInvalidRequests(t *testing.T) {
-	h := &fakeHandler{addResp: validAddResponse()}
+	h := &fakeHandler{addResp: apitest.ValidAddResponse()}
 	sock := startServer(t, h)
 	c := agentapi.NewClient(sock)
-	req := validAdd()
+	req := apitest.ValidAdd()
 	req.PodUID = ""
 	_, err := c.Allocate(t.Context(), req)
 	want := &agentapi.Error{Code: agentapi.CodeInvalidRequest, Field: "podUID", Message: "is required", HTTPStatus: 400}
@@ -155,10 +156,10 @@ func TestUnreachable(t *testing.T) {
 }
 
 func TestBadResponse(t *testing.T) {
-	resp := validAddResponse()
+	resp := apitest.ValidAddResponse()
 	resp.IPs[0].Address = "10.6.0.10"
 	c := agentapi.NewClient(startServer(t, &fakeHandler{addResp: resp}))
-	_, err := c.Allocate(t.Context(), validAdd())
+	_, err := c.Allocate(t.Context(), apitest.ValidAdd())
 	if !errors.Is(err, agentapi.ErrBadResponse) {
 		t.Fatalf("got %v, want ErrBadResponse", err)
 	}
@@ -179,7 +180,7 @@ func TestClientTimeout(t *testing.T) {
 	timeouts := agentapi.DefaultTimeouts()
 	timeouts.Add = 50 * time.Millisecond
 	c := agentapi.NewClient(startServer(t, &slowHandler{}), agentapi.WithTimeouts(timeouts))
-	_, err := c.Allocate(t.Context(), validAdd())
+	_, err := c.Allocate(t.Context(), apitest.ValidAdd())
 	if !errors.Is(err, agentapi.ErrUnreachable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want ErrUnreachable and DeadlineExceeded", err)
 	}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package agentapi
+package agentserver
 
 import (
 	"context"
@@ -12,52 +12,30 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-)
 
-// Handler is what the agent implements. The server has already decoded
-// and validated each request, and calls the IPAM methods only while
-// Healthy returns nil. Return an *Error to choose the code the plugin sees;
-// any other error is reported as [CodeInternal] with its text.
-type Handler interface {
-	// Healthy returns nil once the agent has restored its state and synced
-	// its cache, else an error saying what it waits for. It must be cheap:
-	// the server calls it before every other method.
-	Healthy(ctx context.Context) error
-	// Allocate serves CNI ADD. Calls for an interface that already has
-	// addresses return them again.
-	Allocate(ctx context.Context, req *AddRequest) (*AddResponse, error)
-	// Release serves CNI DEL. Releasing what is not allocated succeeds.
-	Release(ctx context.Context, req *DelRequest) error
-	// ReleaseAll releases every address recorded for the pod.
-	ReleaseAll(ctx context.Context, req *BatchDelRequest) error
-	// Check returns the record of the pod UID and interface, or an *Error
-	// with CodeNotFound.
-	Check(ctx context.Context, req *CheckRequest) (*CheckResponse, error)
-	// GC releases the node's allocations whose container ID is not among
-	// req.ValidAttachments.
-	GC(ctx context.Context, req *GCRequest) error
-}
+	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+)
 
 // shutdownGrace bounds how long Serve waits for requests in flight after
 // its context ends.
 const shutdownGrace = 30 * time.Second
 
-// Server serves a [Handler] on the agent API paths. It is an http.Handler,
-// so tests can mount it anywhere.
+// Server serves an [agentapi.Handler] on the agent API paths. It is an
+// http.Handler, so tests can mount it anywhere.
 type Server struct {
-	handler Handler
+	handler agentapi.Handler
 	mux     *http.ServeMux
 }
 
-// NewServer returns a Server for h.
-func NewServer(h Handler) *Server {
+// New returns a Server for h.
+func New(h agentapi.Handler) *Server {
 	s := &Server{handler: h, mux: http.NewServeMux()}
-	s.mux.HandleFunc("GET "+PathHealthy, s.serveHealthy)
-	s.mux.Handle("POST "+PathIP, serve(s, h.Allocate))
-	s.mux.Handle("DELETE "+PathIP, serve(s, noBody(h.Release)))
-	s.mux.Handle("DELETE "+PathIPs, serve(s, noBody(h.ReleaseAll)))
-	s.mux.Handle("POST "+PathCheck, serve(s, h.Check))
-	s.mux.Handle("POST "+PathGC, serve(s, noBody(h.GC)))
+	s.mux.HandleFunc("GET "+agentapi.PathHealthy, s.serveHealthy)
+	s.mux.Handle("POST "+agentapi.PathIP, serve(s, h.Allocate))
+	s.mux.Handle("DELETE "+agentapi.PathIP, serve(s, noBody(h.Release)))
+	s.mux.Handle("DELETE "+agentapi.PathIPs, serve(s, noBody(h.ReleaseAll)))
+	s.mux.Handle("POST "+agentapi.PathCheck, serve(s, h.Check))
+	s.mux.Handle("POST "+agentapi.PathGC, serve(s, noBody(h.GC)))
 	return s
 }
 
@@ -72,10 +50,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// ListenAndServe listens on socketPath (see [Listen]) and serves until ctx
+// ListenAndServe listens on socketPath (see [agentapi.Listen]) and serves until ctx
 // ends.
 func (s *Server) ListenAndServe(ctx context.Context, socketPath string) error {
-	l, err := Listen(socketPath)
+	l, err := agentapi.Listen(socketPath)
 	if err != nil {
 		return err
 	}
@@ -129,10 +107,10 @@ func noBody[Req any](call func(context.Context, *Req) error) func(context.Contex
 // handler and writes its result or error.
 func serve[Req, Resp any, P interface {
 	*Req
-	validator
+	agentapi.Validator
 }](s *Server, call func(context.Context, *Req) (*Resp, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, err := decodeAs[Req, P](r.Body)
+		req, err := agentapi.ReadRequest[Req, P](r.Body)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -151,23 +129,23 @@ func serve[Req, Resp any, P interface {
 }
 
 // notReady turns a Healthy error into a NotReady *Error with its text.
-func notReady(err error) *Error {
-	var e *Error
+func notReady(err error) *agentapi.Error {
+	var e *agentapi.Error
 	if errors.As(err, &e) {
-		return &Error{Code: CodeNotReady, Message: e.Message}
+		return &agentapi.Error{Code: agentapi.CodeNotReady, Message: e.Message}
 	}
-	return &Error{Code: CodeNotReady, Message: err.Error()}
+	return &agentapi.Error{Code: agentapi.CodeNotReady, Message: err.Error()}
 }
 
-// writeError answers with err as an *Error and logs it once: failures of
+// writeError answers with err as an *agentapi.Error and logs it once: failures of
 // the agent at error level, refusals at debug level.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var e *Error
+	var e *agentapi.Error
 	if !errors.As(err, &e) {
-		e = &Error{Code: CodeInternal, Message: err.Error()}
+		e = &agentapi.Error{Code: agentapi.CodeInternal, Message: err.Error()}
 	}
 	log := logr.FromContextOrDiscard(r.Context()).WithValues("method", r.Method, "path", r.URL.Path)
-	if e.Code == CodeInternal {
+	if e.Code == agentapi.CodeInternal {
 		log.Error(err, "Agent API request failed")
 	} else {
 		log.V(1).Info("Agent API request refused", "code", e.Code, "field", e.Field, "message", e.Message)
@@ -179,7 +157,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
-		body, _ = json.Marshal(&Error{Code: CodeInternal, Message: "encode response: " + err.Error()})
+		body, _ = json.Marshal(&agentapi.Error{Code: agentapi.CodeInternal, Message: "encode response: " + err.Error()})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

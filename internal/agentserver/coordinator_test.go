@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright Authors of spiderpool-go
 
-package agentapi_test
+package agentserver_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
+	"github.com/spiderpool-go/spiderpool/internal/agentserver"
 )
 
 // fakeCoordinator answers with conf or err and records the requests.
@@ -28,7 +29,7 @@ func (f *fakeCoordinator) CoordinatorConfig(_ context.Context, req *agentapi.Coo
 // startCoordinatorServer serves h and c until the test ends.
 func startCoordinatorServer(t *testing.T, h agentapi.Handler, c agentapi.CoordinatorHandler) *agentapi.Client {
 	t.Helper()
-	return agentapi.NewClient(startServerWith(t, h, func(s *agentapi.Server) { s.HandleCoordinator(c) }))
+	return agentapi.NewClient(startServerWith(t, h, func(s *agentserver.Server) { s.HandleCoordinator(c) }))
 }
 
 func TestCoordinatorConfigRoundTrip(t *testing.T) {
@@ -86,10 +87,4 @@ func TestCoordinatorConfigRefusals(t *testing.T) {
 			}
 		})
 	}
-}
-
-func FuzzDecodeCoordinatorConfig(f *testing.F) {
-	addSeeds(f, `{"mode":"auto","overlayPodCIDR":[],"serviceCIDR":["10.96.0.0/12"],"tunePodRoutes":true,"podRPFilter":0}`,
-		`{"mode":"underlay","policyRoutes":[{"dst":"10.0.0.0/8","gw":"10.6.0.1"}],"vethMTU":1400}`)
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecode(t, data, agentapi.DecodeCoordinatorConfig) })
 }
