@@ -47,6 +47,12 @@ type Injector struct {
 	rng   *rand.Rand
 	rngMu sync.Mutex
 
+	// restart is held by Supervise from its look at a process to its
+	// restart, and by hold when a fault takes a process down, so that a
+	// restart never starts a second copy of a process a fault just
+	// killed (seed 1058 ran two simulators of one node that way).
+	restart sync.Mutex
+
 	mu      sync.Mutex
 	busy    map[string]bool
 	down    map[string]bool
@@ -94,6 +100,10 @@ func (in *Injector) release(target string) {
 
 // hold marks a lab process as down on purpose, so the supervisor leaves it.
 func (in *Injector) hold(name string, down bool) {
+	if down {
+		in.restart.Lock()
+		defer in.restart.Unlock()
+	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.down[name] = down

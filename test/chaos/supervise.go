@@ -31,16 +31,24 @@ func (in *Injector) Supervise(ctx context.Context, exits map[string]int) {
 		case <-t.C:
 		}
 		for name, start := range procs {
-			if in.held(name) || in.lab.IsRunning(name) {
-				continue
-			}
-			in.mu.Lock()
-			exits[name]++
-			in.mu.Unlock()
-			if err := start(); err != nil {
-				in.failed("restart "+Kind(name), err)
-			}
+			in.restartExited(name, start, exits)
 		}
+	}
+}
+
+// restartExited starts process name again if it is down and no fault
+// holds it down; a fault's hold waits until it is done (Injector.restart).
+func (in *Injector) restartExited(name string, start func() error, exits map[string]int) {
+	in.restart.Lock()
+	defer in.restart.Unlock()
+	if in.held(name) || in.lab.IsRunning(name) {
+		return
+	}
+	in.mu.Lock()
+	exits[name]++
+	in.mu.Unlock()
+	if err := start(); err != nil {
+		in.failed("restart "+Kind(name), err)
 	}
 }
 
