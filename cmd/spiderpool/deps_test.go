@@ -12,7 +12,7 @@ import (
 
 // heavyPackages are packages a CNI plugin must not link: every ADD starts
 // a plugin process, and their initialisers and size cost CPU on each start
-// (docs/benchmarks.md, "Plugin CPU per ADD").
+// (docs/benchmarks.md, "Plugin CPU per ADD without net/http").
 var heavyPackages = regexp.MustCompile(`^(net/http|crypto/tls|k8s\.io/|sigs\.k8s\.io/)`)
 
 // TestPluginsStayLean: the three CNI plugins link neither net/http nor a

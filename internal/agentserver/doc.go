@@ -8,6 +8,6 @@
 //
 // It lives apart from agentapi so that the CNI plugins, which import
 // agentapi for its types and its client, do not link net/http: its
-// package initialisers and its size were a third of the plugin's start-up
-// CPU (docs/benchmarks.md, "Plugin CPU per ADD").
+// package initialisers and its size cost the plugin a fifth of its CPU per
+// call (docs/benchmarks.md, "Plugin CPU per ADD without net/http").
 package agentserver
