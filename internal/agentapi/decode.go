@@ -39,17 +39,10 @@ func decode(r io.Reader, v any) error {
 	return nil
 }
 
-// ReadRequest decodes and validates one request body of type T, for the
-// agent's server: errors are InvalidRequest *Error values naming the field.
+// ReadRequest decodes and validates one wire value of type T: the agent's
+// server reads requests with it, the client its responses' types in the
+// fuzz tests. Errors are InvalidRequest *Error values naming the field.
 func ReadRequest[T any, P interface {
-	*T
-	Validator
-}](r io.Reader) (*T, error) {
-	return decodeAs[T, P](r)
-}
-
-// decodeAs decodes and validates one wire value of type T.
-func decodeAs[T any, P interface {
 	*T
 	Validator
 }](r io.Reader) (*T, error) {

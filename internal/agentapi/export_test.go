@@ -4,16 +4,16 @@
 package agentapi
 
 // The decoders of every wire type, for the fuzz tests of package
-// agentapi_test; the server and the client call decodeAs and decode.
+// agentapi_test; the server calls ReadRequest, the client decode.
 var (
-	DecodeAddRequest      = decodeAs[AddRequest]
-	DecodeDelRequest      = decodeAs[DelRequest]
-	DecodeBatchDelRequest = decodeAs[BatchDelRequest]
-	DecodeCheckRequest    = decodeAs[CheckRequest]
-	DecodeGCRequest       = decodeAs[GCRequest]
-	DecodeAddResponse     = decodeAs[AddResponse]
-	DecodeCheckResponse   = decodeAs[CheckResponse]
+	DecodeAddRequest      = ReadRequest[AddRequest]
+	DecodeDelRequest      = ReadRequest[DelRequest]
+	DecodeBatchDelRequest = ReadRequest[BatchDelRequest]
+	DecodeCheckRequest    = ReadRequest[CheckRequest]
+	DecodeGCRequest       = ReadRequest[GCRequest]
+	DecodeAddResponse     = ReadRequest[AddResponse]
+	DecodeCheckResponse   = ReadRequest[CheckResponse]
 	// DecodeCoordinatorConfig is the client's decoder of the coordinator
 	// configuration.
-	DecodeCoordinatorConfig = decodeAs[CoordinatorConfig]
+	DecodeCoordinatorConfig = ReadRequest[CoordinatorConfig]
 )
