@@ -12,6 +12,12 @@ import (
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
 
+// Kept reports whether the claim storage keeps pool's addresses: its
+// ipamclaimsv1alpha1.AnnoStorage annotation says so.
+func Kept(pool metav1.Object) bool {
+	return pool.GetAnnotations()[ipamclaimsv1alpha1.AnnoStorage] == ipamclaimsv1alpha1.StorageClaims
+}
+
 // RecordsOwner returns the field manager that last changed a pool's
 // status.allocatedIPs, from its managedFields (as a metadata-only watch
 // delivers them); false when no entry holds the field (never written, or

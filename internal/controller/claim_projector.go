@@ -19,6 +19,7 @@ import (
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/claims"
 )
 
 // RBAC of the claim projector (SPIDERPOOL_CLAIM_STORAGE). It reads and
@@ -131,6 +132,14 @@ func (r *ClaimProjector) Reconcile(ctx context.Context, req reconcile.Request) (
 			r.forget(req.Name)
 		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	if !claims.Kept(pool) {
+		if err := r.keep(ctx, pool); err != nil {
+			if apierrors.IsConflict(err) {
+				return reconcile.Result{RequeueAfter: r.interval()}, nil
+			}
+			return reconcile.Result{}, err
+		}
 	}
 	proj, err := r.project(ctx, pool)
 	if err != nil {

@@ -77,14 +77,20 @@ func claimStorageReplica(t *testing.T) {
 }
 
 // TestClaimProjectorFollowsClaims: with SPIDERPOOL_CLAIM_STORAGE on, the
-// pool's records follow its claims, created and deleted, and a record of
-// another pod for a claimed address gives way to the claim.
+// projector hands the pool to the claim storage, the pool's records follow
+// its claims, created and deleted, and a record of another pod for a
+// claimed address gives way to the claim.
 func TestClaimProjectorFollowsClaims(t *testing.T) {
 	claimStorageReplica(t)
 	name := poolName(t)
 	createPool(t, name, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.14.0.0/24", IPs: []string{"10.14.0.1-10.14.0.20"}}, true)
 	createClaims(t, name, "10.14.0.1", "10.14.0.2", "10.14.0.3")
 	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.14.0.1", "10.14.0.2", "10.14.0.3")) })
+	// It hands the pool to the claim storage: writers without it refuse
+	// the pool from now on (store.CheckWritable).
+	if p := getPool(t, name); !claims.Kept(p) {
+		t.Errorf("pool %s annotations = %v, want %s=%s", name, p.Annotations, ipamclaimsv1alpha1.AnnoStorage, ipamclaimsv1alpha1.StorageClaims)
+	}
 	// Its own status writes say the status is the projector's: no second
 	// write of the whole pool for the digest.
 	if d, ok := getPool(t, name).Annotations[ipamclaimsv1alpha1.AnnoProjectedDigest]; ok {
@@ -123,12 +129,15 @@ func TestClaimProjectorAdoptsRecords(t *testing.T) {
 	name := poolName(t)
 	createPool(t, name, spiderpoolv2beta1.IPPoolSpec{Subnet: "10.15.0.0/24", IPs: []string{"10.15.0.1-10.15.0.20"}}, true)
 	agentWrites(t, name, records("10.15.0.1", "10.15.0.2"), 2)
+	// The endpoint of the record added later exists before the controller
+	// starts, so that its cache holds it when that record is adopted (a
+	// create just before the pool write could still be on its way).
+	createEndpoint(t, "10.15.0.3", "node-7", "net1")
 	versions := watchRecords(t, name)
 	claimStorageReplica(t)
 	utils.Eventually(t, time.Minute, func() error { return adoptedClaims(t, name, nil, "10.15.0.1", "10.15.0.2") })
 	utils.Eventually(t, time.Minute, func() error { return poolRecordsAre(t, name, records("10.15.0.1", "10.15.0.2")) })
 
-	createEndpoint(t, "10.15.0.3", "node-7", "net1")
 	// The written version is checked, not a later read: the projector may
 	// adopt the new record and mark it as its own before the test reads.
 	if pool := agentWritesPool(t, name, records("10.15.0.1", "10.15.0.2", "10.15.0.3"), 3); !claims.ForeignStatus(pool) {

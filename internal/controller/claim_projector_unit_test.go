@@ -137,7 +137,8 @@ func TestClaimProjectorOwnWriteBeforeItsDigest(t *testing.T) {
 	if err := f.c.Status().Update(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	pool.Annotations = map[string]string{ipamclaimsv1alpha1.AnnoProjectedDigest: "sha256:of-the-status-before"}
+	pool.Annotations = map[string]string{ipamclaimsv1alpha1.AnnoProjectedDigest: "sha256:of-the-status-before",
+		ipamclaimsv1alpha1.AnnoStorage: ipamclaimsv1alpha1.StorageClaims} // handed over at its first projection
 	if err := f.c.Update(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}

@@ -163,6 +163,25 @@ func (r *ClaimProjector) write(ctx context.Context, pool *spiderpoolv2beta1.Spid
 	return nil
 }
 
+// keep hands pool to the claim storage (ipamclaimsv1alpha1.AnnoStorage) on
+// the projector's first sight of it, with the read's resourceVersion as
+// the precondition: from then on a writer of its records without the claim
+// storage refuses it (store.CheckWritable), so the records it adopts and
+// projects are the last such a writer made.
+func (r *ClaimProjector) keep(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) error {
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{
+		"resourceVersion": pool.ResourceVersion,
+		"annotations":     map[string]string{ipamclaimsv1alpha1.AnnoStorage: ipamclaimsv1alpha1.StorageClaims},
+	}})
+	if err == nil {
+		err = r.Client.Patch(ctx, pool, client.RawPatch(types.MergePatchType, patch))
+	}
+	if err != nil {
+		return fmt.Errorf("hand SpiderIPPool %s to the claim storage: %w", pool.Name, err)
+	}
+	return nil
+}
+
 // recordsPatch is the merge patch that sets a pool's records and count on
 // the condition of resourceVersion. It is built directly rather than by
 // diffing the pool before and after (client.MergeFrom), which would encode

@@ -16,6 +16,13 @@ var (
 	// or it already exists on create. The writer re-reads and retries.
 	ErrConflict = errors.New("object changed since it was read")
 
+	// ErrClaimStorage is returned by a Store asked to write the records of
+	// a pool that the claim storage keeps (claims.Kept): its claims, not
+	// its status, say who holds an address, so a writer that does not read
+	// them would hand out addresses twice. Not retried: the caller's
+	// storage setting is wrong.
+	ErrClaimStorage = errors.New("the pool's addresses are kept by the claim storage")
+
 	// ErrBadRecord is returned when a pool or endpoint record cannot be
 	// parsed or contradicts another record (Spiderpool's "data broken").
 	ErrBadRecord = errors.New("inconsistent IPAM record")

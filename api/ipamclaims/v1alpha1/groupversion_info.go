@@ -45,6 +45,19 @@ const LabelPodUID = GroupName + "/pod-uid"
 // adopted instead of dropped.
 const AnnoProjectedDigest = GroupName + "/projected-digest"
 
+// AnnoStorage is the annotation that hands a SpiderIPPool to the claim
+// storage, with the value StorageClaims. The claim projector and the first
+// agent that claims an address of the pool set it; from then on a writer
+// of the pool's records that runs without the claim storage refuses to
+// write them, and while it is absent an agent with the claim storage sets
+// it before it claims. So agents of both storages, as during the rolling
+// update that switches the storage, never both hand out one address
+// (docs/ipam.md, "Switching the storage").
+const AnnoStorage = GroupName + "/storage"
+
+// StorageClaims is the value of AnnoStorage.
+const StorageClaims = "claims"
+
 // ProjectorFieldManager is the field manager of the claim projector's
 // writes of a SpiderIPPool's status. The API server records the manager
 // that last changed status.allocatedIPs in the pool's managedFields, which

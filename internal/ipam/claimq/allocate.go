@@ -28,6 +28,9 @@ import (
 type view struct {
 	dec  decoded
 	held claimView
+	// kept says the pool carries the claim storage's annotation
+	// (claims.Kept), as read.
+	kept bool
 }
 
 // allocate serves an Allocate; "pool full" from the watch is checked
@@ -52,6 +55,11 @@ func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fre
 	if n := v.taken(); q.deps.MaxRecords > 0 && n >= q.deps.MaxRecords {
 		return poolq.Result{}, fmt.Errorf("%w: pool %s holds %d addresses, the most SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS allows",
 			poolq.ErrPoolExhausted, pool, n)
+	}
+	if !v.kept {
+		if err := q.keep(ctx, pool); err != nil {
+			return poolq.Result{}, err
+		}
 	}
 	now := time.Now()
 	picker := claims.NewPicker(v.dec.Usable, rand.Uint64N, claims.Taken{Skip: v.held.skip, Is: func(a netip.Addr) bool {
@@ -115,7 +123,7 @@ func (q *Queues) read(ctx context.Context, pool string, reserved poolq.Reserved,
 	}
 	if !fresh && q.deps.Index != nil {
 		if held, ok := q.deps.Index.pool(pool); ok {
-			return view{dec: dec, held: held}, nil
+			return view{dec: dec, held: held, kept: claims.Kept(p)}, nil
 		}
 	}
 	claimReader := q.deps.Claims
@@ -126,7 +134,7 @@ func (q *Queues) read(ctx context.Context, pool string, reserved poolq.Reserved,
 	if err != nil {
 		return view{}, err
 	}
-	return view{dec: dec, held: held}, nil
+	return view{dec: dec, held: held, kept: claims.Kept(p)}, nil
 }
 
 // ownRecords accepts a pool's status as last read while the projector

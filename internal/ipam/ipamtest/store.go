@@ -114,9 +114,13 @@ func (s *Store) end(m Method, err error) error {
 	return err
 }
 
-// UpdatePoolStatus implements store.Store.
+// UpdatePoolStatus implements store.Store, refusing a pool the claim
+// storage keeps as the real one does.
 func (s *Store) UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) error {
 	if err := s.begin(ctx, UpdatePoolStatus, pool); err != nil {
+		return err
+	}
+	if err := store.CheckWritable(pool); err != nil {
 		return err
 	}
 	return s.end(UpdatePoolStatus, mapErr(s.client.Status().Update(ctx, pool)))

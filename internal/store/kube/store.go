@@ -29,8 +29,12 @@ func New(c client.Client) *Store {
 }
 
 // UpdatePoolStatus implements store.Store with a status-subresource update;
-// the resourceVersion in pool is the precondition.
+// the resourceVersion in pool is the precondition. A pool the claim storage
+// keeps is refused (store.CheckWritable).
 func (s *Store) UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) error {
+	if err := store.CheckWritable(pool); err != nil {
+		return err
+	}
 	return mapErr(s.client.Status().Update(ctx, pool))
 }
 
