@@ -115,8 +115,10 @@ func (p processes) renameBinary(name, bin string) error {
 	if err != nil {
 		return fmt.Errorf("read the pid of %s: %w", name, err)
 	}
-	pid, _, _ := strings.Cut(string(data), "\n")
-	if err := os.WriteFile(p.pidFile(name), []byte(pid+"\n"+bin+"\n"), 0o644); err != nil {
+	fields := strings.Split(strings.TrimSpace(string(data)), "\n")
+	fields = append(fields, "", "")[:3] // pid, executable, start time
+	fields[1] = bin
+	if err := os.WriteFile(p.pidFile(name), []byte(strings.Join(fields, "\n")+"\n"), 0o644); err != nil {
 		return fmt.Errorf("record pid of %s: %w", name, err)
 	}
 	return nil

@@ -55,14 +55,18 @@ func (p processes) startEnv(name string, env []string, bin string, args ...strin
 	}
 	pid := cmd.Process.Pid
 	go cmd.Wait() //nolint:errcheck // reaps the child if the starter lives on; exit status is in its log
-	if err := os.WriteFile(p.pidFile(name), []byte(strconv.Itoa(pid)+"\n"+bin+"\n"), 0o644); err != nil {
+	// A process gone already has no start time: its executable decides then.
+	started, _ := startTime(pid)
+	if err := os.WriteFile(p.pidFile(name), []byte(strconv.Itoa(pid)+"\n"+bin+"\n"+started+"\n"), 0o644); err != nil {
 		return fmt.Errorf("record pid of %s: %w", name, err)
 	}
 	return nil
 }
 
 // running reports the PID of name if that process is still the one we
-// started (same executable), so a recycled PID is never signalled.
+// started, so a recycled PID is never signalled: same start time (kept
+// across an exec, so a wrapper script that execs the binary is still
+// ours), or, for a pid file without one, same executable.
 func (p processes) running(name string) (int, bool) {
 	data, err := os.ReadFile(p.pidFile(name))
 	if err != nil {
@@ -72,6 +76,10 @@ func (p processes) running(name string) (int, bool) {
 	pid, err := strconv.Atoi(fields[0])
 	if err != nil || len(fields) < 2 {
 		return 0, false
+	}
+	if len(fields) > 2 && fields[2] != "" {
+		started, ok := startTime(pid)
+		return pid, ok && started == fields[2] && !isZombie(pid)
 	}
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	if err != nil {
@@ -129,6 +137,24 @@ func (p processes) names() []string {
 		out = append(out, strings.TrimSuffix(filepath.Base(f), ".pid"))
 	}
 	return out
+}
+
+// startTime returns when pid started (field 22 of /proc/<pid>/stat, clock
+// ticks since boot): with the PID it names one process for good.
+func startTime(pid int) (string, bool) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "", false
+	}
+	end := bytes.LastIndexByte(stat, ')') // the command name may hold spaces and parentheses
+	if end < 0 {
+		return "", false
+	}
+	fields := strings.Fields(string(stat[end+1:])) // from field 3, the state
+	if len(fields) < 20 {
+		return "", false
+	}
+	return fields[19], true
 }
 
 func isZombie(pid int) bool {
