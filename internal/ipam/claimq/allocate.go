@@ -57,7 +57,7 @@ func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fre
 			poolq.ErrPoolExhausted, pool, n)
 	}
 	if !v.kept {
-		if err := q.keep(ctx, pool); err != nil {
+		if v.dec, err = q.keepAndDecode(ctx, pool, op.Reserved); err != nil {
 			return poolq.Result{}, err
 		}
 	}
