@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -33,10 +34,26 @@ func freePorts() (Ports, error) {
 	return Ports{EtcdClient: ps[0], EtcdPeer: ps[1], APIServer: ps[2], KCM: ps[3], Scheduler: ps[4]}, nil
 }
 
-// freeTCPPorts finds n distinct free ports on 127.0.0.1.
+// handedOut are the ports freeTCPPorts gave in this process. A port is
+// free when probed but bound only when its process starts, seconds later
+// for the kubelet node's agent; labs that come up in parallel (the e2e
+// tests) must not get it again meanwhile, which the kernel may do once the
+// probe closed it. One once handed out is never given again.
+var handedOut = struct { //nolint:gochecknoglobals // one registry per process, as the ports are
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freeTCPPorts finds n distinct free ports on 127.0.0.1 that no lab of this
+// process was given before.
 func freeTCPPorts(n int) ([]int, error) {
+	handedOut.Lock()
+	defer handedOut.Unlock()
 	ports := make([]int, 0, n)
-	for range n {
+	for tries := 0; len(ports) < n; tries++ {
+		if tries > 100*n {
+			return nil, fmt.Errorf("find %d free ports: only %d not handed out before", n, len(ports))
+		}
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, fmt.Errorf("find a free port: %w", err)
@@ -48,7 +65,10 @@ func freeTCPPorts(n int) ([]int, error) {
 		if !ok {
 			return nil, fmt.Errorf("find a free port: %v is not a TCP address", l.Addr())
 		}
-		ports = append(ports, addr.Port)
+		if !handedOut.ports[addr.Port] {
+			handedOut.ports[addr.Port] = true
+			ports = append(ports, addr.Port)
+		}
 	}
 	return ports, nil
 }

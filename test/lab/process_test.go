@@ -47,3 +47,21 @@ func TestStopFindsAProcessStartedThroughAWrapper(t *testing.T) {
 		t.Error("a stopped process is still recognised as running")
 	}
 }
+
+// TestFreePortsNeverRepeat: ports handed out to one lab are not handed out
+// to another in the same process, though the probes closed them.
+func TestFreePortsNeverRepeat(t *testing.T) {
+	seen := map[int]bool{}
+	for range 20 {
+		ps, err := freeTCPPorts(5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if seen[p] {
+				t.Fatalf("port %d handed out twice", p)
+			}
+			seen[p] = true
+		}
+	}
+}
