@@ -40,6 +40,9 @@ func (q *Queues) allocate(ctx context.Context, pool string, op *poolq.Op) poolq.
 	if errors.Is(err, poolq.ErrPoolExhausted) {
 		res, err = q.tryAllocate(ctx, pool, op, true)
 	}
+	if err != nil {
+		q.suspects.add(op.UID, time.Now()) // its claim may have landed
+	}
 	res.Err = err
 	return res
 }
@@ -51,6 +54,12 @@ func (q *Queues) tryAllocate(ctx context.Context, pool string, op *poolq.Op, fre
 	}
 	if a, ok := v.held.heldBy(op.UID, op.Avoid); ok {
 		return poolq.Result{IP: a, Reused: true, Pool: v.dec.Info}, nil
+	}
+	if !fresh && q.suspects.has(op.UID, time.Now()) { // the watch may not show what a failed ADD left
+		a, ok, err := q.leftover(ctx, pool, op)
+		if err != nil || ok {
+			return poolq.Result{IP: a, Reused: ok, Pool: v.dec.Info}, err
+		}
 	}
 	if n := v.taken(); q.deps.MaxRecords > 0 && n >= q.deps.MaxRecords {
 		return poolq.Result{}, fmt.Errorf("%w: pool %s holds %d addresses, the most SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS allows",

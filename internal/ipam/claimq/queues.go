@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -65,6 +66,7 @@ type Queues struct {
 	deps                                             Deps
 	reserved                                         reservations
 	decoded                                          decodeCache
+	suspects                                         suspects
 	ops, creates, lost, deletes, updates, freshReads atomic.Uint64
 }
 
@@ -82,6 +84,9 @@ func (q *Queues) Submit(pool string, op *poolq.Op) poolq.Result {
 		res = q.allocate(op.Ctx, pool, op)
 	case poolq.Release:
 		res.Released, res.Err = q.release(op.Ctx, pool, op)
+		if res.Err != nil {
+			q.suspects.add(op.UID, time.Now()) // a rollback's claim may stay
+		}
 	case poolq.Adopt:
 		res.Err = q.adopt(op.Ctx, pool, op)
 	default:
