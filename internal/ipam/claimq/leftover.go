@@ -5,14 +5,10 @@ package claimq
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"sync"
 	"time"
 
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
-	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/poolq"
 )
 
@@ -61,18 +57,13 @@ func (s *suspects) has(uid string, now time.Time) bool {
 // failed ADD of the pod left, for the retry to reuse.
 func (q *Queues) leftover(ctx context.Context, pool string, op *poolq.Op) (netip.Addr, bool, error) {
 	q.freshReads.Add(1)
-	var list ipamclaimsv1alpha1.SpiderIPClaimList
-	if err := q.deps.API.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPodUID: op.UID}); err != nil {
-		return netip.Addr{}, false, fmt.Errorf("list the SpiderIPClaims of pod UID %s: %w", op.UID, err)
+	held, err := heldBy(ctx, q.deps.API, op.PodKey, op.UID)
+	if err != nil {
+		return netip.Addr{}, false, err
 	}
 	var best netip.Addr
-	for i := range list.Items {
-		s := &list.Items[i].Spec
-		a, err := netip.ParseAddr(s.IP)
-		if err != nil || s.Pool != pool || s.PodUID != op.UID || s.PodNamespace+"/"+s.PodName != op.PodKey || op.Avoid[a] {
-			continue
-		}
-		if !best.IsValid() || a.Less(best) {
+	for _, a := range held[pool] {
+		if !op.Avoid[a] && (!best.IsValid() || a.Less(best)) {
 			best = a
 		}
 	}

@@ -141,8 +141,14 @@ func (q *Queues) record(ctx context.Context, pool string, a netip.Addr) (rec spi
 // by pool, from the agent's watch of claims: a DEL that finds no endpoint
 // frees them (ipam's releaseUnlisted).
 func (q *Queues) HeldBy(ctx context.Context, podKey, uid string) (map[string][]netip.Addr, error) {
+	return heldBy(ctx, q.deps.Claims, podKey, uid)
+}
+
+// heldBy lists from r, by the holder label, the addresses claimed for pod
+// podKey ("ns/name") of uid, by pool.
+func heldBy(ctx context.Context, r client.Reader, podKey, uid string) (map[string][]netip.Addr, error) {
 	var list ipamclaimsv1alpha1.SpiderIPClaimList
-	if err := q.deps.Claims.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPodUID: uid}, client.UnsafeDisableDeepCopy); err != nil {
+	if err := r.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPodUID: uid}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("list the SpiderIPClaims of pod UID %s: %w", uid, err)
 	}
 	out := map[string][]netip.Addr{}
