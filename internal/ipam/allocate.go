@@ -244,6 +244,9 @@ func (a *allocation) run(ctx context.Context) (_ *Result, err error) {
 	err = a.svc.saveEndpoint(ctx, ep, a.ep != nil && !plan.retire)
 	done = err == nil || store.Ambiguous(err) // a retry finds them by pod UID
 	if err != nil {
+		if u, ok := a.svc.queues.(unsettled); ok && done {
+			u.Unsettled(a.uid) // its watch may not show them to the retry
+		}
 		return nil, err
 	}
 	return resultFromEndpoint(ep)

@@ -145,6 +145,13 @@ func (s *Service) releaseUnlisted(ctx context.Context, podKey, uid string) error
 	return s.releaseAddrs(ctx, podKey, uid, byPool)
 }
 
+// unsettled is implemented by pool operations whose view of a pod's
+// addresses may lag (the claim storage's watch): Unsettled says that an
+// ADD of uid failed keeping what it allocated, for the retry to find.
+type unsettled interface {
+	Unsettled(uid string)
+}
+
 // holdings is implemented by pool operations that know a pod's addresses
 // themselves (the claim storage, internal/ipam/claimq).
 type holdings interface {

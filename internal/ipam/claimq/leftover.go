@@ -52,6 +52,11 @@ func (s *suspects) has(uid string, now time.Time) bool {
 	return ok && now.Sub(at) <= suspectTTL
 }
 
+// Unsettled marks uid as one whose ADD failed keeping its claims (the
+// endpoint's write had no answer), so that its next allocations look for
+// them on the API server (internal/ipam calls it).
+func (q *Queues) Unsettled(uid string) { q.suspects.add(uid, time.Now()) }
+
 // leftover returns the lowest address of pool that the API server's claims
 // give to op's pod (UID and name), not in op.Avoid: a claim an earlier,
 // failed ADD of the pod left, for the retry to reuse.

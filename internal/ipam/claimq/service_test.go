@@ -197,3 +197,51 @@ func TestStatefulSetPodKeepsItsClaim(t *testing.T) {
 		t.Errorf("re-created pod got %s (want %s), claim %+v; want it adopted by the new UID", b, a, c)
 	}
 }
+
+// TestRetryAfterAnAmbiguousEndpointWriteReusesTheClaim: an ADD whose
+// endpoint create answered 500 keeps its claim for the retry (the write may
+// have landed). The retry, on an agent whose watch of claims does not show
+// it yet (the API server restarting), reuses it instead of taking a second
+// address that the live pod would keep, listed by no endpoint.
+func TestRetryAfterAnAmbiguousEndpointWriteReusesTheClaim(t *testing.T) {
+	ctx := t.Context()
+	newPool(t, "ambig", "10.89.0.0/24", []string{"10.89.0.10-10.89.0.29"}, nil)
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "ambig-node"}}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "ambig-pod",
+		Annotations: map[string]string{annotation.KeyIPPool: `{"ipv4":["ambig"]}`}},
+		Spec: corev1.PodSpec{NodeName: node.Name, Containers: []corev1.Container{{Name: "c", Image: "pause"}}}}
+	for _, o := range []client.Object{node, pod} {
+		if err := api.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := ipamtest.NewStore(api)
+	lagging := claimq.New(claimq.Deps{Pools: latest{api}, Claims: noClaimsYet{api}, API: api, Writer: api, Node: node.Name})
+	svc, err := ipam.New(ipam.Config{EnableIPv4: true, NodeName: node.Name, AgentNamespace: "kube-system",
+		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2}},
+		ipam.Deps{Cache: api, API: api, Store: st, PoolOps: lagging})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.FailNext(ipamtest.CreateEndpoint, apierrors.NewInternalError(errors.New("etcd request timed out")))
+	req := ipam.AllocateRequest{ContainerID: "c1", IfName: "eth0", PodNamespace: pod.Namespace, PodName: pod.Name, PodUID: string(pod.UID)}
+	if _, err := svc.Allocate(ctx, req); err == nil {
+		t.Fatal("ADD succeeded; want the injected 500")
+	}
+	req.ContainerID = "c2"
+	res, err := svc.Allocate(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list ipamclaimsv1alpha1.SpiderIPClaimList
+	if err := api.List(ctx, &list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPodUID: string(pod.UID)}); err != nil {
+		t.Fatal(err)
+	}
+	nic, _ := res.NIC("eth0")
+	if len(list.Items) != 1 || nic.IPv4 == nil || list.Items[0].Spec.IP != nic.IPv4.Address.Addr().String() {
+		t.Errorf("after the retry the pod has %d claims and got %+v; want its one claim reused", len(list.Items), nic)
+	}
+}
