@@ -33,9 +33,15 @@ var _ ipam.PoolOps = (*claimq.Queues)(nil)
 // writing endpoints through st.
 func newService(t *testing.T, node string, statefulSets bool, st store.Store) *ipam.Service {
 	t.Helper()
+	return newServiceOn(t, node, statefulSets, st, agent(node, 0))
+}
+
+// newServiceOn is newService with ops as its pool operations.
+func newServiceOn(t *testing.T, node string, statefulSets bool, st store.Store, ops *claimq.Queues) *ipam.Service {
+	t.Helper()
 	svc, err := ipam.New(ipam.Config{EnableIPv4: true, EnableStatefulSet: statefulSets, NodeName: node, AgentNamespace: "kube-system",
 		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2}},
-		ipam.Deps{Cache: api, API: api, Store: st, PoolOps: agent(node, 0)})
+		ipam.Deps{Cache: api, API: api, Store: st, PoolOps: ops})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +49,22 @@ func newService(t *testing.T, node string, statefulSets bool, st store.Store) *i
 		t.Fatal(err)
 	}
 	return svc
+}
+
+// createPodOn creates node and a pod on it named name whose IPv4 pool is
+// pool, and returns the pod.
+func createPodOn(t *testing.T, node, name, pool string) *corev1.Pod {
+	t.Helper()
+	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: node}}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name,
+		Annotations: map[string]string{annotation.KeyIPPool: `{"ipv4":["` + pool + `"]}`}},
+		Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "c", Image: "pause"}}}}
+	for _, o := range []client.Object{n, pod} {
+		if err := api.Create(t.Context(), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pod
 }
 
 // TestServiceOnClaims: the IPAM service with the claim storage as its pool
@@ -104,14 +126,7 @@ func TestDelWithoutEndpointFreesTheClaims(t *testing.T) {
 	ctx := t.Context()
 	newPool(t, "noep", "10.85.0.0/24", []string{"10.85.0.10-10.85.0.20"}, nil)
 	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "noep-node"}}
-	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "noep-pod",
-		Annotations: map[string]string{annotation.KeyIPPool: `{"ipv4":["noep"]}`}},
-		Spec: corev1.PodSpec{NodeName: node.Name, Containers: []corev1.Container{{Name: "c", Image: "pause"}}}}
-	for _, o := range []client.Object{node, pod} {
-		if err := api.Create(ctx, o); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pod := createPodOn(t, node.Name, "noep-pod", "noep")
 	st := ipamtest.NewStore(api)
 	svc := newService(t, node.Name, false, st)
 	st.FailNext(ipamtest.CreateEndpoint, apierrors.NewInternalError(errors.New("etcd request timed out")))
@@ -207,25 +222,10 @@ func TestRetryAfterAnAmbiguousEndpointWriteReusesTheClaim(t *testing.T) {
 	ctx := t.Context()
 	newPool(t, "ambig", "10.89.0.0/24", []string{"10.89.0.10-10.89.0.29"}, nil)
 	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "ambig-node"}}
-	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "ambig-pod",
-		Annotations: map[string]string{annotation.KeyIPPool: `{"ipv4":["ambig"]}`}},
-		Spec: corev1.PodSpec{NodeName: node.Name, Containers: []corev1.Container{{Name: "c", Image: "pause"}}}}
-	for _, o := range []client.Object{node, pod} {
-		if err := api.Create(ctx, o); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pod := createPodOn(t, node.Name, "ambig-pod", "ambig")
 	st := ipamtest.NewStore(api)
 	lagging := claimq.New(claimq.Deps{Pools: latest{api}, Claims: noClaimsYet{api}, API: api, Writer: api, Node: node.Name})
-	svc, err := ipam.New(ipam.Config{EnableIPv4: true, NodeName: node.Name, AgentNamespace: "kube-system",
-		Backoff: store.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Factor: 2}},
-		ipam.Deps{Cache: api, API: api, Store: st, PoolOps: lagging})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Restore(ctx); err != nil {
-		t.Fatal(err)
-	}
+	svc := newServiceOn(t, node.Name, false, st, lagging)
 	st.FailNext(ipamtest.CreateEndpoint, apierrors.NewInternalError(errors.New("etcd request timed out")))
 	req := ipam.AllocateRequest{ContainerID: "c1", IfName: "eth0", PodNamespace: pod.Namespace, PodName: pod.Name, PodUID: string(pod.UID)}
 	if _, err := svc.Allocate(ctx, req); err == nil {
