@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -15,8 +16,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
-	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/claims"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/poolview"
 )
 
@@ -24,10 +25,12 @@ import (
 // own node's pods and its own Node, plus the cluster-scoped IPAM objects,
 // namespaces, endpoints and the SpiderCoordinators. Nothing else gets an
 // informer. SpiderIPPools are watched as metadata only (internal/ipam/poolview).
-// With the claim storage on (claims), SpiderIPClaims are watched too. With
+// With the claim storage on (claimStorage), the SpiderIPClaims' metadata is
+// watched too (internal/ipam/claimq: name and labels say all an agent
+// needs, and metadata travels as protobuf, cheaper to decode). With
 // scoped (scopeEndpoints), only the SpiderEndpoints that record this node
 // are: the IPAM service reads any other from the API server.
-func cacheOptions(node string, claims, scoped bool) cache.Options {
+func cacheOptions(node string, claimStorage, scoped bool) cache.Options {
 	var endpoints cache.ByObject
 	if scoped {
 		endpoints.Field = fields.OneTermEqualSelector(endpointNodeField, node)
@@ -44,41 +47,59 @@ func cacheOptions(node string, claims, scoped bool) cache.Options {
 			&spiderpoolv2beta1.SpiderCoordinator{}: {},
 		},
 	}
-	if claims {
-		o.ByObject[&ipamclaimsv1alpha1.SpiderIPClaim{}] = cache.ByObject{}
+	if claimStorage {
+		o.ByObject[claims.NewMeta()] = cache.ByObject{}
 	}
 	return o
 }
 
 // routedReader reads the kinds the cache watches from the cache and every
 // other kind (a pod's ReplicaSet or Job, say) from the API server, so that
-// a lookup never starts a cluster-wide informer.
+// a lookup never starts a cluster-wide informer. A kind watched as
+// metadata only is read from the cache as metadata and from the API server
+// whole.
 type routedReader struct {
 	cache  client.Reader
 	api    client.Reader
 	scheme *runtime.Scheme
-	cached map[schema.GroupVersionKind]bool
+	cached map[cachedKind]bool
+}
+
+// cachedKind is a kind the cache watches, whole or as metadata only.
+type cachedKind struct {
+	gvk  schema.GroupVersionKind
+	meta bool
 }
 
 func newRoutedReader(c, api client.Reader, scheme *runtime.Scheme, co cache.Options) (*routedReader, error) {
-	r := &routedReader{cache: c, api: api, scheme: scheme, cached: map[schema.GroupVersionKind]bool{}}
+	r := &routedReader{cache: c, api: api, scheme: scheme, cached: map[cachedKind]bool{}}
 	for obj := range co.ByObject {
 		gvk, err := apiutil.GVKForObject(obj, scheme)
 		if err != nil {
 			return nil, fmt.Errorf("agent cache kinds: %w", err)
 		}
-		r.cached[gvk] = true
-		r.cached[gvk.GroupVersion().WithKind(gvk.Kind+"List")] = true
+		meta := isMeta(obj)
+		r.cached[cachedKind{gvk, meta}] = true
+		r.cached[cachedKind{gvk.GroupVersion().WithKind(gvk.Kind + "List"), meta}] = true
 	}
 	return r, nil
 }
 
 func (r *routedReader) pick(obj runtime.Object) client.Reader {
 	gvk, err := apiutil.GVKForObject(obj, r.scheme)
-	if err == nil && r.cached[gvk] {
+	if err == nil && r.cached[cachedKind{gvk, isMeta(obj)}] {
 		return r.cache
 	}
 	return r.api
+}
+
+// isMeta reports whether obj is a metadata-only object or list.
+func isMeta(obj runtime.Object) bool {
+	switch obj.(type) {
+	case *metav1.PartialObjectMetadata, *metav1.PartialObjectMetadataList:
+		return true
+	}
+	return false
 }
 
 // Get implements client.Reader.

@@ -48,7 +48,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.StringVar(&f.baselineAgentBinary, "baseline-agent-binary", "", "also run every scenario with this spiderpool-agent (build \"baseline\")")
 	fs.StringVar(&f.baselinePluginBinary, "baseline-plugin-binary", "", "the baseline build's plugin (default: the measured build's)")
 	fs.BoolVar(&f.claimStorage, "claim-storage", false, "also run every scenario with the measured build and SPIDERPOOL_CLAIM_STORAGE on (build \"claims\")")
-	fs.BoolVar(&f.claimsOnly, "claims-only", false, "run only the build \"claims\" (and the baseline, if given): the measured build with SPIDERPOOL_CLAIM_STORAGE on")
+	fs.BoolVar(&f.claimsOnly, "claims-only", false, "run only the build \"claims\" (and the baseline, if given, also with the claim storage): the measured build with SPIDERPOOL_CLAIM_STORAGE on")
 	fs.DurationVar(&f.phaseTimeout, "phase-timeout", 10*time.Minute, "bound of each phase (ADD or DEL of every pod)")
 	fs.DurationVar(&f.budget, "budget", 0, "bound of all scenarios together (0: none); scenario runs it leaves out are listed as not run")
 	fs.DurationVar(&f.settle, "settle", 5*time.Second, "wait after creating the pods, for the agents' caches")

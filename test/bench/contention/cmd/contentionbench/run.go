@@ -72,7 +72,9 @@ func builds(f flags, bin string) []contention.Build {
 		out = append(out, claims)
 	}
 	if f.baselineAgentBinary != "" || f.baselinePluginBinary != "" {
-		base := contention.Build{Name: "baseline", AgentBinary: f.baselineAgentBinary, PluginBinary: f.baselinePluginBinary}
+		// With --claims-only the baseline runs the claim storage too.
+		base := contention.Build{Name: "baseline", AgentBinary: f.baselineAgentBinary, PluginBinary: f.baselinePluginBinary,
+			ClaimStorage: f.claimsOnly}
 		if base.AgentBinary == "" {
 			base.AgentBinary = current.AgentBinary
 		}
