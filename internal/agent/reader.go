@@ -16,8 +16,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
+	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
-	"github.com/spiderpool-go/spiderpool/internal/claims"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/poolview"
 )
 
@@ -25,9 +25,10 @@ import (
 // own node's pods and its own Node, plus the cluster-scoped IPAM objects,
 // namespaces, endpoints and the SpiderCoordinators. Nothing else gets an
 // informer. SpiderIPPools are watched as metadata only (internal/ipam/poolview).
-// With the claim storage on (claimStorage), the SpiderIPClaims' metadata is
-// watched too (internal/ipam/claimq: name and labels say all an agent
-// needs, and metadata travels as protobuf, cheaper to decode). With
+// With the claim storage on (claimStorage), SpiderIPClaims are watched too,
+// whole: a metadata-only watch would cost the API server a conversion per
+// watcher and event (docs/benchmarks.md, "Agents watch the claims'
+// metadata only"). With
 // scoped (scopeEndpoints), only the SpiderEndpoints that record this node
 // are: the IPAM service reads any other from the API server.
 func cacheOptions(node string, claimStorage, scoped bool) cache.Options {
@@ -48,7 +49,7 @@ func cacheOptions(node string, claimStorage, scoped bool) cache.Options {
 		},
 	}
 	if claimStorage {
-		o.ByObject[claims.NewMeta()] = cache.ByObject{}
+		o.ByObject[&ipamclaimsv1alpha1.SpiderIPClaim{}] = cache.ByObject{}
 	}
 	return o
 }

@@ -11,7 +11,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
-	"github.com/spiderpool-go/spiderpool/internal/claims"
+	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/poolview"
 )
 
 // named is a reader that records its name when asked.
@@ -26,10 +27,10 @@ func (n named) Get(context.Context, client.ObjectKey, client.Object, ...client.G
 	return nil
 }
 
-// TestRoutedReaderKeepsMetadataApart: with the claim storage the cache
-// watches the claims' metadata only, so a claim's metadata is read from the
-// cache and a whole claim from the API server (the cache has no informer
-// of whole claims and would fail the read).
+// TestRoutedReaderKeepsMetadataApart: the cache watches the pools'
+// metadata only, so a pool's metadata is read from the cache and a whole
+// pool from the API server (the cache has no informer of whole pools and
+// would fail the read); a kind watched whole is read from the cache.
 func TestRoutedReaderKeepsMetadataApart(t *testing.T) {
 	scheme, err := newScheme()
 	if err != nil {
@@ -45,8 +46,9 @@ func TestRoutedReaderKeepsMetadataApart(t *testing.T) {
 		obj  client.Object
 		want string
 	}{
-		{claims.NewMeta(), "cache"},
-		{&ipamclaimsv1alpha1.SpiderIPClaim{}, "api"},
+		{poolview.NewMeta(), "cache"},
+		{&spiderpoolv2beta1.SpiderIPPool{}, "api"},
+		{&ipamclaimsv1alpha1.SpiderIPClaim{}, "cache"},
 		{&corev1.Pod{}, "cache"},
 		{&corev1.ConfigMap{}, "api"},
 	} {

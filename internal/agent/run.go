@@ -24,7 +24,6 @@ import (
 	"github.com/spiderpool-go/spiderpool/internal/agentapi"
 	"github.com/spiderpool-go/spiderpool/internal/agentserver"
 	"github.com/spiderpool-go/spiderpool/internal/autopool"
-	"github.com/spiderpool-go/spiderpool/internal/claims"
 	"github.com/spiderpool-go/spiderpool/internal/ipam"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/claimq"
 	"github.com/spiderpool-go/spiderpool/internal/ipam/poolview"
@@ -250,13 +249,12 @@ func (a *agent) registerInformers(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("agent informer for %T: %w", obj, err)
 		}
-		m, ok := obj.(*metav1.PartialObjectMetadata)
-		if ok && m.GroupVersionKind() == poolview.Kind {
+		if m, ok := obj.(*metav1.PartialObjectMetadata); ok && m.GroupVersionKind() == poolview.Kind {
 			if _, err := inf.AddEventHandler(poolEvents(a.svc)); err != nil {
 				return fmt.Errorf("agent SpiderIPPool event handler: %w", err)
 			}
 		}
-		if ok && m.GroupVersionKind() == claims.NewMeta().GroupVersionKind() && a.claims != nil {
+		if _, ok := obj.(*ipamclaimsv1alpha1.SpiderIPClaim); ok && a.claims != nil {
 			reg, err := inf.AddEventHandler(a.claims)
 			if err != nil {
 				return fmt.Errorf("agent SpiderIPClaim index: %w", err)

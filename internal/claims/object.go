@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/netip"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 )
@@ -35,30 +33,4 @@ func AddRecords(records spiderpoolv2beta1.PoolIPAllocations, items []ipamclaimsv
 		records[c.IP.String()] = c.Record()
 	}
 	return nil
-}
-
-// OfMeta converts what a metadata-only watch delivers of a claim: the
-// address from its name, the holder's UID from its holder label (empty
-// without one). Namespace and Pod stay empty: the metadata does not say.
-func OfMeta(m *metav1.PartialObjectMetadata) (Claim, error) {
-	_, a, err := ParseName(m.Name)
-	if err != nil {
-		return Claim{}, err
-	}
-	return Claim{Name: m.Name, IP: a, UID: m.Labels[ipamclaimsv1alpha1.LabelPodUID]}, nil
-}
-
-// NewMeta returns an empty SpiderIPClaim metadata object, to read a claim's
-// metadata only (a cache's metadata-only informer, or the API server's).
-func NewMeta() *metav1.PartialObjectMetadata {
-	m := &metav1.PartialObjectMetadata{}
-	m.SetGroupVersionKind(ipamclaimsv1alpha1.GroupVersion.WithKind("SpiderIPClaim"))
-	return m
-}
-
-// NewMetaList returns an empty list of SpiderIPClaim metadata objects.
-func NewMetaList() *metav1.PartialObjectMetadataList {
-	l := &metav1.PartialObjectMetadataList{}
-	l.SetGroupVersionKind(ipamclaimsv1alpha1.GroupVersion.WithKind("SpiderIPClaimList"))
-	return l
 }

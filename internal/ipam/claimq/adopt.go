@@ -29,12 +29,8 @@ func (q *Queues) adopt(ctx context.Context, pool string, op *poolq.Op) error {
 }
 
 func (q *Queues) adoptOne(ctx context.Context, pool string, a netip.Addr, op *poolq.Op) error {
-	name, err := claims.Name(pool, a)
-	if err != nil {
-		return err
-	}
-	for range maxAttempts {
-		cur, err := q.readClaim(ctx, name) // the holder's name is in the spec, which the watch does not have
+	for attempt := range maxAttempts {
+		cur, err := q.current(ctx, pool, a, attempt > 0)
 		if err != nil {
 			return err
 		}
@@ -60,6 +56,7 @@ func (q *Queues) adoptOne(ctx context.Context, pool string, a netip.Addr, op *po
 		if cur.Spec.PodUID == op.UID {
 			return nil
 		}
+		cur = cur.DeepCopy()
 		cur.Spec.PodUID, cur.Spec.Node, cur.Spec.Adopted = op.UID, q.deps.Node, false
 		if cur.Labels == nil {
 			cur.Labels = map[string]string{}

@@ -135,12 +135,11 @@ func (q *Queues) read(ctx context.Context, pool string, reserved poolq.Reserved,
 			return view{dec: dec, held: held, kept: claims.Kept(p)}, nil
 		}
 	}
-	var held *claimSet
+	claimReader := q.deps.Claims
 	if fresh {
-		held, err = listHeld(ctx, q.deps.API, pool)
-	} else {
-		held, err = listHeldMeta(ctx, q.deps.Claims, pool)
+		claimReader = q.deps.API
 	}
+	held, err := listHeld(ctx, claimReader, pool)
 	if err != nil {
 		return view{}, err
 	}
@@ -164,25 +163,6 @@ func listHeld(ctx context.Context, r client.Reader, pool string) (*claimSet, err
 	held := make([]claims.Claim, 0, len(objs))
 	for i := range objs {
 		if c, err := claims.Of(&objs[i]); err == nil { // a claim whose address does not parse holds nothing usable
-			held = append(held, c)
-		}
-	}
-	return snapshot(held), nil
-}
-
-// listHeldMeta lists the claims of pool from r's metadata of them. The
-// pool label may hold a hash (long pool names), so the name decides.
-func listHeldMeta(ctx context.Context, r client.Reader, pool string) (*claimSet, error) {
-	list := claims.NewMetaList()
-	err := r.List(ctx, list, client.MatchingLabels{ipamclaimsv1alpha1.LabelPool: claims.PoolLabelValue(pool)},
-		client.UnsafeDisableDeepCopy)
-	if err != nil {
-		return nil, fmt.Errorf("list the SpiderIPClaims of pool %s: %w", pool, err)
-	}
-	held := make([]claims.Claim, 0, len(list.Items))
-	for i := range list.Items {
-		c, err := claims.OfMeta(&list.Items[i])
-		if err == nil && claims.Matches(c.Name, pool, c.IP) {
 			held = append(held, c)
 		}
 	}

@@ -72,7 +72,7 @@ func indexed(t *testing.T, node string) *claimq.Queues {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inf, err := c.GetInformer(t.Context(), claims.NewMeta()) // as the agent watches them
+	inf, err := c.GetInformer(t.Context(), &ipamclaimsv1alpha1.SpiderIPClaim{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,9 +324,9 @@ func TestPoolFullOnlyFromTheAPIServer(t *testing.T) {
 type noClaimsYet struct{ client.Reader }
 
 func (noClaimsYet) List(_ context.Context, list client.ObjectList, _ ...client.ListOption) error {
-	if l, ok := list.(*metav1.PartialObjectMetadataList); ok && l.GroupVersionKind() == claims.NewMetaList().GroupVersionKind() {
+	if l, ok := list.(*ipamclaimsv1alpha1.SpiderIPClaimList); ok {
 		l.Items = nil
 		return nil
 	}
-	return errors.New("noClaimsYet lists the SpiderIPClaims' metadata only, as the agent's watch has it")
+	return errors.New("noClaimsYet lists SpiderIPClaims only")
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	toolscache "k8s.io/client-go/tools/cache"
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
@@ -17,13 +16,12 @@ import (
 )
 
 // Index keeps the claims of every pool by address and by holder, as the
-// agent's watch of the claims' metadata (or of whole claims) delivers
-// them: an allocation asks it about the addresses it tries instead of
-// listing and converting every claim of the pool, so that its cost does
-// not grow with the pool's records. Register it as an event handler of the
-// SpiderIPClaim informer and pass the registration's HasSynced to
-// SetSynced; until then the queues list the claims' metadata from
-// Deps.Claims.
+// agent's watch of the claims delivers them: an allocation asks it about the
+// addresses it tries instead of listing and converting every claim of the
+// pool, so that its cost does not grow with the pool's records. Register it
+// as an event handler of the SpiderIPClaim informer and pass the
+// registration's HasSynced to SetSynced; until then the queues list the
+// claims from Deps.Claims.
 type Index struct {
 	mu     sync.RWMutex
 	pools  map[string]*claimSet
@@ -55,53 +53,41 @@ func (x *Index) OnDelete(obj any) {
 	if tomb, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 		obj = tomb.Obj
 	}
-	key, c, ok := indexed(obj)
+	o, ok := obj.(*ipamclaimsv1alpha1.SpiderIPClaim)
 	if !ok {
+		return
+	}
+	c, err := claims.Of(o)
+	if err != nil {
 		return
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if p := x.pools[key]; p != nil {
+	if p := x.pools[o.Spec.Pool]; p != nil {
 		p.remove(c.IP)
 		if p.count() == 0 {
-			delete(x.pools, key)
+			delete(x.pools, o.Spec.Pool)
 		}
 	}
 }
 
 func (x *Index) put(obj any) {
-	key, c, ok := indexed(obj)
+	o, ok := obj.(*ipamclaimsv1alpha1.SpiderIPClaim)
 	if !ok {
 		return
 	}
+	c, err := claims.Of(o)
+	if err != nil {
+		return // a claim whose address does not parse holds nothing usable
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	p := x.pools[key]
+	p := x.pools[o.Spec.Pool]
 	if p == nil {
 		p = newClaimSet()
-		x.pools[key] = p
+		x.pools[o.Spec.Pool] = p
 	}
 	p.add(c)
-}
-
-// indexed returns the key of a watched claim's pool (its pool label's
-// value, claims.PoolLabelValue) and the claim. The agent watches the
-// claims' metadata only (docs/ipam.md, "The agents"): the name gives the
-// address, the labels the pool and the holder. A claim whose name does
-// not parse, or that lacks the pool label, is left out: an allocation that
-// tries its address loses the create and goes on, as for any claim its
-// watch has not delivered yet.
-func indexed(obj any) (string, claims.Claim, bool) {
-	switch o := obj.(type) {
-	case *metav1.PartialObjectMetadata:
-		key := o.Labels[ipamclaimsv1alpha1.LabelPool]
-		c, err := claims.OfMeta(o)
-		return key, c, err == nil && key != ""
-	case *ipamclaimsv1alpha1.SpiderIPClaim:
-		c, err := claims.Of(o)
-		return claims.PoolLabelValue(o.Spec.Pool), c, err == nil
-	}
-	return "", claims.Claim{}, false
 }
 
 // pool returns the view of pool's claims, or false until the informer has
@@ -112,7 +98,7 @@ func (x *Index) pool(name string) (claimView, bool) {
 	if x.synced == nil || !x.synced() {
 		return nil, false
 	}
-	return indexedPool{x: x, key: claims.PoolLabelValue(name)}, true
+	return indexedPool{x: x, name: name}, true
 }
 
 // claimView is what an allocation asks of a pool's claims.
@@ -128,36 +114,35 @@ type claimView interface {
 	count() int
 }
 
-// indexedPool is one pool of an Index, by its key (see indexed); each
-// question takes the Index's read lock, so it sees the claims of the
-// moment.
+// indexedPool is one pool of an Index; each question takes the Index's
+// read lock, so it sees the claims of the moment.
 type indexedPool struct {
-	x   *Index
-	key string
+	x    *Index
+	name string
 }
 
 func (v indexedPool) claimed(a netip.Addr) bool {
 	v.x.mu.RLock()
 	defer v.x.mu.RUnlock()
-	return v.x.pools[v.key].claimed(a)
+	return v.x.pools[v.name].claimed(a)
 }
 
 func (v indexedPool) skip(a netip.Addr) (netip.Addr, bool) {
 	v.x.mu.RLock()
 	defer v.x.mu.RUnlock()
-	return v.x.pools[v.key].skip(a)
+	return v.x.pools[v.name].skip(a)
 }
 
 func (v indexedPool) heldBy(uid string, avoid map[netip.Addr]bool) (netip.Addr, bool) {
 	v.x.mu.RLock()
 	defer v.x.mu.RUnlock()
-	return v.x.pools[v.key].heldBy(uid, avoid)
+	return v.x.pools[v.name].heldBy(uid, avoid)
 }
 
 func (v indexedPool) count() int {
 	v.x.mu.RLock()
 	defer v.x.mu.RUnlock()
-	return v.x.pools[v.key].count()
+	return v.x.pools[v.name].count()
 }
 
 // claimSet are one pool's claims by address, by holder and as runs of

@@ -5,14 +5,12 @@ package claimq
 
 import (
 	"net/netip"
-	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	toolscache "k8s.io/client-go/tools/cache"
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
-	"github.com/spiderpool-go/spiderpool/internal/claims"
 )
 
 func claimObj(pool, ip, uid string) *ipamclaimsv1alpha1.SpiderIPClaim {
@@ -58,51 +56,5 @@ func TestIndexFollowsTheEvents(t *testing.T) {
 	}
 	if w, _ := x.pool("b"); !w.claimed(ip3) || w.count() != 1 {
 		t.Error("pool b lost its claim")
-	}
-}
-
-func claimMeta(t *testing.T, pool, ip, uid string) *metav1.PartialObjectMetadata {
-	t.Helper()
-	name, err := claims.Name(pool, netip.MustParseAddr(ip))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := claims.NewMeta()
-	m.Name, m.Labels = name, claims.Labels(pool, uid)
-	return m
-}
-
-// TestIndexReadsTheClaimsMetadata: the agent's watch delivers the claims'
-// metadata only. The name gives the address and the labels the pool (a
-// hash for a long pool name) and the holder; a claim without the pool
-// label is left out, one without the holder label is claimed by nobody
-// that can reuse it.
-func TestIndexReadsTheClaimsMetadata(t *testing.T) {
-	long := strings.Repeat("p", 70) // longer than a label value may be
-	x := NewIndex()
-	x.SetSynced(func() bool { return true })
-	x.OnAdd(claimMeta(t, "a", "10.0.0.1", "u1"), false)
-	x.OnAdd(claimMeta(t, "a", "fd00::1", "u1"), false)
-	x.OnAdd(claimMeta(t, long, "10.0.0.2", "u2"), false)
-	unlabelled := claimMeta(t, "a", "10.0.0.3", "u3")
-	delete(unlabelled.Labels, ipamclaimsv1alpha1.LabelPool)
-	x.OnAdd(unlabelled, false)
-	nobody := claimMeta(t, "a", "10.0.0.4", "")
-	x.OnAdd(nobody, false)
-
-	v, _ := x.pool("a")
-	ip1, ip3, ip4, v6 := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.3"), netip.MustParseAddr("10.0.0.4"), netip.MustParseAddr("fd00::1")
-	if v.count() != 3 || !v.claimed(ip1) || !v.claimed(v6) || !v.claimed(ip4) || v.claimed(ip3) {
-		t.Fatalf("pool a: %d claims, claimed %t %t %t %t; want 10.0.0.1, fd00::1 and 10.0.0.4", v.count(), v.claimed(ip1), v.claimed(v6), v.claimed(ip4), v.claimed(ip3))
-	}
-	if a, ok := v.heldBy("u1", map[netip.Addr]bool{v6: true}); !ok || a != ip1 {
-		t.Errorf("heldBy(u1) = %v %t; want 10.0.0.1 from the holder label", a, ok)
-	}
-	if w, _ := x.pool(long); w.count() != 1 || !w.claimed(netip.MustParseAddr("10.0.0.2")) {
-		t.Errorf("the long-named pool: %d claims; want 10.0.0.2, found by its hashed pool label", w.count())
-	}
-	x.OnDelete(toolscache.DeletedFinalStateUnknown{Obj: claimMeta(t, "a", "10.0.0.1", "u1")})
-	if v.claimed(ip1) || v.count() != 2 {
-		t.Errorf("after the delete of 10.0.0.1: claimed %t, %d claims", v.claimed(ip1), v.count())
 	}
 }

@@ -30,10 +30,7 @@ type Deps struct {
 	// Pools reads pools as the watch has them; a status the projector
 	// wrote is not read again (claims.OwnRecords).
 	Pools PoolReader
-	// Claims reads the claims' metadata (claims.NewMeta, NewMetaList) as
-	// recent as the agent's watch of them: a cache with a metadata-only
-	// informer of SpiderIPClaims. The name gives a claim's address, the
-	// labels its pool and holder; nothing else is read from it.
+	// Claims reads claims as recent as the agent's watch of them (a cache).
 	Claims client.Reader
 	// API reads the API server directly: the fresh reads that decide
 	// "pool full" and whose claim a release deletes.
@@ -47,7 +44,7 @@ type Deps struct {
 	MaxRecords int
 	// Index, when set, answers an allocation's questions about its pool's
 	// claims from the watch (see Index); without it, or until it has
-	// synced, an allocation lists their metadata from Claims.
+	// synced, an allocation lists them from Claims.
 	Index *Index
 }
 

@@ -10,8 +10,6 @@ import (
 	"net/netip"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
@@ -47,18 +45,17 @@ func (q *Queues) release(ctx context.Context, pool string, op *poolq.Op) (int, e
 // the resourceVersion it read; a conflict reads it again.
 func (q *Queues) releaseOne(ctx context.Context, pool string, a netip.Addr, uid string) (bool, error) {
 	for attempt := range maxAttempts {
-		cur, err := q.holder(ctx, pool, a, attempt > 0)
+		cur, err := q.current(ctx, pool, a, attempt > 0)
 		if err != nil || cur == nil {
 			if err == nil {
 				err = q.unclaimedRecord(ctx, pool, a, uid)
 			}
 			return false, err
 		}
-		if cur.holder != uid {
+		if cur.Spec.PodUID != uid {
 			return false, nil // another pod's now
 		}
-		obj := &ipamclaimsv1alpha1.SpiderIPClaim{ObjectMeta: metav1.ObjectMeta{Name: cur.name}}
-		err = q.deps.Writer.Delete(ctx, obj, client.Preconditions{UID: &cur.uid, ResourceVersion: &cur.version})
+		err = q.deps.Writer.Delete(ctx, cur, client.Preconditions{UID: &cur.UID, ResourceVersion: &cur.ResourceVersion})
 		switch {
 		case err == nil:
 			q.deletes.Add(1)
@@ -67,50 +64,28 @@ func (q *Queues) releaseOne(ctx context.Context, pool string, a netip.Addr, uid 
 		case apierrors.IsNotFound(err):
 			return false, nil
 		case !apierrors.IsConflict(err) && !errors.Is(err, store.ErrConflict):
-			return false, fmt.Errorf("pool %s: release %s: delete SpiderIPClaim %s: %w", pool, a, cur.name, err)
+			return false, fmt.Errorf("pool %s: release %s: delete SpiderIPClaim %s: %w", pool, a, cur.Name, err)
 		}
 	}
 	return false, fmt.Errorf("pool %s: release %s: its SpiderIPClaim changed %d times in a row", pool, a, maxAttempts)
 }
 
-// holding is what a release needs of a claim: its name, its holder's pod
-// UID, and the object's UID and resourceVersion for the delete's
-// preconditions.
-type holding struct {
-	name, holder, version string
-	uid                   types.UID
-}
-
-// holder reads who holds the claim of a: from the watch's metadata first
-// (the holder label), from the API server when fresh, when the watch has
-// no such claim (it may not have seen one created a moment ago) or when
-// the claim has no holder label. A claim that does not exist is nil.
-func (q *Queues) holder(ctx context.Context, pool string, a netip.Addr, fresh bool) (*holding, error) {
+// current reads the claim of a: from the watch first, from the API server
+// when fresh or when the watch has none (it may not have seen a claim
+// created a moment ago). A claim that does not exist is nil.
+func (q *Queues) current(ctx context.Context, pool string, a netip.Addr, fresh bool) (*ipamclaimsv1alpha1.SpiderIPClaim, error) {
 	name, err := claims.Name(pool, a)
 	if err != nil {
 		return nil, err
 	}
+	cur := &ipamclaimsv1alpha1.SpiderIPClaim{}
 	if !fresh {
-		m := claims.NewMeta()
-		if err := q.deps.Claims.Get(ctx, client.ObjectKey{Name: name}, m); err == nil {
-			if uid, ok := m.Labels[ipamclaimsv1alpha1.LabelPodUID]; ok {
-				return &holding{name: name, holder: uid, version: m.ResourceVersion, uid: m.UID}, nil
-			}
+		if err = q.deps.Claims.Get(ctx, client.ObjectKey{Name: name}, cur); err == nil {
+			return cur, nil
 		}
 	}
-	cur, err := q.readClaim(ctx, name)
-	if cur == nil || err != nil {
-		return nil, err
-	}
-	return &holding{name: name, holder: cur.Spec.PodUID, version: cur.ResourceVersion, uid: cur.UID}, nil
-}
-
-// readClaim reads claim name from the API server; one that does not exist
-// is nil.
-func (q *Queues) readClaim(ctx context.Context, name string) (*ipamclaimsv1alpha1.SpiderIPClaim, error) {
 	q.freshReads.Add(1)
-	cur := &ipamclaimsv1alpha1.SpiderIPClaim{}
-	err := q.deps.API.Get(ctx, client.ObjectKey{Name: name}, cur)
+	err = q.deps.API.Get(ctx, client.ObjectKey{Name: name}, cur)
 	switch {
 	case apierrors.IsNotFound(err):
 		return nil, nil
@@ -163,12 +138,10 @@ func (q *Queues) record(ctx context.Context, pool string, a netip.Addr) (rec spi
 }
 
 // HeldBy returns the addresses claimed for pod podKey ("ns/name") of uid,
-// by pool, from the API server (the agent's watch has the claims'
-// metadata only, which does not name the holder's pod): a DEL that finds
-// no endpoint frees them (ipam's releaseUnlisted).
+// by pool, from the agent's watch of claims: a DEL that finds no endpoint
+// frees them (ipam's releaseUnlisted).
 func (q *Queues) HeldBy(ctx context.Context, podKey, uid string) (map[string][]netip.Addr, error) {
-	q.freshReads.Add(1)
-	return heldBy(ctx, q.deps.API, podKey, uid)
+	return heldBy(ctx, q.deps.Claims, podKey, uid)
 }
 
 // heldBy lists from r, by the holder label, the addresses claimed for pod
