@@ -149,7 +149,7 @@ func newAgent(ctx context.Context, opts Options, cfg *rest.Config) (*agent, erro
 	if opts.ClaimStorage {
 		index = claimq.NewIndex()
 		ops = claimq.New(claimq.Deps{Pools: pools, Claims: c, API: api, Writer: api, Node: opts.IPAM.NodeName,
-			MaxRecords: opts.IPAM.MaxAllocatedIPs, Index: index})
+			MaxRecords: opts.IPAM.MaxAllocatedIPs, Index: index, Observer: ipam.PoolObserver(m)})
 	}
 	svc, err := ipam.New(opts.IPAM, ipam.Deps{Cache: reader, Pools: pools, API: api, Store: kube.New(api), Observer: m,
 		AutoPools: &autopool.Reconciler{Client: api, APIReader: api}, PoolOps: ops})

@@ -56,6 +56,11 @@ func (nopObserver) PoolConflict(Operation)                 {}
 // queueObserver tells an Observer what the pool queues report.
 type queueObserver struct{ Observer }
 
+// PoolObserver returns the pool operations' observer (poolq.Observer) that
+// reports to o: for pool operations built outside the service (PoolOps),
+// such as the claim storage's.
+func PoolObserver(o Observer) poolq.Observer { return queueObserver{o} }
+
 // operation is the Observer's name for a queue operation kind.
 func operation(k poolq.Kind) Operation {
 	if k == poolq.Release {

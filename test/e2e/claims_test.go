@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,8 +37,8 @@ func TestClaimStorage(t *testing.T) {
 	opts := shared.opts
 	opts.Name, opts.Nodes, opts.Dir = opts.Name+"cl", 2, filepath.Join(t.TempDir(), "lab")
 	opts.Controllers, opts.Progress = 1, nil
-	opts.ControllerEnv = []string{on}
-	opts.AgentEnv = append(append([]string(nil), opts.AgentEnv...), on)
+	opts.ControllerEnv = append(slices.Clone(opts.ControllerEnv), on)
+	opts.AgentEnv = append(slices.Clone(opts.AgentEnv), on)
 	l, c := upOwnLab(t, ctx, opts)
 	asDefault := func(p *spiderpoolv2beta1.SpiderIPPool) { p.Spec.Default = ptr.To(true) }
 	for _, p := range []*spiderpoolv2beta1.SpiderIPPool{

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,7 +74,8 @@ func upGCLab(t *testing.T, ctx context.Context, suffix string, nodes, controller
 	t.Helper()
 	opts := shared.opts
 	opts.Name, opts.Nodes, opts.Dir = opts.Name+suffix, nodes, filepath.Join(t.TempDir(), "lab")
-	opts.Controllers, opts.ControllerEnv, opts.Progress = controllers, env, nil
+	opts.Controllers, opts.Progress = controllers, nil
+	opts.ControllerEnv = append(slices.Clone(opts.ControllerEnv), env...)
 	l, c := upOwnLab(t, ctx, opts)
 	e := gcEnv{lab: l, c: c}
 	asDefault := func(p *spiderpoolv2beta1.SpiderIPPool) { p.Spec.Default = ptr.To(true) }

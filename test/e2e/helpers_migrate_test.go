@@ -6,6 +6,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,6 +121,34 @@ func removeMigrated(t *testing.T, st *fixtures.State) {
 	for _, p := range st.Pools {
 		if err := shared.c.Delete(ctx, p.DeepCopy()); err != nil && !apierrors.IsNotFound(err) {
 			t.Errorf("delete pool %s: %v", p.GetName(), err)
+		}
+	}
+}
+
+// wantFreeAddresses checks, for the claim storage, which draws free
+// addresses at random instead of taking the lowest: no other pod of pod's
+// namespace shows an address pod got, and the addresses Spiderpool
+// released (pool -> address) are recorded for nobody but pod.
+func wantFreeAddresses(t *testing.T, ctx context.Context, pod *corev1.Pod, released map[string]string) {
+	t.Helper()
+	mine := map[string]bool{}
+	for _, ip := range pod.Status.PodIPs {
+		mine[ip.IP] = true
+	}
+	list := &corev1.PodList{}
+	if err := shared.c.List(ctx, list, client.InNamespace(pod.Namespace)); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list.Items {
+		for _, ip := range p.Status.PodIPs {
+			if p.UID != pod.UID && p.DeletionTimestamp == nil && mine[ip.IP] {
+				t.Errorf("pods %s and %s share %s", p.Name, pod.Name, ip.IP)
+			}
+		}
+	}
+	for pool, ip := range released {
+		if rec, ok := decodeRecords(t, poolAllocatedIPs(t, ctx, pool))[ip]; ok && !strings.Contains(rec, `"`+pod.Namespace+"/"+pod.Name+`"`) {
+			t.Errorf("pool %s records %s, which Spiderpool released, for %s", pool, ip, rec)
 		}
 	}
 }

@@ -139,6 +139,27 @@ func poolRecords(t *testing.T, ctx context.Context, name string) (*spiderpoolv2b
 }
 
 // allocatedCount is status.allocatedIPCount, 0 when unset.
+// recordsWait bounds the projection's lag with the claim storage, where
+// the pools' records follow the claims (docs/ipam.md); with the pool
+// storage the records are written before the ADD returns.
+const recordsWait = 15 * time.Second
+
+// waitPoolRecords reads pool name until its allocatedIPCount and records
+// both number want, and reports an error when they do not within
+// recordsWait; it returns the last read.
+func waitPoolRecords(t *testing.T, ctx context.Context, name string, want int) (*spiderpoolv2beta1.SpiderIPPool, spiderpoolv2beta1.PoolIPAllocations) {
+	t.Helper()
+	p, recs := poolRecords(t, ctx, name)
+	_ = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, recordsWait, true, func(ctx context.Context) (bool, error) {
+		p, recs = poolRecords(t, ctx, name)
+		return allocatedCount(p) == int64(want) && len(recs) == want, nil
+	})
+	if allocatedCount(p) != int64(want) || len(recs) != want {
+		t.Errorf("pool %s: allocatedIPCount %d, %d records; want %d", name, allocatedCount(p), len(recs), want)
+	}
+	return p, recs
+}
+
 func allocatedCount(p *spiderpoolv2beta1.SpiderIPPool) int64 {
 	return ptr.Deref(p.Status.AllocatedIPCount, 0)
 }

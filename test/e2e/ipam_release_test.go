@@ -32,9 +32,7 @@ func TestIPAMScaleUpDownReleasesAll(t *testing.T) {
 	for i := range pods {
 		assertPodIPs(t, &pods[i], poolRange, "")
 	}
-	if p, recs := poolRecords(t, ctx, pool); allocatedCount(p) != 20 || len(recs) != 20 {
-		t.Errorf("pool %s at 20 replicas: allocatedIPCount %d, %d records; want 20", pool, allocatedCount(p), len(recs))
-	}
+	waitPoolRecords(t, ctx, pool, 20)
 
 	eps := &spiderpoolv2beta1.SpiderEndpointList{}
 	if err := shared.c.List(ctx, eps, client.InNamespace(ns)); err != nil || len(eps.Items) != 20 {

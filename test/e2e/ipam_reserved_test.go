@@ -49,8 +49,5 @@ func TestIPAMReservedAndExcludedIPs(t *testing.T) {
 	msg := waitSandboxFailure(t, ctx, ns, sixth, "all IP addresses used out", pool)
 	t.Logf("%s: %s", sixth, msg)
 	assertNoIP(t, ctx, ns, sixth)
-	p, recs := poolRecords(t, ctx, pool)
-	if allocatedCount(p) != 5 || len(recs) != 5 {
-		t.Errorf("pool %s: allocatedIPCount %d, %d records; want 5", pool, allocatedCount(p), len(recs))
-	}
+	waitPoolRecords(t, ctx, pool, 5)
 }

@@ -38,10 +38,7 @@ func TestIPAMAllNodesShareOneFullPool(t *testing.T) {
 		t.Errorf("pods per node %v; want pods on all %d nodes", nodes, len(shared.lab.Nodes))
 	}
 
-	p, recs := poolRecords(t, ctx, pool)
-	if allocatedCount(p) != n || len(recs) != n {
-		t.Errorf("pool %s: allocatedIPCount %d, %d records; want %d", pool, allocatedCount(p), len(recs), n)
-	}
+	_, recs := waitPoolRecords(t, ctx, pool, int(n))
 	for i := range pods {
 		pod := &pods[i]
 		rec, ok := recs[pod.Status.PodIP]

@@ -17,6 +17,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/spiderpool-go/spiderpool/internal/config"
 	"github.com/spiderpool-go/spiderpool/test/lab"
 	"github.com/spiderpool-go/spiderpool/test/utils"
 )
@@ -101,8 +102,10 @@ func labOptions() (lab.Options, func(), error) {
 		cleanup()
 		return lab.Options{}, nil, err
 	}
+	env := claimStorageEnv()
 	return lab.Options{
 		Name: labName(), Dir: filepath.Join(tmp, "lab"), Nodes: 3,
+		AgentEnv: env, ControllerEnv: env,
 		K8sBinDir: k8s, CNIBinDirs: []string{cni},
 		LabBinary: filepath.Join(binDir, "spiderlab"), AgentBinary: filepath.Join(binDir, "spiderpool-agent"),
 		ControllerBinary: filepath.Join(binDir, "spiderpool-controller"),
@@ -151,6 +154,20 @@ func applyManifest(ctx context.Context, path string) error {
 	}
 	return nil
 }
+
+// claimStorageEnv is the environment that turns the claim storage on
+// (docs/ipam.md) when E2E_CLAIM_STORAGE=1: every lab of the suite, the
+// shared one and those the tests bring up from its options, then runs its
+// agents and controllers with SPIDERPOOL_CLAIM_STORAGE=true.
+func claimStorageEnv() []string {
+	if os.Getenv("E2E_CLAIM_STORAGE") != "1" {
+		return nil
+	}
+	return []string{config.EnvClaimStorage + "=true"}
+}
+
+// claimStorageOn says whether the suite runs with the claim storage on.
+func claimStorageOn() bool { return claimStorageEnv() != nil }
 
 // labName is E2E_LAB_NAME (at most 5 characters) or "e2e": two runs at once
 // on one machine need different names, since namespaces carry it.

@@ -86,6 +86,10 @@ func TestMigrateFromSpiderpool(t *testing.T) {
 		p := barePod("fx", "fresh-0", "", nil, ippoolAnnotation([]string{"fx-v4"}, []string{"fx-v6"}))
 		createPods(t, ctx, p)
 		got := waitPodRunning(t, ctx, "fx", "fresh-0")
+		if claimStorageOn() {
+			wantFreeAddresses(t, ctx, got, map[string]string{"fx-v4": "10.77.0.16", "fx-v6": "fd00:77::16"})
+			return
+		}
 		if ips := podIPStrings(got); !slices.Equal(ips, []string{"10.77.0.16", "fd00:77::16"}) {
 			t.Errorf("fresh-0 got %v, want 10.77.0.16 and fd00:77::16, released by Spiderpool's DEL of web-3", ips)
 		}

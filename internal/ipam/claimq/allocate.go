@@ -183,6 +183,7 @@ func (q *Queues) claim(ctx context.Context, pool string, a netip.Addr, op *poolq
 		return true, nil
 	case apierrors.IsAlreadyExists(err):
 		q.lost.Add(1)
+		q.deps.Observer.Conflict([]poolq.Kind{poolq.Allocate})
 		return false, nil
 	case !store.Ambiguous(err):
 		return false, fmt.Errorf("create SpiderIPClaim %s: %w", obj.Name, err)

@@ -42,6 +42,11 @@ type Deps struct {
 	// MaxRecords is the most addresses one pool may hold
 	// (SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS); 0 means no limit.
 	MaxRecords int
+	// Observer is told of each operation's queue wait, which is none (an
+	// operation starts at once: there is no per-pool queue), and of each
+	// create another agent won (a conflict), so that the metrics of the
+	// pool queues go on counting; nil means nobody.
+	Observer poolq.Observer
 	// Index, when set, answers an allocation's questions about its pool's
 	// claims from the watch (see Index); without it, or until it has
 	// synced, an allocation lists them from Claims.
@@ -72,12 +77,22 @@ type Queues struct {
 
 // New returns Queues on deps.
 func New(deps Deps) *Queues {
+	if deps.Observer == nil {
+		deps.Observer = nobody{}
+	}
 	return &Queues{deps: deps}
 }
+
+// nobody is the Observer of queues given none.
+type nobody struct{}
+
+func (nobody) QueueWait(poolq.Kind, time.Duration) {}
+func (nobody) Conflict([]poolq.Kind)               {}
 
 // Submit performs op on pool and returns its outcome.
 func (q *Queues) Submit(pool string, op *poolq.Op) poolq.Result {
 	q.ops.Add(1)
+	q.deps.Observer.QueueWait(op.Kind, 0)
 	var res poolq.Result
 	switch op.Kind {
 	case poolq.Allocate:
