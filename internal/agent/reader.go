@@ -26,11 +26,11 @@ import (
 // namespaces, endpoints and the SpiderCoordinators. Nothing else gets an
 // informer. SpiderIPPools are watched as metadata only (internal/ipam/poolview).
 // With the claim storage on (claimStorage), SpiderIPClaims are watched too,
-// whole: a metadata-only watch would cost the API server a conversion per
+// whole: a metadata-only watch costs the API server a conversion per
 // watcher and event (docs/benchmarks.md, "Agents watch the claims'
-// metadata only"). With
-// scoped (scopeEndpoints), only the SpiderEndpoints that record this node
-// are: the IPAM service reads any other from the API server.
+// metadata only"). With scoped (scopeEndpoints), only the SpiderEndpoints
+// that record this node are: the IPAM service reads any other from the API
+// server.
 func cacheOptions(node string, claimStorage, scoped bool) cache.Options {
 	var endpoints cache.ByObject
 	if scoped {
