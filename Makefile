@@ -44,9 +44,9 @@ chaos: deps testbin tools ## Chaos suite (not in test): CHAOS_RUNS=20 runs of CH
 ##@ Build
 
 .PHONY: build
-build: ## Build every binary into ./bin.
+build: ## Build every binary into ./bin, statically linked (CGO_ENABLED=0: the agent copies the plugins onto hosts).
 	@mkdir -p $(LOCALBIN)
-	go build -o $(LOCALBIN)/ ./cmd/...
+	CGO_ENABLED=0 go build -o $(LOCALBIN)/ ./cmd/...
 
 .PHONY: deps
 deps: ## Install the Debian packages the lab and tests need (root).

@@ -45,7 +45,7 @@ if [[ "${BENCH_MICRO:-1}" != 0 ]]; then
 fi
 
 step "building the binaries"
-go build -o "$out/bin/" ./cmd/spiderlab ./cmd/spiderpool-agent ./cmd/spiderpool ./cmd/spiderpool-controller ./test/bench/spiderbench \
+CGO_ENABLED=0 go build -o "$out/bin/" ./cmd/spiderlab ./cmd/spiderpool-agent ./cmd/spiderpool ./cmd/spiderpool-controller ./test/bench/spiderbench \
   ./test/bench/contention/cmd/contentionbench
 
 contention=${BENCH_CONTENTION_SCENARIOS:-shared-v4,pernode-v4,shared-dual,pernode-dual,shared-v4-big}

@@ -172,7 +172,7 @@ func buildBinaries(t *testing.T, root string) string {
 		args = append(args, "./cmd/"+c)
 	}
 	build := exec.Command("go", args...)
-	build.Dir = root
+	build.Dir, build.Env = root, utils.BuildEnv()
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v: %s", strings.Join(cmds, " "), err, out)
 	}

@@ -32,7 +32,7 @@ func ctlBinary(t *testing.T, ctx context.Context) string {
 	}
 	bin := filepath.Join(t.TempDir(), "spiderpoolctl")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/spiderpoolctl")
-	build.Dir = root
+	build.Dir, build.Env = root, utils.BuildEnv()
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build spiderpoolctl: %v\n%s", err, out)
 	}

@@ -87,7 +87,7 @@ func labOptions() (lab.Options, func(), error) {
 	binDir := filepath.Join(tmp, "bin")
 	build := exec.Command("go", "build", "-o", binDir+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool", "./cmd/coordinator", "./cmd/ifacer",
 		"./cmd/spiderpool-controller", "./cmd/spiderpool-init")
-	build.Dir, build.Stderr = root, os.Stderr
+	build.Dir, build.Env, build.Stderr = root, utils.BuildEnv(), os.Stderr
 	if err := build.Run(); err != nil {
 		cleanup()
 		return lab.Options{}, nil, fmt.Errorf("build spiderlab, spiderpool-agent, -controller, -init and the plugins: %w", err)

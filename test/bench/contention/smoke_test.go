@@ -37,7 +37,7 @@ func TestSmoke(t *testing.T) {
 	}
 	bin := t.TempDir()
 	build := exec.Command("go", "build", "-o", bin+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool", "./cmd/spiderpool-controller")
-	build.Dir = root
+	build.Dir, build.Env = root, utils.BuildEnv()
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v: %s", err, out)
 	}

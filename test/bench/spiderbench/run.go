@@ -159,6 +159,7 @@ func labOptions(f flags) (lab.Options, func(), error) {
 		fmt.Fprintln(os.Stderr, "spiderbench: building the binaries")
 		build := exec.Command("go", "build", "-o", bin+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool", "./cmd/spiderpool-controller")
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		build.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as make build links them
 		if err := build.Run(); err != nil {
 			cleanup()
 			return lab.Options{}, nil, fmt.Errorf("build binaries: %w", err)

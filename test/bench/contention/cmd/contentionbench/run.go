@@ -151,6 +151,7 @@ func binaries(f flags) (string, func(), error) {
 	fmt.Fprintln(os.Stderr, "contentionbench: building the binaries")
 	build := exec.Command("go", "build", "-o", tmp+"/", "./cmd/spiderlab", "./cmd/spiderpool-agent", "./cmd/spiderpool", "./cmd/spiderpool-controller")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as make build links them
 	if err := build.Run(); err != nil {
 		cleanup()
 		return "", nil, fmt.Errorf("build binaries: %w", err)
