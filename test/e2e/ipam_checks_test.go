@@ -149,7 +149,8 @@ const recordsWait = 15 * time.Second
 // recordsWait; it returns the last read.
 func waitPoolRecords(t *testing.T, ctx context.Context, name string, want int) (*spiderpoolv2beta1.SpiderIPPool, spiderpoolv2beta1.PoolIPAllocations) {
 	t.Helper()
-	p, recs := poolRecords(t, ctx, name)
+	var p *spiderpoolv2beta1.SpiderIPPool
+	var recs spiderpoolv2beta1.PoolIPAllocations
 	_ = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, recordsWait, true, func(ctx context.Context) (bool, error) {
 		p, recs = poolRecords(t, ctx, name)
 		return allocatedCount(p) == int64(want) && len(recs) == want, nil
