@@ -5,12 +5,17 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -33,6 +38,15 @@ import (
 // meanwhile are written together.
 const DefaultClaimProjectionInterval = 300 * time.Millisecond
 
+// DefaultProjectionTooLargeRetry is how long the claim projector waits
+// before it writes again the status of a pool whose projection the API
+// server refused as too large (ReasonProjectionTooLarge).
+const DefaultProjectionTooLargeRetry = time.Minute
+
+// ReasonProjectionTooLarge is the reason of the Warning event on a pool
+// whose projected status the API server refused as too large.
+const ReasonProjectionTooLarge = "ProjectionTooLarge"
+
 // ClaimPoolIndex is the cache index of claims by spec.pool that the claim
 // projector registers and lists by.
 const ClaimPoolIndex = "spec.pool"
@@ -51,10 +65,16 @@ type ClaimProjector struct {
 	Interval time.Duration
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// Recorder receives the ProjectionTooLarge events (none if nil).
+	Recorder record.EventRecorder
+	// TooLargeRetry is the wait after a status the API server refused as
+	// too large (DefaultProjectionTooLargeRetry if 0).
+	TooLargeRetry time.Duration
 
 	mu        sync.Mutex
 	lastWrite map[string]time.Time     // pool → time of the last status write
 	written   map[string]writtenStatus // pool → the status of that write
+	holdOff   map[string]time.Time     // pool → no write before then (status too large)
 }
 
 // writtenStatus is the status a projection wrote, as the version of the
@@ -74,7 +94,7 @@ func SetupClaimProjector(mgr ctrl.Manager, opts Options) (*ClaimProjector, error
 	if !opts.Env.ClaimStorage {
 		return nil, nil
 	}
-	r := &ClaimProjector{Client: mgr.GetClient()}
+	r := &ClaimProjector{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorderFor("spiderpool-controller")}
 	if err := r.SetupWithManager(mgr, opts.Env.IPPoolInformerWorkers); err != nil {
 		return nil, err
 	}
@@ -154,12 +174,56 @@ func (r *ClaimProjector) Reconcile(ctx context.Context, req reconcile.Request) (
 		return reconcile.Result{RequeueAfter: r.interval()}, nil
 	}
 	if err := r.write(ctx, pool, proj); err != nil {
-		if apierrors.IsConflict(err) {
+		switch {
+		case apierrors.IsConflict(err):
 			return reconcile.Result{RequeueAfter: r.interval()}, nil
+		case tooLarge(err):
+			return reconcile.Result{RequeueAfter: r.refused(ctx, pool, proj.Count(), err)}, nil
 		}
 		return reconcile.Result{}, err
 	}
 	return reconcile.Result{}, nil
+}
+
+// tooLarge reports whether the API server refused a write for its size:
+// etcd's request limit (--max-request-bytes, 1.5 MiB by default) answers
+// 500 "etcdserver: request is too large", the API server's own body limit
+// (3 MiB) 413.
+func tooLarge(err error) bool {
+	return apierrors.IsRequestEntityTooLargeError(err) ||
+		(apierrors.IsInternalError(err) && strings.Contains(err.Error(), "request is too large"))
+}
+
+// refused reports a projection of pool that the API server refused as too
+// large, in the log and as a Warning event on the pool, and holds the
+// pool's next write off for TooLargeRetry, which it returns: claims created
+// or deleted meanwhile would each bring another write of the same size.
+// The claims keep every allocation; only the status lags.
+func (r *ClaimProjector) refused(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool, count int64, err error) time.Duration {
+	wait := r.TooLargeRetry
+	if wait <= 0 {
+		wait = DefaultProjectionTooLargeRetry
+	}
+	r.mu.Lock()
+	if r.holdOff == nil {
+		r.holdOff = map[string]time.Time{}
+	}
+	r.holdOff[pool.Name] = r.now().Add(wait)
+	r.mu.Unlock()
+	why := err.Error()
+	var st apierrors.APIStatus
+	if errors.As(err, &st) {
+		why = st.Status().Message
+	}
+	msg := fmt.Sprintf("status.allocatedIPs of SpiderIPPool %s would hold %d records, more than the API server stores (%s); "+
+		"every allocation is kept by its SpiderIPClaim and allocation goes on, but the pool's status stays at its last projection "+
+		"(tried again every %s): lower SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS (5000, the default, fits) or split the addresses into several pools",
+		pool.Name, count, why, wait)
+	logr.FromContextOrDiscard(ctx).Info("projection refused as too large", "pool", pool.Name, "records", count, "error", err.Error())
+	if r.Recorder != nil {
+		r.Recorder.Event(pool, corev1.EventTypeWarning, ReasonProjectionTooLarge, msg)
+	}
+	return wait
 }
 
 // interval is Interval or its default.
@@ -183,11 +247,11 @@ func (r *ClaimProjector) now() time.Time {
 func (r *ClaimProjector) untilNextWrite(pool string) time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	last, ok := r.lastWrite[pool]
-	if !ok {
-		return 0
+	wait := r.holdOff[pool].Sub(r.now())
+	if last, ok := r.lastWrite[pool]; ok {
+		wait = max(wait, r.interval()-r.now().Sub(last))
 	}
-	return max(r.interval()-r.now().Sub(last), 0)
+	return max(wait, 0)
 }
 
 // wrote notes a status write of pool.
@@ -198,6 +262,7 @@ func (r *ClaimProjector) wrote(pool string) {
 		r.lastWrite = map[string]time.Time{}
 	}
 	r.lastWrite[pool] = r.now()
+	delete(r.holdOff, pool) // it fits again
 }
 
 // forget drops what is known of a deleted pool.
@@ -206,6 +271,7 @@ func (r *ClaimProjector) forget(pool string) {
 	defer r.mu.Unlock()
 	delete(r.lastWrite, pool)
 	delete(r.written, pool)
+	delete(r.holdOff, pool)
 }
 
 // remember keeps the records of the status just written into pool, as of

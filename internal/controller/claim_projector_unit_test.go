@@ -5,6 +5,7 @@ package controller_test
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
@@ -31,6 +33,8 @@ type fakeProjector struct {
 	now           time.Time
 	statusWrites  atomic.Int32
 	conflictsLeft atomic.Int32
+	tooLargeLeft  atomic.Int32 // status writes left to refuse for their size
+	tooLargeTries atomic.Int32
 }
 
 func newFakeProjector(t *testing.T) *fakeProjector {
@@ -46,10 +50,16 @@ func newFakeProjector(t *testing.T) *fakeProjector {
 	return f
 }
 
-// patchStatus counts status writes, and fails while conflicts are left.
+// patchStatus counts status writes, and fails while conflicts, then
+// refusals for size, are left.
 func (f *fakeProjector) patchStatus(ctx context.Context, c client.Client, sub string, obj client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
 	if f.conflictsLeft.Add(-1) >= 0 {
 		return apierrors.NewConflict(schema.GroupResource{Resource: "spiderippools"}, obj.GetName(), nil)
+	}
+	if f.tooLargeLeft.Add(-1) >= 0 {
+		f.tooLargeTries.Add(1)
+		// What the API server answers when etcd refuses the write.
+		return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: 500, Message: "etcdserver: request is too large"}}
 	}
 	f.statusWrites.Add(1)
 	return c.SubResource(sub).Patch(ctx, obj, p, opts...)
@@ -199,5 +209,53 @@ func TestClaimProjectorReusesItsWrite(t *testing.T) {
 	f.now = f.now.Add(time.Second)
 	if _, err := f.r.Reconcile(t.Context(), reconcile.Request{NamespacedName: client.ObjectKey{Name: "p"}}); err == nil {
 		t.Error("projection of another version with a status that does not parse succeeded; want it parsed and refused")
+	}
+}
+
+// TestClaimProjectorHoldsOffATooLargeStatus: a status write the API server
+// refuses for its size (etcd's "request is too large") is reported by a
+// Warning event on the pool that names the setting to lower, without an
+// error; no write of the pool is tried again before TooLargeRetry, however
+// many claims change meanwhile, and then the projection goes on.
+func TestClaimProjectorHoldsOffATooLargeStatus(t *testing.T) {
+	f := newFakeProjector(t)
+	events := record.NewFakeRecorder(10)
+	f.r.Recorder, f.r.TooLargeRetry = events, time.Minute
+	f.tooLargeLeft.Store(1)
+	if err := f.c.Create(t.Context(), claimFor(t, "p", "10.0.0.1")); err != nil {
+		t.Fatal(err)
+	}
+	if res := f.reconcile(t); res.RequeueAfter != time.Minute {
+		t.Errorf("reconcile of a refused status: %+v, want RequeueAfter 1m", res)
+	}
+	select {
+	case e := <-events.Events:
+		for _, want := range []string{"Warning", controller.ReasonProjectionTooLarge, "SpiderIPPool p would hold 1 records",
+			"etcdserver: request is too large", "SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS"} {
+			if !strings.Contains(e, want) {
+				t.Errorf("event %q does not say %q", e, want)
+			}
+		}
+	default:
+		t.Error("no event for the refused status")
+	}
+	if err := f.c.Create(t.Context(), claimFor(t, "p", "10.0.0.2")); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(10 * time.Second)
+	if res := f.reconcile(t); res.RequeueAfter != 50*time.Second {
+		t.Errorf("reconcile 10 s after the refusal: %+v, want RequeueAfter 50s", res)
+	}
+	if n := f.statusWrites.Load() + f.tooLargeTries.Load(); n != 1 {
+		t.Errorf("%d status writes tried, want only the refused one", n)
+	}
+	f.now = f.now.Add(50 * time.Second)
+	if res := f.reconcile(t); res.RequeueAfter != 0 {
+		t.Errorf("reconcile after the hold-off: %+v, want done", res)
+	}
+	f.recordsAre(t, "10.0.0.1", "10.0.0.2")
+	f.now = f.now.Add(time.Second)
+	if res := f.reconcile(t); res.RequeueAfter != 0 {
+		t.Errorf("reconcile after a write that fit: %+v, want no hold-off left", res)
 	}
 }
