@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	ipamclaimsv1alpha1 "github.com/spiderpool-go/spiderpool/api/ipamclaims/v1alpha1"
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
 	"github.com/spiderpool-go/spiderpool/internal/claims"
+	"github.com/spiderpool-go/spiderpool/internal/store"
 )
 
 // RBAC of the claim projector (SPIDERPOOL_CLAIM_STORAGE). It reads and
@@ -177,21 +177,12 @@ func (r *ClaimProjector) Reconcile(ctx context.Context, req reconcile.Request) (
 		switch {
 		case apierrors.IsConflict(err):
 			return reconcile.Result{RequeueAfter: r.interval()}, nil
-		case tooLarge(err):
+		case store.TooLarge(err):
 			return reconcile.Result{RequeueAfter: r.refused(ctx, pool, proj.Count(), err)}, nil
 		}
 		return reconcile.Result{}, err
 	}
 	return reconcile.Result{}, nil
-}
-
-// tooLarge reports whether the API server refused a write for its size:
-// etcd's request limit (--max-request-bytes, 1.5 MiB by default) answers
-// 500 "etcdserver: request is too large", the API server's own body limit
-// (3 MiB) 413.
-func tooLarge(err error) bool {
-	return apierrors.IsRequestEntityTooLargeError(err) ||
-		(apierrors.IsInternalError(err) && strings.Contains(err.Error(), "request is too large"))
 }
 
 // refused reports a projection of pool that the API server refused as too

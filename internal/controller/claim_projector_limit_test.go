@@ -18,7 +18,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
@@ -32,17 +31,7 @@ import (
 // on the pool that names the setting to lower, the claims stay, and once
 // enough of them are released the status is projected again.
 func TestClaimProjectorStatusOverEtcdLimit(t *testing.T) {
-	env, err := utils.NewEnvtest(apiServer.scheme)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.ControlPlane.Etcd = &envtest.Etcd{}
-	env.ControlPlane.Etcd.Configure().Set("max-request-bytes", "65536")
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
+	cfg := utils.StartEnvtestWithEtcdLimit(t, apiServer.scheme, 64<<10)
 	c, err := client.New(cfg, client.Options{Scheme: apiServer.scheme})
 	if err != nil {
 		t.Fatal(err)

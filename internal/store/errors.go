@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
@@ -37,9 +38,10 @@ var (
 // answers when it lost the API server's answer (502, 503) after the write
 // was sent. Conflicts and every other status (4xx, including 429, which is
 // answered before the request is processed) are definite: the write did
-// not land.
+// not land. So is a write refused for its size (TooLarge), although etcd's
+// refusal comes as a 500.
 func Ambiguous(err error) bool {
-	if err == nil || errors.Is(err, ErrConflict) {
+	if err == nil || errors.Is(err, ErrConflict) || TooLarge(err) {
 		return false
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
@@ -51,4 +53,14 @@ func Ambiguous(err error) bool {
 	}
 	return apierrors.IsInternalError(err) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) ||
 		status.Status().Code >= 500
+}
+
+// TooLarge reports whether the API server refused a write for its size:
+// etcd's request limit (--max-request-bytes, 1.5 MiB by default) answers
+// 500 "etcdserver: request is too large", the API server's own body limit
+// (3 MiB) 413. Both refuse before anything is stored, so the write did not
+// land, and sending it again fails the same way.
+func TooLarge(err error) bool {
+	return apierrors.IsRequestEntityTooLargeError(err) ||
+		(apierrors.IsInternalError(err) && strings.Contains(err.Error(), "request is too large"))
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -40,10 +41,38 @@ func TestAmbiguous(t *testing.T) {
 		{"409", apierrors.NewConflict(gr, "x", errors.New("changed")), false},
 		{"422", apierrors.NewBadRequest("bad"), false},
 		{"404", apierrors.NewNotFound(gr, "x"), false},
+		{"413", apierrors.NewRequestEntityTooLargeError("limit is 3145728"), false},
+		{"etcd's request limit", etcdTooLarge(), false},
 	}
 	for _, tt := range tests {
 		if got := Ambiguous(tt.err); got != tt.want {
 			t.Errorf("%s: Ambiguous(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
+
+// etcdTooLarge is what the API server answers when etcd refuses a write for
+// its size (500, no reason).
+func etcdTooLarge() error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusInternalServerError,
+		Message: "etcdserver: request is too large"}}
+}
+
+// TestTooLarge: the API server's 413 and etcd's 500 "request is too large"
+// are refusals for size; another 500 is not.
+func TestTooLarge(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"413", fmt.Errorf("write: %w", apierrors.NewRequestEntityTooLargeError("limit is 3145728")), true},
+		{"etcd's request limit", fmt.Errorf("write: %w", etcdTooLarge()), true},
+		{"another 500", apierrors.NewInternalError(errors.New("etcd timeout")), false},
+		{"nil", nil, false},
+	} {
+		if got := TooLarge(tt.err); got != tt.want {
+			t.Errorf("%s: TooLarge(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
 		}
 	}
 }

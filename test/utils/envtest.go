@@ -67,3 +67,27 @@ func RunWithEnvtest(m *testing.M, scheme *runtime.Scheme, setup func(*rest.Confi
 	}
 	return m.Run()
 }
+
+// StartEnvtestWithEtcdLimit starts an API server of its own for one test,
+// with the project's CRDs, whose etcd stores at most maxRequestBytes per
+// request (--max-request-bytes; etcd's default is 1.5 MiB), so that a test
+// can reach the limit with a small object. It is stopped at the test's end.
+func StartEnvtestWithEtcdLimit(t testing.TB, scheme *runtime.Scheme, maxRequestBytes int) *rest.Config {
+	t.Helper()
+	env, err := NewEnvtest(scheme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.ControlPlane.Etcd = &envtest.Etcd{}
+	env.ControlPlane.Etcd.Configure().Set("max-request-bytes", fmt.Sprint(maxRequestBytes))
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatalf("start envtest with etcd's request limit %d: %v", maxRequestBytes, err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Errorf("stop envtest: %v", err)
+		}
+	})
+	return cfg
+}

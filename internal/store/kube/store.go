@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -30,12 +31,19 @@ func New(c client.Client) *Store {
 
 // UpdatePoolStatus implements store.Store with a status-subresource update;
 // the resourceVersion in pool is the precondition. A pool the claim storage
-// keeps is refused (store.CheckWritable).
+// keeps is refused (store.CheckWritable). A status too large to store
+// (store.TooLarge) fails with the setting to lower.
 func (s *Store) UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.SpiderIPPool) error {
 	if err := store.CheckWritable(pool); err != nil {
 		return err
 	}
-	return mapErr(s.client.Status().Update(ctx, pool))
+	err := s.client.Status().Update(ctx, pool)
+	if store.TooLarge(err) {
+		return fmt.Errorf("SpiderIPPool %s: status.allocatedIPs with %d records is more than the API server stores: "+
+			"lower SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS (5000, the default, fits) or split the addresses into several pools: %w",
+			pool.Name, ptr.Deref(pool.Status.AllocatedIPCount, 0), err)
+	}
+	return mapErr(err)
 }
 
 // CreateEndpoint implements store.Store.

@@ -5,6 +5,9 @@ package kube_test
 
 import (
 	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -13,8 +16,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	spiderpoolv2beta1 "github.com/spiderpool-go/spiderpool/api/v2beta1"
+	"github.com/spiderpool-go/spiderpool/internal/ipam/ipamtest"
 	"github.com/spiderpool-go/spiderpool/internal/store"
 	"github.com/spiderpool-go/spiderpool/internal/store/kube"
+	"github.com/spiderpool-go/spiderpool/test/utils"
 )
 
 func TestUpdatePoolStatusOptimisticLock(t *testing.T) {
@@ -110,5 +115,34 @@ func TestEndpointWrites(t *testing.T) {
 	}
 	if err := st.RemoveEndpointFinalizer(t.Context(), ep); err != nil {
 		t.Errorf("finalizer of a gone endpoint: %v", err)
+	}
+}
+
+// TestUpdatePoolStatusTooLarge: on an API server whose etcd stores at most
+// 64 KiB per request, a status of 1,000 records is refused; the error is
+// definite (not store.Ambiguous: nothing was stored, and the same write
+// would fail again) and names the setting to lower.
+func TestUpdatePoolStatusTooLarge(t *testing.T) {
+	cfg := utils.StartEnvtestWithEtcdLimit(t, ipamtest.Scheme(), 64<<10)
+	c, err := client.New(cfg, client.Options{Scheme: ipamtest.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := &spiderpoolv2beta1.SpiderIPPool{
+		ObjectMeta: metav1.ObjectMeta{Name: "big"},
+		Spec:       spiderpoolv2beta1.IPPoolSpec{IPVersion: ptr.To(spiderpoolv2beta1.IPv4), Subnet: "10.98.0.0/16", IPs: []string{"10.98.0.1-10.98.3.250"}},
+	}
+	if err := c.Create(t.Context(), pool); err != nil {
+		t.Fatal(err)
+	}
+	recs := spiderpoolv2beta1.PoolIPAllocations{}
+	for a := netip.MustParseAddr("10.98.0.1"); len(recs) < 1000; a = a.Next() {
+		recs[a.String()] = spiderpoolv2beta1.NewPoolIPAllocation("ns", "pod-"+a.String(), "00000000-0000-0000-0000-"+fmt.Sprintf("%012d", len(recs)))
+	}
+	pool.Status.AllocatedIPs, pool.Status.AllocatedIPCount = spiderpoolv2beta1.FormatAllocatedIPs(recs), ptr.To[int64](1000)
+	err = kube.New(c).UpdatePoolStatus(t.Context(), pool)
+	if err == nil || store.Ambiguous(err) || !store.TooLarge(err) ||
+		!strings.Contains(err.Error(), "1000 records") || !strings.Contains(err.Error(), "SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS") {
+		t.Errorf("write of 1,000 records: %v; want a definite refusal for size naming the count and SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS", err)
 	}
 }
