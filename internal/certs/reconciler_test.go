@@ -5,7 +5,6 @@ package certs_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -50,15 +49,7 @@ func TestReconcilerFollowsChanges(t *testing.T) {
 	if err := r.SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
+	utils.StartManager(t, mgr)
 
 	validating := &admissionregistrationv1.ValidatingWebhookConfiguration{}
 	if err := apiServer.client.Get(t.Context(), types.NamespacedName{Name: name}, validating); err != nil {

@@ -85,15 +85,7 @@ func startProjector(t *testing.T, cfg *rest.Config) {
 	if err := r.SetupWithManager(mgr, 1); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("projector: %v", err)
-		}
-	})
+	utils.StartManager(t, mgr)
 }
 
 // tooLargeEvent is nil once pool has a ProjectionTooLarge event that names

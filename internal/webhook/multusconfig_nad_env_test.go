@@ -46,15 +46,7 @@ func startNADController(t *testing.T, env *testEnv) {
 	if err := r.SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
+	utils.StartManager(t, mgr)
 }
 
 // newTestNamespace creates a namespace for one test and deletes it after.
