@@ -48,7 +48,13 @@ func upChartLab(t *testing.T, ctx context.Context, suffix string, nodes int, wit
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		if t.Failed() { // a lab that did not come up keeps its process logs there
+			t.Logf("lab dir kept for diagnosis: %s", dir)
+			return
+		}
+		_ = os.RemoveAll(dir)
+	})
 	opts := lab.Options{
 		Name: base.Name + suffix, Dir: filepath.Join(dir, "lab"), Nodes: nodes,
 		K8sBinDir: base.K8sBinDir, CNIBinDirs: base.CNIBinDirs, LabBinary: base.LabBinary,
