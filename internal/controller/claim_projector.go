@@ -208,8 +208,7 @@ func (r *ClaimProjector) refused(ctx context.Context, pool *spiderpoolv2beta1.Sp
 	}
 	msg := fmt.Sprintf("status.allocatedIPs of SpiderIPPool %s would hold %d records, more than the API server stores (%s); "+
 		"every allocation is kept by its SpiderIPClaim and allocation goes on, but the pool's status stays at its last projection "+
-		"(tried again every %s): lower SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS (5000, the default, fits) or split the addresses into several pools",
-		pool.Name, count, why, wait)
+		"(tried again every %s): %s", pool.Name, count, why, wait, store.TooLargeFix)
 	logr.FromContextOrDiscard(ctx).Info("projection refused as too large", "pool", pool.Name, "records", count, "error", err.Error())
 	if r.Recorder != nil {
 		r.Recorder.Event(pool, corev1.EventTypeWarning, ReasonProjectionTooLarge, msg)

@@ -64,3 +64,7 @@ func TooLarge(err error) bool {
 	return apierrors.IsRequestEntityTooLargeError(err) ||
 		(apierrors.IsInternalError(err) && strings.Contains(err.Error(), "request is too large"))
 }
+
+// TooLargeFix is what to do about a pool status too large to store, for
+// the messages of the pool storage's write and of the claim projector.
+const TooLargeFix = "lower SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS (5000, the default, fits) or split the addresses into several pools"

@@ -39,9 +39,8 @@ func (s *Store) UpdatePoolStatus(ctx context.Context, pool *spiderpoolv2beta1.Sp
 	}
 	err := s.client.Status().Update(ctx, pool)
 	if store.TooLarge(err) {
-		return fmt.Errorf("SpiderIPPool %s: status.allocatedIPs with %d records is more than the API server stores: "+
-			"lower SPIDERPOOL_IPPOOL_MAX_ALLOCATED_IPS (5000, the default, fits) or split the addresses into several pools: %w",
-			pool.Name, ptr.Deref(pool.Status.AllocatedIPCount, 0), err)
+		return fmt.Errorf("SpiderIPPool %s: status.allocatedIPs with %d records is more than the API server stores: %s: %w",
+			pool.Name, ptr.Deref(pool.Status.AllocatedIPCount, 0), store.TooLargeFix, err)
 	}
 	return mapErr(err)
 }
