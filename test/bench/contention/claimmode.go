@@ -32,10 +32,8 @@ func setClaimStorage(ctx context.Context, l *lab.Lab, on bool) error {
 	if slices.Contains(l.ControllerEnv, claimsOn) == on {
 		return nil
 	}
-	drop := func(env []string) []string {
-		return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return kv == claimsOn })
-	}
-	l.ControllerEnv, l.AgentEnv = drop(l.ControllerEnv), drop(l.AgentEnv)
+	off := []string{claimsOn}
+	l.ControllerEnv, l.AgentEnv = withoutEntries(l.ControllerEnv, off), withoutEntries(l.AgentEnv, off)
 	if on {
 		l.ControllerEnv, l.AgentEnv = append(l.ControllerEnv, claimsOn), append(l.AgentEnv, claimsOn)
 	}

@@ -17,7 +17,11 @@ func Markdown(res *Results) string {
 	fmt.Fprintf(&b, "%d nodes, %d pods, %d plugin calls in flight per node, %d CPUs, lab up in %.1f s.\n\n",
 		res.Nodes, res.Pods, res.Concurrency, res.CPUs, res.LabUpSeconds)
 	for _, bl := range res.Builds {
-		fmt.Fprintf(&b, "- build `%s`: agent `%s`, plugin `%s`\n", bl.Name, bl.AgentBinary, bl.PluginBinary)
+		fmt.Fprintf(&b, "- build `%s`: agent `%s`, plugin `%s`", bl.Name, bl.AgentBinary, bl.PluginBinary)
+		if len(bl.AgentEnv) > 0 {
+			fmt.Fprintf(&b, ", agents' environment adds `%s`", strings.Join(bl.AgentEnv, " "))
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("\n| build | scenario | phase | ok / calls | ops/s | p50 / p95 / p99 ms | pool writes / alloc | 409 / alloc " +
 		"| claim writes / 409 per alloc | endpoint writes / alloc | GETs / alloc | API requests / alloc " +

@@ -74,6 +74,10 @@ type Build struct {
 	// ClaimStorage runs the agents and the controllers with
 	// SPIDERPOOL_CLAIM_STORAGE on (docs/ipam.md).
 	ClaimStorage bool `json:"claimStorage,omitempty"`
+	// AgentEnv adds environment variables (KEY=VALUE) to the agents of this
+	// build only, e.g. GOMAXPROCS=1 to A/B a runtime setting with the same
+	// binary in one lab.
+	AgentEnv []string `json:"agentEnv,omitempty"`
 }
 
 // Options configure Run.

@@ -44,13 +44,14 @@ func Run(ctx context.Context, env bench.Env, opts Options) (*Results, error) {
 	if err != nil {
 		return res, err
 	}
+	applied := &buildEnv{}
 	for _, s := range opts.Scenarios {
 		for _, b := range opts.Builds {
 			if ctx.Err() != nil {
 				res.NotRun = append(res.NotRun, b.Name+"/"+s.Name)
 				continue
 			}
-			r := &scenarioRun{env: env, opts: opts, s: s, b: b, nodes: nodes, sandboxes: sb.paths}
+			r := &scenarioRun{env: env, opts: opts, s: s, b: b, nodes: nodes, sandboxes: sb.paths, buildEnv: applied}
 			rr, err := r.run(ctx)
 			if err != nil && ctx.Err() != nil {
 				res.NotRun = append(res.NotRun, b.Name+"/"+s.Name)
@@ -77,6 +78,7 @@ type scenarioRun struct {
 	b         Build
 	nodes     []nodeConfig
 	sandboxes []string
+	buildEnv  *buildEnv
 	ns        string
 	layout    layout
 	calls     []call
@@ -90,6 +92,9 @@ func (r *scenarioRun) run(ctx context.Context) (RunResult, error) {
 		return out, err
 	}
 	if err := setClaimStorage(ctx, r.env.Lab, r.b.ClaimStorage); err != nil {
+		return out, err
+	}
+	if err := r.buildEnv.set(ctx, r.env.Lab, r.b.AgentEnv); err != nil {
 		return out, err
 	}
 	out.ControllerGC = r.s.ForeignRecords == 0

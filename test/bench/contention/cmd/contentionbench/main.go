@@ -27,6 +27,7 @@ type flags struct {
 	k8sBin, cniBin                            string
 	agentBinary, pluginBinary                 string
 	baselineAgentBinary, baselinePluginBinary string
+	agentEnv, baselineAgentEnv                string
 	phaseTimeout, budget, settle              time.Duration
 	claimStorage, claimsOnly                  bool
 }
@@ -47,6 +48,8 @@ func parseFlags(args []string) (flags, error) {
 	fs.StringVar(&f.pluginBinary, "plugin-binary", "", "spiderpool plugin of the build measured (default: the one in --bin-dir)")
 	fs.StringVar(&f.baselineAgentBinary, "baseline-agent-binary", "", "also run every scenario with this spiderpool-agent (build \"baseline\")")
 	fs.StringVar(&f.baselinePluginBinary, "baseline-plugin-binary", "", "the baseline build's plugin (default: the measured build's)")
+	fs.StringVar(&f.agentEnv, "agent-env", "", "KEY=VALUE,... added to the agents' environment of the measured build (e.g. GOMAXPROCS=1)")
+	fs.StringVar(&f.baselineAgentEnv, "baseline-agent-env", "", "KEY=VALUE,... added to the agents' environment of the baseline build; with the same binaries this A/Bs a setting in one lab")
 	fs.BoolVar(&f.claimStorage, "claim-storage", false, "also run every scenario with the measured build and SPIDERPOOL_CLAIM_STORAGE on (build \"claims\")")
 	fs.BoolVar(&f.claimsOnly, "claims-only", false, "run only the build \"claims\" (and the baseline, if given, also with the claim storage): the measured build with SPIDERPOOL_CLAIM_STORAGE on")
 	fs.DurationVar(&f.phaseTimeout, "phase-timeout", 10*time.Minute, "bound of each phase (ADD or DEL of every pod)")

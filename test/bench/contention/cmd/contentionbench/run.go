@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -55,7 +56,8 @@ func run(ctx context.Context, args []string) error {
 
 // builds is the measured build and, when asked for, the baseline.
 func builds(f flags, bin string) []contention.Build {
-	current := contention.Build{Name: "current", AgentBinary: f.agentBinary, PluginBinary: f.pluginBinary}
+	current := contention.Build{Name: "current", AgentBinary: f.agentBinary, PluginBinary: f.pluginBinary,
+		AgentEnv: envList(f.agentEnv)}
 	if current.AgentBinary == "" {
 		current.AgentBinary = filepath.Join(bin, "spiderpool-agent")
 	}
@@ -71,10 +73,10 @@ func builds(f flags, bin string) []contention.Build {
 		claims.Name, claims.ClaimStorage = "claims", true
 		out = append(out, claims)
 	}
-	if f.baselineAgentBinary != "" || f.baselinePluginBinary != "" {
+	if f.baselineAgentBinary != "" || f.baselinePluginBinary != "" || f.baselineAgentEnv != "" {
 		// With --claims-only the baseline runs the claim storage too.
 		base := contention.Build{Name: "baseline", AgentBinary: f.baselineAgentBinary, PluginBinary: f.baselinePluginBinary,
-			ClaimStorage: f.claimsOnly}
+			ClaimStorage: f.claimsOnly, AgentEnv: envList(f.baselineAgentEnv)}
 		if base.AgentBinary == "" {
 			base.AgentBinary = current.AgentBinary
 		}
@@ -180,4 +182,12 @@ func labOptions(f flags, bin, agent string) (lab.Options, error) {
 		CRDDirs:          []string{filepath.Join(root, "config/crd/bases"), filepath.Join(root, "config/crd/nad")},
 		Progress:         os.Stderr,
 	}), nil
+}
+
+// envList splits a KEY=VALUE,... flag; empty gives none.
+func envList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
