@@ -50,7 +50,13 @@ func TestAgentDaemonSet(t *testing.T) {
 		"SPIDERPOOL_GOPS_LISTEN_PORT": "5712", "SPIDERPOOL_POD_NAME": "fieldRef:metadata.name",
 		"SPIDERPOOL_POD_NAMESPACE": "fieldRef:metadata.namespace", "SPIDERPOOL_NODE_NAME": "fieldRef:spec.nodeName",
 		"MULTUS_CLUSTER_NETWORK": releaseNamespace + "/macvlan-eth0",
+		"GOMAXPROCS":             "resourceFieldRef:spiderpool-agent/limits.cpu/1",
 	})
+	// GOMAXPROCS is the CPU limit rounded up: 1 by default, as the
+	// process-mode lab starts its agents (test/lab.AgentGOMAXPROCS).
+	if lim := c.Resources.Limits.Cpu(); lim.MilliValue() != 1000 || c.Name != "spiderpool-agent" {
+		t.Errorf("container %s: limits.cpu %s, want 1 CPU (GOMAXPROCS=1)", c.Name, lim)
+	}
 	env, err := config.ParseAgentEnv(lookupIn(c))
 	if err != nil {
 		t.Fatalf("the agent rejects the chart's environment: %v", err)

@@ -120,6 +120,9 @@ func envOf(c corev1.Container) map[string]string {
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
 			out[e.Name] = "fieldRef:" + e.ValueFrom.FieldRef.FieldPath
+		case e.ValueFrom != nil && e.ValueFrom.ResourceFieldRef != nil:
+			r := e.ValueFrom.ResourceFieldRef
+			out[e.Name] = "resourceFieldRef:" + r.ContainerName + "/" + r.Resource + "/" + r.Divisor.String()
 		default:
 			out[e.Name] = e.Value
 		}

@@ -57,6 +57,11 @@ func (l *Lab) startAgents(ctx context.Context) error {
 	return nil
 }
 
+// AgentGOMAXPROCS is what the chart gives its agents: GOMAXPROCS from
+// the container's CPU limit, 1 CPU by default (docs/benchmarks.md, "The
+// agent's GOMAXPROCS"). Options.AgentEnv may override it.
+const AgentGOMAXPROCS = "GOMAXPROCS=1"
+
 // StartAgent starts a node's spiderpool-agent, configured as the chart
 // configures it: conf.yml plus SPIDERPOOL_* environment variables.
 func (l *Lab) StartAgent(n Node) error {
@@ -76,6 +81,7 @@ func (l *Lab) StartAgent(n Node) error {
 		"SPIDERPOOL_METRIC_HTTP_PORT=" + strconv.Itoa(n.AgentMetricsPort),
 		"SPIDERPOOL_GOPS_LISTEN_PORT=" + strconv.Itoa(n.AgentGopsPort),
 		"SPIDERPOOL_LOG_LEVEL=info",
+		AgentGOMAXPROCS,
 	}
 	env = append(env, l.AgentEnv...)
 	return l.procs.startEnv(AgentProcess(n.Name), env, l.AgentBinary, "daemon", "--config-path", n.AgentConfig())

@@ -87,7 +87,8 @@ func TestKubeletNodeChartValues(t *testing.T) {
 // TestKubeletNodeChartAgentPlan: the kubelet node's agent, laid out from
 // the DaemonSet and ConfigMap the chart renders, runs the agent of the bin
 // dir with conf.yml naming the node's socket, the node's ports and name,
-// and install-plugins into the node's CNI bin dir as its postStart hook.
+// and install-plugins into the node's CNI bin dir as its postStart hook;
+// GOMAXPROCS is its CPU limit, as the process-mode agents' (AgentGOMAXPROCS).
 func TestKubeletNodeChartAgentPlan(t *testing.T) {
 	docs := renderChart(t, nil, "templates/agent-daemonset.yaml", "templates/configmap.yaml")
 	ds, cm := &appsv1.DaemonSet{}, &corev1.ConfigMap{}
@@ -123,7 +124,7 @@ func TestKubeletNodeChartAgentPlan(t *testing.T) {
 		t.Errorf("process %s %v; want %s with --config-path=%s", proc.Path, proc.Args, agent, conf)
 	}
 	for _, kv := range []string{config.EnvHealthPort + "=41001", config.EnvMetricHTTPPort + "=41002",
-		config.EnvGopsListenPort + "=41003", "SPIDERPOOL_NODE_NAME=t-kubelet", "KUBECONFIG=/kc"} {
+		config.EnvGopsListenPort + "=41003", "SPIDERPOOL_NODE_NAME=t-kubelet", "KUBECONFIG=/kc", AgentGOMAXPROCS} {
 		if !slices.Contains(proc.Env, kv) {
 			t.Errorf("environment %v lacks %s", proc.Env, kv)
 		}

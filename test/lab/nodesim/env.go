@@ -7,10 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -51,7 +54,7 @@ func serviceAccountOf(pod *corev1.Pod) string {
 func (s volumeSource) containerEnv(ctx context.Context, pod *corev1.Pod, c *corev1.Container, paths pathMap, ports portMap) ([]string, error) {
 	env := make([]string, 0, len(c.Env))
 	for _, e := range c.Env {
-		val, err := s.envValue(ctx, pod, e)
+		val, err := s.envValue(ctx, pod, c, e)
 		if err != nil {
 			return nil, fmt.Errorf("container %s env %s: %w", c.Name, e.Name, err)
 		}
@@ -63,7 +66,7 @@ func (s volumeSource) containerEnv(ctx context.Context, pod *corev1.Pod, c *core
 	return env, nil
 }
 
-func (s volumeSource) envValue(ctx context.Context, pod *corev1.Pod, e corev1.EnvVar) (string, error) {
+func (s volumeSource) envValue(ctx context.Context, pod *corev1.Pod, c *corev1.Container, e corev1.EnvVar) (string, error) {
 	from := e.ValueFrom
 	switch {
 	case from == nil:
@@ -80,9 +83,41 @@ func (s volumeSource) envValue(ctx context.Context, pod *corev1.Pod, e corev1.En
 		sec := &corev1.Secret{}
 		err := s.reader.Get(ctx, client.ObjectKey{Namespace: pod.Namespace, Name: ref.Name}, sec)
 		return keyValue(err, string(sec.Data[ref.Key]), ref.Optional)
+	case from.ResourceFieldRef != nil:
+		return resourceValue(pod, c, from.ResourceFieldRef)
 	}
-	// resourceFieldRef: the lab sets no limits a process could read.
 	return "", nil
+}
+
+// resourceValue resolves a downward-API resourceFieldRef as kubelet does
+// for the CPU fields the charts use: the CPUs of the container's limit or
+// request, divided by the divisor (default 1) and rounded up; an unset
+// limit is the node's allocatable CPUs, here this machine's.
+func resourceValue(pod *corev1.Pod, c *corev1.Container, ref *corev1.ResourceFieldSelector) (string, error) {
+	if ref.ContainerName != "" && ref.ContainerName != c.Name {
+		i := slices.IndexFunc(pod.Spec.Containers, func(o corev1.Container) bool { return o.Name == ref.ContainerName })
+		if i < 0 {
+			return "", fmt.Errorf("resourceFieldRef: no container %q", ref.ContainerName)
+		}
+		c = &pod.Spec.Containers[i]
+	}
+	var q resource.Quantity
+	switch ref.Resource {
+	case "limits.cpu":
+		q = c.Resources.Limits.Cpu().DeepCopy()
+		if q.IsZero() {
+			q = *resource.NewQuantity(int64(runtime.NumCPU()), resource.DecimalSI)
+		}
+	case "requests.cpu":
+		q = c.Resources.Requests.Cpu().DeepCopy()
+	default:
+		return "", fmt.Errorf("%w: resourceFieldRef %s", ErrUnsupportedField, ref.Resource)
+	}
+	div := int64(1000)
+	if !ref.Divisor.IsZero() {
+		div = ref.Divisor.MilliValue()
+	}
+	return strconv.FormatInt((q.MilliValue()+div-1)/div, 10), nil
 }
 
 func keyValue(getErr error, val string, optional *bool) (string, error) {
