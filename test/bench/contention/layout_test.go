@@ -127,7 +127,8 @@ func TestPickScenarios(t *testing.T) {
 }
 
 func TestOptionsValidate(t *testing.T) {
-	ok := Options{Scenarios: StandardScenarios(), Builds: []Build{{Name: "current"}}, Pods: 1000, Concurrency: 5}
+	ok := Options{Scenarios: StandardScenarios(), Builds: []Build{{Name: "current", AgentEnv: []string{"GOMAXPROCS=2"}}},
+		Pods: 1000, Concurrency: 5}
 	if err := ok.validate(10); err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +137,8 @@ func TestOptionsValidate(t *testing.T) {
 		"fewer pods":     {Scenarios: ok.Scenarios, Builds: ok.Builds, Pods: 5, Concurrency: 1},
 		"no concurrency": {Scenarios: ok.Scenarios, Builds: ok.Builds, Pods: 10},
 		"too many pods":  {Scenarios: ok.Scenarios, Builds: ok.Builds, Pods: 50000, Concurrency: 1},
+		"env not KEY=VALUE": {Scenarios: ok.Scenarios, Builds: []Build{{Name: "b", AgentEnv: []string{"GOMAXPROCS"}}},
+			Pods: 10, Concurrency: 1},
 	} {
 		if err := o.validate(10); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -116,6 +116,13 @@ func (o Options) validate(nodes int) error {
 	case o.Concurrency <= 0:
 		return fmt.Errorf("contention options: concurrency %d: want at least 1 call in flight per node", o.Concurrency)
 	}
+	for _, b := range o.Builds {
+		for _, kv := range b.AgentEnv {
+			if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+				return fmt.Errorf("contention options: build %s: agent environment entry %q: want KEY=VALUE", b.Name, kv)
+			}
+		}
+	}
 	for _, s := range o.Scenarios {
 		if s.ForeignRecords > 0 && (s.PerNode || s.ForeignRecords+o.Pods > bigPoolSize) {
 			return fmt.Errorf("contention options: scenario %s: %d foreign records need a shared pool and at most %d records in all",
